@@ -1,0 +1,55 @@
+#include "app/nym/common.h"
+
+#include "core/common/error.h"
+
+#include <cstdio>
+#include <exception>
+#include <unistd.h>
+
+namespace nym::cli {
+
+ProgressBar::ProgressBar(std::string label)
+    : m_label(std::move(label))
+    , m_enabled(isatty(STDERR_FILENO) != 0)
+{
+}
+
+ProgressBar::~ProgressBar()
+{
+    if (m_enabled && m_last >= 0 && m_last < 100)
+        std::fputc('\n', stderr);
+}
+
+void ProgressBar::update(double fraction)
+{
+    if (!m_enabled)
+        return;
+    const int pct = static_cast<int>(fraction * 100.0);
+    if (pct == m_last)
+        return;
+    m_last = pct;
+    const int width = 30, filled = pct * width / 100;
+    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", m_label.c_str(), filled, "##############################",
+                 width - filled, "", pct);
+    if (pct >= 100)
+        std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+void ProgressBar::finish() { update(1.0); }
+
+int guarded(const std::function<int()> &body)
+{
+    try {
+        return body();
+    } catch (const nym::Error &e) {
+        std::fprintf(stderr, "nym: %s\n", e.what());
+    } catch (const std::bad_alloc &) {
+        std::fprintf(stderr, "nym: out of memory\n");
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "nym: unexpected error: %s\n", e.what());
+    }
+    return 1;
+}
+
+} // namespace nym::cli

@@ -1,0 +1,166 @@
+#include "core/data/valuetype.h"
+
+#include "core/data/cellmatrix.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <vector>
+
+namespace nym {
+
+std::string toString(ValueType type)
+{
+    switch (type) {
+    case ValueType::Empty: return "empty";
+    case ValueType::RawCounts: return "raw counts";
+    case ValueType::Log1pCounts: return "log1p counts";
+    case ValueType::Log1pCP10k: return "log1p CP10k";
+    case ValueType::Log1pCPM: return "log1p CPM";
+    case ValueType::Other: return "other";
+    }
+    return "other";
+}
+
+static std::string fmt(double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+static bool isWhole(double v) { return std::fabs(v - std::nearbyint(v)) < 1e-3; }
+
+ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions &options)
+{
+    ValueTypeReport r;
+    const auto values = matrix.values();
+    r.storedValues = static_cast<std::int64_t>(values.size());
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    bool allInteger = true;
+    std::int64_t nonzero = 0;
+    for (float f : values) {
+        const double v = f;
+        if (!std::isfinite(v)) {
+            ++r.nonFiniteValues;
+            continue;
+        }
+        if (v == 0)
+            continue;
+        ++nonzero;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        if (v < 0)
+            ++r.negativeValues;
+        if (allInteger && !isWhole(v))
+            allInteger = false;
+    }
+    if (nonzero == 0 && r.nonFiniteValues == 0) {
+        r.type = ValueType::Empty;
+        r.evidence = "The matrix holds no nonzero values.";
+        return r;
+    }
+    r.minValue = nonzero ? lo : 0;
+    r.maxValue = nonzero ? hi : 0;
+    r.allInteger = allInteger;
+    if (r.nonFiniteValues > 0) {
+        r.type = ValueType::Other;
+        r.evidence = std::to_string(r.nonFiniteValues) + " values are NaN or infinite.";
+        return r;
+    }
+    if (r.negativeValues > 0) {
+        r.type = ValueType::Other;
+        r.evidence = std::to_string(r.negativeValues) + " values are negative (smallest " + fmt(lo)
+                     + "): this looks like scaled or centred data, which cannot be turned back into counts.";
+        return r;
+    }
+    if (allInteger) {
+        r.type = ValueType::RawCounts;
+        r.evidence = "All " + std::to_string(nonzero) + " nonzero values are whole numbers (largest " + fmt(hi) + ").";
+        return r;
+    }
+
+    // Per-cell sums of expm1(x) over an even sample of non-empty cells.
+    std::vector<std::int64_t> nonEmpty;
+    for (std::int64_t c = 0; c < matrix.rows(); ++c)
+        if (matrix.indptr()[c + 1] > matrix.indptr()[c])
+            nonEmpty.push_back(c);
+    const auto want = std::min<std::int64_t>(options.maxCellsSampled, static_cast<std::int64_t>(nonEmpty.size()));
+    std::vector<double> sums;
+    bool expm1Whole = true;
+    for (std::int64_t i = 0; i < want; ++i) {
+        const auto c = nonEmpty[static_cast<std::size_t>(i * static_cast<std::int64_t>(nonEmpty.size()) / want)];
+        double s = 0;
+        for (float v : matrix.rowValues(c)) {
+            const double e = std::expm1(static_cast<double>(v));
+            s += e;
+            if (expm1Whole && std::fabs(e - std::nearbyint(e)) > 1e-2 * std::max(1.0, e))
+                expm1Whole = false;
+        }
+        sums.push_back(s);
+    }
+    r.cellsSampled = want;
+    std::vector<double> sorted = sums;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    r.medianExpm1Sum = median;
+    const auto near = [&](double s, double target) { return std::fabs(s - target) <= options.sumTolerance * target; };
+    std::int64_t atMedian = 0;
+    double maxSum = 0;
+    for (double s : sums) {
+        atMedian += near(s, median) ? 1 : 0;
+        maxSum = std::max(maxSum, s);
+    }
+    r.fractionAtMedianSum = static_cast<double>(atMedian) / static_cast<double>(sums.size());
+    const bool constantSum = r.fractionAtMedianSum >= 0.95;
+    const double log1pCpmMax = std::log1p(1e6);
+
+    if (hi > log1pCpmMax + 0.01) {
+        r.type = ValueType::Other;
+        r.evidence = "Values are not whole numbers and the largest, " + fmt(hi) + ", is above log1p(1e6) = 13.8, "
+                     "so they are neither counts nor log1p-normalised counts.";
+        return r;
+    }
+    if (constantSum && near(median, 1e4)) {
+        r.type = ValueType::Log1pCP10k;
+        r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + " (" + fmt(100 * r.fractionAtMedianSum)
+                     + "% of " + std::to_string(want) + " cells checked): log1p of counts per 10,000.";
+        return r;
+    }
+    if (constantSum && near(median, 1e6)) {
+        r.type = ValueType::Log1pCPM;
+        r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + " (" + fmt(100 * r.fractionAtMedianSum)
+                     + "% of " + std::to_string(want) + " cells checked): log1p of counts per million.";
+        return r;
+    }
+    if (expm1Whole) {
+        r.type = ValueType::Log1pCounts;
+        r.evidence = "expm1 of every checked value is a whole number: log1p of raw counts, not normalised per cell.";
+        return r;
+    }
+    if (constantSum) {
+        r.type = ValueType::Other;
+        r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + ", which is neither 1e4 (CP10k) nor 1e6 (CPM).";
+        return r;
+    }
+    // Sums vary: typical of log-normalised data subset to variable genes after normalisation.
+    if (maxSum <= 1e4 * (1 + options.sumTolerance)) {
+        r.type = ValueType::Log1pCP10k;
+        r.evidence = "Cells' expm1(values) sums vary but never exceed 1e4 (median " + fmt(median) + ", largest "
+                     + fmt(maxSum) + "): log1p CP10k computed before genes were subset.";
+        return r;
+    }
+    if (maxSum <= 1e6 * (1 + options.sumTolerance) && hi <= log1pCpmMax + 0.01) {
+        r.type = ValueType::Log1pCPM;
+        r.evidence = "Cells' expm1(values) sums vary but never exceed 1e6 (median " + fmt(median) + ", largest "
+                     + fmt(maxSum) + "): log1p CPM computed before genes were subset.";
+        return r;
+    }
+    r.type = ValueType::Other;
+    r.evidence = "Values are not whole numbers and cells' expm1(values) sums (median " + fmt(median)
+                 + ") match no known normalisation.";
+    return r;
+}
+
+} // namespace nym

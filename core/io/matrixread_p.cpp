@@ -1,0 +1,278 @@
+#include "core/io/matrixread_p.h"
+
+#include "core/common/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace nym::io {
+
+namespace {
+
+constexpr std::uint64_t kChunk = std::uint64_t(1) << 22;   // entries per streamed read
+
+std::string nameOf(const std::vector<std::string> *names, std::int64_t i)
+{
+    if (names && i >= 0 && i < static_cast<std::int64_t>(names->size()))
+        return "'" + (*names)[static_cast<std::size_t>(i)] + "'";
+    return "#" + std::to_string(i);
+}
+
+// Reads and checks the pointer array: length outer + 1, starts at 0, never decreases, ends at nnz.
+std::vector<std::int64_t> readPointers(const h5::Node &group, std::int64_t outer, std::uint64_t nnz, const char *unit)
+{
+    const h5::Node ptrNode = group.open("indptr");
+    const auto len = ptrNode.length();
+    if (len != static_cast<std::uint64_t>(outer) + 1)
+        ptrNode.fail("has " + std::to_string(len) + " entries but the shape has " + std::to_string(outer) + " "
+                     + unit + "s (expected " + std::to_string(outer + 1) + ")");
+    auto ptr = ptrNode.readInt64();
+    if (ptr.front() != 0)
+        ptrNode.fail("must start at 0 but starts at " + std::to_string(ptr.front()));
+    for (std::int64_t i = 0; i < outer; ++i)
+        if (ptr[i + 1] < ptr[i])
+            ptrNode.fail("decreases at " + std::string(unit) + " " + std::to_string(i) + " (" + std::to_string(ptr[i])
+                         + " then " + std::to_string(ptr[i + 1]) + ")");
+    if (static_cast<std::uint64_t>(ptr.back()) != nnz)
+        ptrNode.fail("ends at " + std::to_string(ptr.back()) + " but data holds " + std::to_string(nnz) + " values");
+    return ptr;
+}
+
+struct Arrays
+{
+    h5::Node data, indices;
+    std::uint64_t nnz = 0;
+};
+
+Arrays openArrays(const h5::Node &group)
+{
+    if (!group.isGroup())
+        group.fail("expected a sparse matrix group");
+    Arrays a{group.open("data"), group.open("indices"), 0};
+    a.nnz = a.data.length();
+    const auto ni = a.indices.length();
+    if (ni != a.nnz)
+        a.indices.fail("has " + std::to_string(ni) + " entries but data has " + std::to_string(a.nnz));
+    if (!a.data.isNumeric())
+        a.data.fail("expected numbers but found " + a.data.describeType() + " data");
+    if (!a.indices.isInteger())
+        a.indices.fail("expected integers but found " + a.indices.describeType() + " data");
+    const auto limit = h5::maxReadBytes();
+    if (a.nnz > limit / 8)
+        group.fail("holds " + std::to_string(a.nnz) + " values, more than this machine's memory can hold");
+    return a;
+}
+
+// Sorts each row's (index, value) pairs and merges duplicates by summing them, in place.
+void canonicalise(std::vector<std::int64_t> &ptr, std::vector<std::int32_t> &idx, std::vector<float> &val)
+{
+    const std::int64_t rows = static_cast<std::int64_t>(ptr.size()) - 1;
+    bool sorted = true;
+    for (std::int64_t r = 0; r < rows && sorted; ++r)
+        for (auto k = ptr[r] + 1; k < ptr[r + 1]; ++k)
+            if (idx[k] <= idx[k - 1]) {
+                sorted = false;
+                break;
+            }
+    if (sorted)
+        return;
+    std::vector<std::pair<std::int32_t, float>> tmp;
+    std::int64_t out = 0;
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const auto b = ptr[r], e = ptr[r + 1];
+        tmp.clear();
+        for (auto k = b; k < e; ++k)
+            tmp.emplace_back(idx[k], val[k]);
+        std::sort(tmp.begin(), tmp.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
+        ptr[r] = out;
+        for (std::size_t i = 0; i < tmp.size(); ++i) {
+            if (i > 0 && tmp[i].first == tmp[i - 1].first) {
+                val[out - 1] += tmp[i].second;
+                continue;
+            }
+            idx[out] = tmp[i].first;
+            val[out] = tmp[i].second;
+            ++out;
+        }
+    }
+    ptr[rows] = out;
+    idx.resize(static_cast<std::size_t>(out));
+    val.resize(static_cast<std::size_t>(out));
+    idx.shrink_to_fit();
+    val.shrink_to_fit();
+}
+
+void failValue(const h5::Node &data, float v, std::int64_t row, std::int64_t col, const MatrixNames &names)
+{
+    data.fail(std::string(std::isnan(v) ? "holds NaN" : "holds an infinite value") + " for cell "
+              + nameOf(names.cells, row) + " and gene " + nameOf(names.genes, col)
+              + "; expression values must be finite numbers");
+}
+
+} // namespace
+
+CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names,
+                              const std::vector<std::int32_t> &colMap, std::int64_t keptCols)
+{
+    Arrays a = openArrays(group);
+    auto ptr = readPointers(group, rows, a.nnz, "row");
+    const bool mapping = !colMap.empty();
+    const std::int64_t outCols = mapping ? keptCols : cols;
+
+    std::vector<std::int32_t> idx;
+    std::vector<float> val;
+    if (!mapping) {
+        idx.resize(a.nnz);
+        val.resize(a.nnz);
+        a.indices.readRange(0, a.nnz, idx.data());
+        a.data.readRange(0, a.nnz, val.data());
+        std::int64_t r = 0;
+        for (std::uint64_t k = 0; k < a.nnz; ++k) {
+            while (static_cast<std::int64_t>(k) >= ptr[r + 1])
+                ++r;
+            if (idx[k] < 0 || idx[k] >= cols)
+                a.indices.fail("gene index " + std::to_string(idx[k]) + " is out of range (the matrix has "
+                               + std::to_string(cols) + " genes) for cell " + nameOf(names.cells, r));
+            if (!std::isfinite(val[k]))
+                failValue(a.data, val[k], r, idx[k], names);
+        }
+    } else {
+        // Two streamed passes: count the kept entries per row, then copy them.
+        std::vector<std::int32_t> buf;
+        std::vector<float> vbuf;
+        std::vector<std::int64_t> newPtr(ptr.size(), 0);
+        for (int pass = 0; pass < 2; ++pass) {
+            std::int64_t r = 0;
+            std::int64_t out = 0;
+            for (std::uint64_t off = 0; off < a.nnz; off += kChunk) {
+                const auto n = std::min(kChunk, a.nnz - off);
+                buf.resize(n);
+                a.indices.readRange(off, n, buf.data());
+                if (pass == 1) {
+                    vbuf.resize(n);
+                    a.data.readRange(off, n, vbuf.data());
+                }
+                for (std::uint64_t j = 0; j < n; ++j) {
+                    const auto k = static_cast<std::int64_t>(off + j);
+                    while (k >= ptr[r + 1])
+                        ++r;
+                    const auto c = buf[j];
+                    if (c < 0 || c >= cols)
+                        a.indices.fail("feature index " + std::to_string(c) + " is out of range (the matrix has "
+                                       + std::to_string(cols) + " features) for cell " + nameOf(names.cells, r));
+                    const auto m = colMap[static_cast<std::size_t>(c)];
+                    if (m < 0)
+                        continue;
+                    if (pass == 0) {
+                        ++newPtr[r + 1];
+                    } else {
+                        if (!std::isfinite(vbuf[j]))
+                            failValue(a.data, vbuf[j], r, m, names);
+                        idx[out] = m;
+                        val[out] = vbuf[j];
+                        ++out;
+                    }
+                }
+            }
+            if (pass == 0) {
+                std::partial_sum(newPtr.begin(), newPtr.end(), newPtr.begin());
+                idx.resize(static_cast<std::size_t>(newPtr.back()));
+                val.resize(static_cast<std::size_t>(newPtr.back()));
+            }
+        }
+        ptr = std::move(newPtr);
+    }
+    canonicalise(ptr, idx, val);
+    return CellMatrix(rows, outCols, std::move(ptr), std::move(idx), std::move(val));
+}
+
+CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names)
+{
+    Arrays a = openArrays(group);
+    const auto colPtr = readPointers(group, cols, a.nnz, "column");
+    std::vector<std::int64_t> ptr(static_cast<std::size_t>(rows) + 1, 0);
+    std::vector<std::int32_t> buf;
+    std::vector<float> vbuf;
+    // Pass 1: count entries per row.
+    for (std::uint64_t off = 0; off < a.nnz; off += kChunk) {
+        const auto n = std::min(kChunk, a.nnz - off);
+        buf.resize(n);
+        a.indices.readRange(off, n, buf.data());
+        std::int64_t c = std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
+        for (std::uint64_t j = 0; j < n; ++j) {
+            while (static_cast<std::int64_t>(off + j) >= colPtr[c + 1])
+                ++c;
+            if (buf[j] < 0 || buf[j] >= rows)
+                a.indices.fail("cell index " + std::to_string(buf[j]) + " is out of range (the matrix has "
+                               + std::to_string(rows) + " cells) for gene " + nameOf(names.genes, c));
+            ++ptr[buf[j] + 1];
+        }
+    }
+    std::partial_sum(ptr.begin(), ptr.end(), ptr.begin());
+    std::vector<std::int32_t> idx(a.nnz);
+    std::vector<float> val(a.nnz);
+    std::vector<std::int64_t> fill(ptr.begin(), ptr.end() - 1);
+    // Pass 2: scatter; columns arrive in order, so each row's gene indices come out sorted.
+    for (std::uint64_t off = 0; off < a.nnz; off += kChunk) {
+        const auto n = std::min(kChunk, a.nnz - off);
+        buf.resize(n);
+        vbuf.resize(n);
+        a.indices.readRange(off, n, buf.data());
+        a.data.readRange(off, n, vbuf.data());
+        std::int64_t c = std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
+        for (std::uint64_t j = 0; j < n; ++j) {
+            while (static_cast<std::int64_t>(off + j) >= colPtr[c + 1])
+                ++c;
+            if (!std::isfinite(vbuf[j]))
+                failValue(a.data, vbuf[j], buf[j], c, names);
+            const auto at = fill[buf[j]]++;
+            idx[at] = static_cast<std::int32_t>(c);
+            val[at] = vbuf[j];
+        }
+    }
+    canonicalise(ptr, idx, val);
+    return CellMatrix(rows, cols, std::move(ptr), std::move(idx), std::move(val));
+}
+
+CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t cols, const MatrixNames &names)
+{
+    if (cols == 0 || rows == 0)
+        return CellMatrix(rows, cols);
+    const std::int64_t block = std::max<std::int64_t>(1, static_cast<std::int64_t>(kChunk) / cols);
+    std::vector<float> buf;
+    std::vector<std::int64_t> ptr(static_cast<std::size_t>(rows) + 1, 0);
+    std::vector<std::int32_t> idx;
+    std::vector<float> val;
+    for (int pass = 0; pass < 2; ++pass) {
+        std::int64_t out = 0;
+        for (std::int64_t r0 = 0; r0 < rows; r0 += block) {
+            const auto n = std::min(block, rows - r0);
+            buf.resize(static_cast<std::size_t>(n * cols));
+            dataset.readRows(static_cast<std::uint64_t>(r0), static_cast<std::uint64_t>(n), buf.data());
+            for (std::int64_t i = 0; i < n; ++i)
+                for (std::int64_t c = 0; c < cols; ++c) {
+                    const float v = buf[static_cast<std::size_t>(i * cols + c)];
+                    if (v == 0.0f)
+                        continue;
+                    if (!std::isfinite(v))
+                        failValue(dataset, v, r0 + i, c, names);
+                    if (pass == 0) {
+                        ++ptr[r0 + i + 1];
+                    } else {
+                        idx[out] = static_cast<std::int32_t>(c);
+                        val[out] = v;
+                        ++out;
+                    }
+                }
+        }
+        if (pass == 0) {
+            std::partial_sum(ptr.begin(), ptr.end(), ptr.begin());
+            idx.resize(static_cast<std::size_t>(ptr.back()));
+            val.resize(static_cast<std::size_t>(ptr.back()));
+        }
+    }
+    return CellMatrix(rows, cols, std::move(ptr), std::move(idx), std::move(val));
+}
+
+} // namespace nym::io
