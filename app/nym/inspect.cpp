@@ -7,7 +7,9 @@
 #include "core/io/datasetreader.h"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
+#include <sys/resource.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,19 @@ DatasetReadOptions readOptions(const InspectArgs &a)
     return o;
 }
 
+double seconds(std::chrono::steady_clock::time_point since)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Peak resident memory of this process so far, in MiB (for the load benchmark).
+double peakRssMiB()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
 int run(const InspectArgs &a)
 {
     PreflightOptions po;
@@ -50,11 +65,20 @@ int run(const InspectArgs &a)
     if (!a.domain.empty())
         po.domainColumn = a.domain;
     const auto opts = readOptions(a);
+    const auto t0 = std::chrono::steady_clock::now();
     const Dataset first = readDataset(a.file, opts);
+    const double readSeconds = seconds(t0);
     if (a.target.empty()) {
+        const auto t1 = std::chrono::steady_clock::now();
         const PreflightReport r = preflight(first, po);
-        if (a.json)
-            std::printf("%s\n", toJson(r).dump(2).c_str());
+        if (a.json) {
+            auto j = toJson(r);
+            j["timing"] = {{"read_seconds", readSeconds},
+                           {"preflight_seconds", seconds(t1)},
+                           {"peak_rss_mib", peakRssMiB()},
+                           {"csr_bytes", first.matrix.memoryBytes()}};
+            std::printf("%s\n", j.dump(2).c_str());
+        }
         else
             std::printf("%s", toText(r).c_str());
         return r.hasErrors() ? 2 : 0;

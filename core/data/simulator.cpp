@@ -123,10 +123,10 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
         o.markersPerType.value_or(std::max<std::int64_t>(5, G / (4 * o.types))), 1, G / o.types);
     Rng rng(o.seed);
 
-    // Baseline expression: log-normal, a few genes very high, most low.
+    // Baseline expression: log-normal (sd 1.6), a few genes very high, most low, as in real data.
     std::vector<double> base(static_cast<std::size_t>(G));
     for (auto &b : base)
-        b = std::exp(1.2 * rng.normal());
+        b = std::exp(1.6 * rng.normal());
     // Marker programmes: disjoint gene sets, shuffled over the gene list.
     std::vector<std::int64_t> order(static_cast<std::size_t>(G));
     std::iota(order.begin(), order.end(), 0);

@@ -28,8 +28,9 @@ struct SimulatorOptions
     std::optional<std::int64_t> markersPerType;
     // Mean fold change of a type's markers over the baseline. Larger = easier to tell types apart. Default 6.
     double markerFoldChange = 6.0;
-    // Mean counts (UMIs) per cell, before the domain's own factor. Default 1500.
-    double meanLibrarySize = 1500.0;
+    // Mean counts (UMIs) per cell within the simulated genes, before the domain's own factor. 500 gives about
+    // 20% nonzero entries at 2000 genes, like a variable-gene subset of droplet data. Default 500.
+    double meanLibrarySize = 500.0;
     // Standard deviation of log library size between cells. Default 0.35.
     double librarySizeSpread = 0.35;
     // Standard deviation of each domain's log library-size factor. Default 0.5.

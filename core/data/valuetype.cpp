@@ -30,6 +30,15 @@ static std::string fmt(double v)
     return buf;
 }
 
+// 1234567 → "1,234,567": counts in messages read better grouped.
+static std::string grouped(std::int64_t v)
+{
+    std::string s = std::to_string(v);
+    for (int i = static_cast<int>(s.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3)
+        s.insert(static_cast<std::size_t>(i), ",");
+    return s;
+}
+
 static bool isWhole(double v) { return std::fabs(v - std::nearbyint(v)) < 1e-3; }
 
 ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions &options)
@@ -66,18 +75,18 @@ ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions
     r.allInteger = allInteger;
     if (r.nonFiniteValues > 0) {
         r.type = ValueType::Other;
-        r.evidence = std::to_string(r.nonFiniteValues) + " values are NaN or infinite.";
+        r.evidence = grouped(r.nonFiniteValues) + " values are NaN or infinite.";
         return r;
     }
     if (r.negativeValues > 0) {
         r.type = ValueType::Other;
-        r.evidence = std::to_string(r.negativeValues) + " values are negative (smallest " + fmt(lo)
+        r.evidence = grouped(r.negativeValues) + " values are negative (smallest " + fmt(lo)
                      + "): this looks like scaled or centred data, which cannot be turned back into counts.";
         return r;
     }
     if (allInteger) {
         r.type = ValueType::RawCounts;
-        r.evidence = "All " + std::to_string(nonzero) + " nonzero values are whole numbers (largest " + fmt(hi) + ").";
+        r.evidence = "All " + grouped(nonzero) + " nonzero values are whole numbers (largest " + fmt(hi) + ").";
         return r;
     }
 
@@ -125,13 +134,13 @@ ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions
     if (constantSum && near(median, 1e4)) {
         r.type = ValueType::Log1pCP10k;
         r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + " (" + fmt(100 * r.fractionAtMedianSum)
-                     + "% of " + std::to_string(want) + " cells checked): log1p of counts per 10,000.";
+                     + "% of " + grouped(want) + " cells checked): log1p of counts per 10,000.";
         return r;
     }
     if (constantSum && near(median, 1e6)) {
         r.type = ValueType::Log1pCPM;
         r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + " (" + fmt(100 * r.fractionAtMedianSum)
-                     + "% of " + std::to_string(want) + " cells checked): log1p of counts per million.";
+                     + "% of " + grouped(want) + " cells checked): log1p of counts per million.";
         return r;
     }
     if (expm1Whole) {

@@ -15,7 +15,8 @@ QString tr(const char *text) { return PreflightView::tr(text); }
 QString column(const PreflightReport &r, const QString &title)
 {
     QString h;
-    const QString name = r.path.empty() ? QStringLiteral("demo data") : QFileInfo(QString::fromStdString(r.path)).fileName();
+    const QString name = r.path.empty() ? QStringLiteral("%1 (simulated)").arg(r.domains.empty() ? QStringLiteral("demo") : QString::fromStdString(r.domains.front().name))
+                                        : QFileInfo(QString::fromStdString(r.path)).fileName();
     h += QStringLiteral("<h3>%1 — %2</h3>").arg(title, name.toHtmlEscaped());
     h += QStringLiteral("<table cellspacing='0' cellpadding='3'>");
     const auto row = [&](const QString &k, const QString &v) {
@@ -38,7 +39,7 @@ QString column(const PreflightReport &r, const QString &title)
         const double top = static_cast<double>(r.classes.front().cells);
         for (const auto &c : r.classes) {
             const int w = static_cast<int>(160.0 * static_cast<double>(c.cells) / top);
-            h += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td><table cellspacing='0' cellpadding='0'><tr>"
+            h += QStringLiteral("<tr><td>%1</td><td align='right' style='padding-left:12px; padding-right:8px'>%2</td><td><table cellspacing='0' cellpadding='0'><tr>"
                                 "<td bgcolor='#4a7ab5' width='%3' height='10'></td></tr></table></td></tr>")
                      .arg(esc(c.name))
                      .arg(c.cells)
