@@ -11,4 +11,4 @@ void addInspect(CLI::App &app, int &exitCode);
 void addSimulate(CLI::App &app, int &exitCode);
 void addConvert(CLI::App &app, int &exitCode);
 
-} // namespace nym::cli
+}   // namespace nym::cli

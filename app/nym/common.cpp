@@ -11,8 +11,7 @@ namespace nym::cli {
 ProgressBar::ProgressBar(std::string label)
     : m_label(std::move(label))
     , m_enabled(isatty(STDERR_FILENO) != 0)
-{
-}
+{ }
 
 ProgressBar::~ProgressBar()
 {
@@ -30,13 +29,16 @@ void ProgressBar::update(double fraction)
     m_last = pct;
     const int width = 30, filled = pct * width / 100;
     std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", m_label.c_str(), filled, "##############################",
-                 width - filled, "", pct);
+        width - filled, "", pct);
     if (pct >= 100)
         std::fputc('\n', stderr);
     std::fflush(stderr);
 }
 
-void ProgressBar::finish() { update(1.0); }
+void ProgressBar::finish()
+{
+    update(1.0);
+}
 
 int guarded(const std::function<int()> &body)
 {
@@ -52,4 +54,4 @@ int guarded(const std::function<int()> &body)
     return 1;
 }
 
-} // namespace nym::cli
+}   // namespace nym::cli

@@ -23,4 +23,4 @@ private:
 // Runs `body`; on nym::Error (or any std::exception) prints one line "nym: <message>" on stderr and returns 1.
 int guarded(const std::function<int()> &body);
 
-} // namespace nym::cli
+}   // namespace nym::cli

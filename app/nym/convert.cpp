@@ -30,18 +30,18 @@ int run(const ConvertArgs &a)
     const Dataset ds = readDataset(a.in, o);
     H5adAdditions add;
     add.uns = {{"source_file", a.in}, {"source_format", ds.source.format + " (" + ds.source.generation + ")"},
-               {"converted_by", std::string("nym ") + NYM_VERSION}};
+        {"converted_by", std::string("nym ") + NYM_VERSION}};
     H5adWriteOptions wo;
     wo.overwrite = a.force;
     writeH5ad(ds, a.out, add, wo);
     std::printf("%s\t%lld cells\t%lld genes\n", a.out.c_str(), static_cast<long long>(ds.cells()),
-                static_cast<long long>(ds.genes()));
+        static_cast<long long>(ds.genes()));
     for (const auto &n : ds.notes)
         std::fprintf(stderr, "note: %s\n", n.c_str());
     return 0;
 }
 
-} // namespace
+}   // namespace
 
 void addConvert(CLI::App &app, int &exitCode)
 {
@@ -56,4 +56,4 @@ void addConvert(CLI::App &app, int &exitCode)
     cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });
 }
 
-} // namespace nym::cli
+}   // namespace nym::cli

@@ -9,9 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <sys/resource.h>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 
 namespace nym::cli {
 
@@ -52,7 +52,7 @@ double seconds(std::chrono::steady_clock::time_point since)
 // Peak resident memory of this process so far, in MiB (for the load benchmark).
 double peakRssMiB()
 {
-    rusage u{};
+    rusage u {};
     getrusage(RUSAGE_SELF, &u);
     return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
@@ -73,13 +73,10 @@ int run(const InspectArgs &a)
         const PreflightReport r = preflight(first, po);
         if (a.json) {
             auto j = toJson(r);
-            j["timing"] = {{"read_seconds", readSeconds},
-                           {"preflight_seconds", seconds(t1)},
-                           {"peak_rss_mib", peakRssMiB()},
-                           {"csr_bytes", first.matrix.memoryBytes()}};
+            j["timing"] = {{"read_seconds", readSeconds}, {"preflight_seconds", seconds(t1)},
+                {"peak_rss_mib", peakRssMiB()}, {"csr_bytes", first.matrix.memoryBytes()}};
             std::printf("%s\n", j.dump(2).c_str());
-        }
-        else
+        } else
             std::printf("%s", toText(r).c_str());
         return r.hasErrors() ? 2 : 0;
     }
@@ -103,14 +100,15 @@ int run(const InspectArgs &a)
     return errors ? 2 : 0;
 }
 
-} // namespace
+}   // namespace
 
 void addInspect(CLI::App &app, int &exitCode)
 {
     auto args = std::make_shared<InspectArgs>();
-    auto *cmd = app.add_subcommand("inspect", "Check a dataset (or a training + target pair) before training: cells, "
-                                              "genes, value type, labels, domains, gene overlap, problems. Exits 2 "
-                                              "when the report holds an error.");
+    auto *cmd = app.add_subcommand("inspect",
+        "Check a dataset (or a training + target pair) before training: cells, "
+        "genes, value type, labels, domains, gene overlap, problems. Exits 2 "
+        "when the report holds an error.");
     cmd->add_option("FILE", args->file, "An .h5ad or 10x .h5 file (the training file when --target is given)")
         ->required();
     cmd->add_option("--target", args->target, "A second file to label; adds the gene-overlap report");
@@ -119,10 +117,10 @@ void addInspect(CLI::App &app, int &exitCode)
     cmd->add_option("--domain", args->domain, "obs column holding the domain/batch (default: automatic)");
     cmd->add_option("--matrix", args->matrix, "Matrix to read: X, raw/X or layers/NAME (default X)");
     cmd->add_option("--gene-names", args->geneNames,
-                    "var column naming the genes (default: automatic; symbols when the index holds Ensembl ids)");
+        "var column naming the genes (default: automatic; symbols when the index holds Ensembl ids)");
     cmd->add_option("--genome", args->genome, "10x files: the genome to read");
     cmd->add_flag("--all-features", args->allFeatures, "10x files: keep every feature type, not only Gene Expression");
     cmd->callback([args, &exitCode] { exitCode = guarded([&] { return run(*args); }); });
 }
 
-} // namespace nym::cli
+}   // namespace nym::cli

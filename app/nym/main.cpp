@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"nym: label single-cell RNA-seq data with the scNym method (Nym Studio's command line)"};
+    CLI::App app {"nym: label single-cell RNA-seq data with the scNym method (Nym Studio's command line)"};
     app.require_subcommand(1);
     int exitCode = 0;
     const std::string version = std::string("nym ") + NYM_VERSION + " (HDF5 " + nym::hdf5Version() + ")";

@@ -27,9 +27,9 @@ static json candidates(const std::vector<ColumnCandidate> &v)
 
 json toJson(const GeneOverlap &o)
 {
-    return {{"training_genes", o.trainingGenes},       {"target_genes", o.targetGenes},
-            {"shared_genes", o.shared},                {"percent_of_training", o.percentOfTraining},
-            {"percent_of_target", o.percentOfTarget}, {"missing_from_target_examples", o.missingFromTargetExamples}};
+    return {{"training_genes", o.trainingGenes}, {"target_genes", o.targetGenes}, {"shared_genes", o.shared},
+        {"percent_of_training", o.percentOfTraining}, {"percent_of_target", o.percentOfTarget},
+        {"missing_from_target_examples", o.missingFromTargetExamples}};
 }
 
 json toJson(const PreflightReport &r)
@@ -46,11 +46,8 @@ json toJson(const PreflightReport &r)
         {"value_type", toString(v.type)},
         {"value_type_evidence", v.evidence},
         {"value_stats",
-         {{"min", v.minValue},
-          {"max", v.maxValue},
-          {"all_integer", v.allInteger},
-          {"median_expm1_sum", v.medianExpm1Sum},
-          {"cells_sampled", v.cellsSampled}}},
+            {{"min", v.minValue}, {"max", v.maxValue}, {"all_integer", v.allInteger},
+                {"median_expm1_sum", v.medianExpm1Sum}, {"cells_sampled", v.cellsSampled}}},
         {"label_column", r.labelColumn},
         {"domain_column", r.domainColumn},
         {"label_candidates", candidates(r.labelCandidates)},
@@ -69,8 +66,7 @@ json toJson(const PreflightReport &r)
     json codes = json::array();
     for (const auto &m : r.messages)
         codes.push_back({{"severity", m.severity == PreflightMessage::Severity::Error ? "error" : "warning"},
-                         {"code", m.code},
-                         {"text", m.text}});
+            {"code", m.code}, {"text", m.text}});
     j["messages"] = codes;
     if (r.overlap)
         j["overlap"] = toJson(*r.overlap);
@@ -81,10 +77,11 @@ std::string toText(const PreflightReport &r)
 {
     std::string s;
     char buf[512];
-    std::snprintf(buf, sizeof buf, "%s\n  format      %s (%s), matrix %s\n  size        %lld cells x %lld genes, %lld stored values\n",
-                  r.path.c_str(), r.format.c_str(), r.generation.c_str(),
-                  r.matrixElement.empty() ? "(none)" : r.matrixElement.c_str(), static_cast<long long>(r.cells),
-                  static_cast<long long>(r.genes), static_cast<long long>(r.storedValues));
+    std::snprintf(buf, sizeof buf,
+        "%s\n  format      %s (%s), matrix %s\n  size        %lld cells x %lld genes, %lld stored values\n",
+        r.path.c_str(), r.format.c_str(), r.generation.c_str(),
+        r.matrixElement.empty() ? "(none)" : r.matrixElement.c_str(), static_cast<long long>(r.cells),
+        static_cast<long long>(r.genes), static_cast<long long>(r.storedValues));
     s += buf;
     s += "  values      " + toString(r.valueType.type) + ": " + r.valueType.evidence + "\n";
     s += "  labels      " + (r.labelColumn.empty() ? std::string("(none found)") : r.labelColumn) + "\n";
@@ -96,12 +93,13 @@ std::string toText(const PreflightReport &r)
     s += "  empty cells " + std::to_string(r.allZeroCells) + "\n";
     if (r.overlap) {
         std::snprintf(buf, sizeof buf, "  overlap     %lld shared genes (%.1f%% of training, %.1f%% of target)\n",
-                      static_cast<long long>(r.overlap->shared), r.overlap->percentOfTraining, r.overlap->percentOfTarget);
+            static_cast<long long>(r.overlap->shared), r.overlap->percentOfTraining, r.overlap->percentOfTarget);
         s += buf;
     }
     for (const auto &m : r.messages)
-        s += std::string(m.severity == PreflightMessage::Severity::Error ? "  ERROR       " : "  warning     ") + m.text + "\n";
+        s += std::string(m.severity == PreflightMessage::Severity::Error ? "  ERROR       " : "  warning     ") + m.text
+            + "\n";
     return s;
 }
 
-} // namespace nym::cli
+}   // namespace nym::cli

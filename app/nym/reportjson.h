@@ -5,7 +5,7 @@
 namespace nym {
 struct PreflightReport;
 struct GeneOverlap;
-}
+}   // namespace nym
 
 namespace nym::cli {
 
@@ -14,4 +14,4 @@ nlohmann::json toJson(const GeneOverlap &overlap);
 // Human-readable report for a terminal.
 std::string toText(const PreflightReport &report);
 
-} // namespace nym::cli
+}   // namespace nym::cli

@@ -48,35 +48,42 @@ int run(const SimulateArgs &a)
         H5adAdditions uns;
         uns.unsGroup.clear();
         uns.uns = {{"x_is_raw_counts", "True"},
-                   {"source", "Nym Studio simulator: seed " + std::to_string(a.sim.seed) + ", "
-                                  + std::to_string(a.sim.types) + " types, " + std::to_string(a.sim.domains) + " domains"},
-                   {"domain", d.name}};
+            {"source",
+                "Nym Studio simulator: seed " + std::to_string(a.sim.seed) + ", " + std::to_string(a.sim.types)
+                    + " types, " + std::to_string(a.sim.domains) + " domains"},
+            {"domain", d.name}};
         H5adWriteOptions wo;
         wo.overwrite = a.force;
         writeH5ad(d.data, path, uns, wo);
         std::printf("%s\t%lld cells\t%lld genes\n", path.c_str(), static_cast<long long>(d.data.cells()),
-                    static_cast<long long>(d.data.genes()));
+            static_cast<long long>(d.data.genes()));
     }
     return 0;
 }
 
-} // namespace
+}   // namespace
 
 void addSimulate(CLI::App &app, int &exitCode)
 {
     auto a = std::make_shared<SimulateArgs>();
-    auto *cmd = app.add_subcommand("simulate", "Write synthetic count data with cell types and domain shifts: "
-                                               "DIR/batch1.h5ad, DIR/batch2.h5ad, ...");
-    cmd->add_option("--cells", a->sim.cells, "Total cells over all domains")->capture_default_str()->check(CLI::Range(1, 100000000));
+    auto *cmd = app.add_subcommand("simulate",
+        "Write synthetic count data with cell types and domain shifts: "
+        "DIR/batch1.h5ad, DIR/batch2.h5ad, ...");
+    cmd->add_option("--cells", a->sim.cells, "Total cells over all domains")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000000));
     cmd->add_option("--genes", a->sim.genes, "Genes")->capture_default_str()->check(CLI::Range(4, 1000000));
     cmd->add_option("--types", a->sim.types, "Cell types (2-26)")->capture_default_str()->check(CLI::Range(2, 26));
-    cmd->add_option("--domains", a->sim.domains, "Domains, one file each")->capture_default_str()->check(CLI::Range(1, 100));
+    cmd->add_option("--domains", a->sim.domains, "Domains, one file each")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
     cmd->add_option("--seed", a->sim.seed, "Random seed")->capture_default_str();
     cmd->add_option("--shift", a->sim.domainGeneShift, "Batch effect strength (sd of per-gene log fold change)")
-        ->capture_default_str()->check(CLI::Range(0.0, 5.0));
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 5.0));
     cmd->add_option("--out", a->out, "Output folder")->required();
     cmd->add_flag("--force", a->force, "Replace existing output files");
     cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });
 }
 
-} // namespace nym::cli
+}   // namespace nym::cli

@@ -19,11 +19,12 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo data."));
     const QCommandLineOption shot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a screenshot of the window once the data is loaded, then quit."),
-                                  QStringLiteral("file.png"));
+        QStringLiteral("Save a screenshot of the window once the data is loaded, then quit."),
+        QStringLiteral("file.png"));
     parser.addOption(demo);
     parser.addOption(shot);
-    parser.addPositionalArgument(QStringLiteral("training"), QStringLiteral("Labelled training dataset (.h5ad or 10x .h5)."));
+    parser.addPositionalArgument(
+        QStringLiteral("training"), QStringLiteral("Labelled training dataset (.h5ad or 10x .h5)."));
     parser.addPositionalArgument(QStringLiteral("target"), QStringLiteral("Dataset to label."));
     parser.process(app);
 

@@ -58,4 +58,4 @@ void checkOutputPath(const std::string &input, const std::string &output, bool o
         throw Error(output + ": the folder " + dir.string() + " does not exist");
 }
 
-} // namespace nym
+}   // namespace nym

@@ -29,4 +29,4 @@ private:
 // unless allowInput, and not an existing file unless overwrite. Throws nym::Error with the reason.
 void checkOutputPath(const std::string &input, const std::string &output, bool overwrite, bool allowInput);
 
-} // namespace nym
+}   // namespace nym

@@ -4,7 +4,6 @@ namespace nym {
 
 Error::Error(const std::string &message)
     : std::runtime_error(message)
-{
-}
+{ }
 
-} // namespace nym
+}   // namespace nym

@@ -14,4 +14,4 @@ public:
     explicit Error(const std::string &message);
 };
 
-} // namespace nym
+}   // namespace nym

@@ -10,11 +10,10 @@ namespace nym {
 
 CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols)
     : CellMatrix(rows, cols, std::vector<std::int64_t>(rows < 0 ? 1 : static_cast<std::size_t>(rows) + 1, 0), {}, {})
-{
-}
+{ }
 
 CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::vector<std::int64_t> indptr,
-                       std::vector<std::int32_t> indices, std::vector<float> values)
+    std::vector<std::int32_t> indices, std::vector<float> values)
     : m_rows(rows)
     , m_cols(cols)
     , m_indptr(std::move(indptr))
@@ -27,10 +26,10 @@ CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::vector<std::in
         throw Error("matrix: more than 2^31 genes is not supported");
     if (m_indptr.size() != static_cast<std::size_t>(rows) + 1)
         throw Error("matrix: row pointer length " + std::to_string(m_indptr.size()) + " does not match "
-                    + std::to_string(rows) + " rows");
+            + std::to_string(rows) + " rows");
     if (m_indices.size() != m_values.size())
         throw Error("matrix: " + std::to_string(m_indices.size()) + " indices but " + std::to_string(m_values.size())
-                    + " values");
+            + " values");
     if (m_indptr.front() != 0 || m_indptr.back() != static_cast<std::int64_t>(m_values.size()))
         throw Error("matrix: row pointers must start at 0 and end at the number of stored values");
     for (std::int64_t r = 0; r < rows; ++r) {
@@ -137,7 +136,7 @@ CellMatrix CellMatrix::withValues(std::vector<float> values) const
 std::int64_t CellMatrix::memoryBytes() const
 {
     return static_cast<std::int64_t>(m_indptr.size() * sizeof(std::int64_t) + m_indices.size() * sizeof(std::int32_t)
-                                     + m_values.size() * sizeof(float));
+        + m_values.size() * sizeof(float));
 }
 
-} // namespace nym
+}   // namespace nym

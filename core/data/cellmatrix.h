@@ -18,7 +18,7 @@ public:
     CellMatrix(std::int64_t rows, std::int64_t cols);
     // Takes ownership of CSR arrays; throws nym::Error when they are inconsistent (lengths, ordering, range).
     CellMatrix(std::int64_t rows, std::int64_t cols, std::vector<std::int64_t> indptr,
-               std::vector<std::int32_t> indices, std::vector<float> values);
+        std::vector<std::int32_t> indices, std::vector<float> values);
 
     std::int64_t rows() const { return m_rows; }
     std::int64_t cols() const { return m_cols; }
@@ -48,9 +48,9 @@ public:
 private:
     std::int64_t m_rows = 0;
     std::int64_t m_cols = 0;
-    std::vector<std::int64_t> m_indptr{0};
+    std::vector<std::int64_t> m_indptr {0};
     std::vector<std::int32_t> m_indices;
     std::vector<float> m_values;
 };
 
-} // namespace nym
+}   // namespace nym

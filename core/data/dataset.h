@@ -23,12 +23,12 @@ struct DenseArray
 // Where a dataset came from, for messages, provenance and writing back.
 struct DatasetSource
 {
-    std::string path;          // file it was read from ("" for simulated data)
-    std::string format;        // "h5ad" or "10x-h5" (or "simulated")
-    std::string generation;    // e.g. "anndata >= 0.8", "anndata 0.7", "anndata < 0.7", "Cell Ranger >= 3"
-    std::string matrixElement; // e.g. "X", "layers/counts", "raw/X", "matrix"
-    std::vector<std::string> matrices;   // every matrix the file offers ("X", "layers/counts", "raw/X")
-    std::vector<std::string> varColumns; // per-gene text columns that could name genes
+    std::string path;                      // file it was read from ("" for simulated data)
+    std::string format;                    // "h5ad" or "10x-h5" (or "simulated")
+    std::string generation;                // e.g. "anndata >= 0.8", "anndata 0.7", "anndata < 0.7", "Cell Ranger >= 3"
+    std::string matrixElement;             // e.g. "X", "layers/counts", "raw/X", "matrix"
+    std::vector<std::string> matrices;     // every matrix the file offers ("X", "layers/counts", "raw/X")
+    std::vector<std::string> varColumns;   // per-gene text columns that could name genes
 };
 
 // One loaded dataset: the expression matrix with its cell and gene names and the per-cell annotations.
@@ -36,15 +36,15 @@ struct DatasetSource
 // threads freely.
 struct Dataset
 {
-    CellMatrix matrix;                   // cells × genes
-    std::vector<std::string> cellIds;    // obs index
-    std::vector<std::string> geneIds;    // var index (Ensembl ids in CELLxGENE and 10x files)
-    std::vector<std::string> geneNames;  // names used to align genes (symbols where the file has them)
-    std::string geneNameSource;          // where geneNames came from ("var index", "var/feature_name", ...)
-    std::vector<ObsColumn> obs;          // per-cell columns, in file order
-    std::vector<DenseArray> obsm;        // per-cell arrays (embeddings)
+    CellMatrix matrix;                    // cells × genes
+    std::vector<std::string> cellIds;     // obs index
+    std::vector<std::string> geneIds;     // var index (Ensembl ids in CELLxGENE and 10x files)
+    std::vector<std::string> geneNames;   // names used to align genes (symbols where the file has them)
+    std::string geneNameSource;           // where geneNames came from ("var index", "var/feature_name", ...)
+    std::vector<ObsColumn> obs;           // per-cell columns, in file order
+    std::vector<DenseArray> obsm;         // per-cell arrays (embeddings)
     DatasetSource source;
-    std::vector<std::string> notes;      // things the reader skipped or converted, as sentences
+    std::vector<std::string> notes;   // things the reader skipped or converted, as sentences
 
     std::int64_t cells() const { return matrix.rows(); }
     std::int64_t genes() const { return matrix.cols(); }
@@ -56,4 +56,4 @@ struct Dataset
 
 using DatasetPtr = std::shared_ptr<const Dataset>;
 
-} // namespace nym
+}   // namespace nym

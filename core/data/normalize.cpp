@@ -50,17 +50,17 @@ NormalizeResult normalizeToLog1pCpm(const CellMatrix &matrix, const NormalizeOpt
             }
         }
         result.action = type == ValueType::RawCounts
-                            ? "Normalised raw counts to log1p(CPM) using each cell's total over the file's genes."
-                            : "Undid log1p, then normalised the counts to log1p(CPM).";
+            ? "Normalised raw counts to log1p(CPM) using each cell's total over the file's genes."
+            : "Undid log1p, then normalised the counts to log1p(CPM).";
         break;
     case ValueType::Empty:
         throw Error("The expression matrix holds no nonzero values, so there is nothing to normalise.");
     case ValueType::Other:
         throw Error("Cannot normalise these values to log1p(CPM): " + result.detected.evidence
-                    + " Provide raw counts (for example a 'counts' layer or raw/X) or log1p-normalised data.");
+            + " Provide raw counts (for example a 'counts' layer or raw/X) or log1p-normalised data.");
     }
     result.matrix = matrix.withValues(std::move(out));
     return result;
 }
 
-} // namespace nym
+}   // namespace nym

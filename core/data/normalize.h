@@ -19,10 +19,10 @@ struct NormalizeOptions
 
 struct NormalizeResult
 {
-    CellMatrix matrix;           // log1p(CPM), same sparsity pattern as the input
-    ValueTypeReport detected;    // what the input was judged to be
-    std::string action;          // what was done, as a sentence
-    std::int64_t allZeroCells = 0;  // cells with no counts; left all-zero (callers exclude them)
+    CellMatrix matrix;               // log1p(CPM), same sparsity pattern as the input
+    ValueTypeReport detected;        // what the input was judged to be
+    std::string action;              // what was done, as a sentence
+    std::int64_t allZeroCells = 0;   // cells with no counts; left all-zero (callers exclude them)
 };
 
 // Brings a matrix to log1p(counts per million), the scale scNym works on (METHOD.md §1): raw counts are
@@ -30,4 +30,4 @@ struct NormalizeResult
 // nym::Error with what it saw when the input is anything else (scaled data, unknown scale, empty).
 NormalizeResult normalizeToLog1pCpm(const CellMatrix &matrix, const NormalizeOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

@@ -13,13 +13,10 @@ namespace nym {
 std::int64_t ObsColumn::size() const
 {
     switch (kind) {
-    case Kind::Categorical:
-        return static_cast<std::int64_t>(codes.size());
-    case Kind::String:
-        return static_cast<std::int64_t>(strings.size());
+    case Kind::Categorical: return static_cast<std::int64_t>(codes.size());
+    case Kind::String: return static_cast<std::int64_t>(strings.size());
     case Kind::Numeric:
-    case Kind::Boolean:
-        break;
+    case Kind::Boolean: break;
     }
     return static_cast<std::int64_t>(numbers.size());
 }
@@ -40,14 +37,12 @@ std::string ObsColumn::text(std::int64_t i) const
         const auto c = codes.at(static_cast<std::size_t>(i));
         return c < 0 ? std::string() : categories.at(static_cast<std::size_t>(c));
     }
-    case Kind::String:
-        return strings.at(static_cast<std::size_t>(i));
+    case Kind::String: return strings.at(static_cast<std::size_t>(i));
     case Kind::Boolean: {
         const double v = numbers.at(static_cast<std::size_t>(i));
         return std::isnan(v) ? std::string() : (v != 0 ? "True" : "False");
     }
-    case Kind::Numeric:
-        break;
+    case Kind::Numeric: break;
     }
     return formatNumber(numbers.at(static_cast<std::size_t>(i)));
 }
@@ -121,7 +116,7 @@ ObsColumn ObsColumn::categorical(std::string name, std::vector<std::string> cate
     for (auto c : codes)
         if (c < -1 || c >= static_cast<std::int64_t>(categories.size()))
             throw Error("column '" + name + "': code " + std::to_string(c) + " outside its "
-                        + std::to_string(categories.size()) + " categories");
+                + std::to_string(categories.size()) + " categories");
     ObsColumn col;
     col.name = std::move(name);
     col.kind = Kind::Categorical;
@@ -163,4 +158,4 @@ ObsColumn ObsColumn::fromLabels(std::string name, const std::vector<std::string>
     return col;
 }
 
-} // namespace nym
+}   // namespace nym

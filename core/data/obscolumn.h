@@ -14,11 +14,11 @@ struct ObsColumn
 
     std::string name;
     Kind kind = Kind::Numeric;
-    bool ordered = false;                 // Categorical: the categories carry an order
-    std::vector<std::string> categories;  // Categorical: the category names
-    std::vector<std::int32_t> codes;      // Categorical: index into categories, -1 = missing
-    std::vector<double> numbers;          // Numeric and Boolean (0/1): NaN = missing
-    std::vector<std::string> strings;     // String
+    bool ordered = false;                  // Categorical: the categories carry an order
+    std::vector<std::string> categories;   // Categorical: the category names
+    std::vector<std::int32_t> codes;       // Categorical: index into categories, -1 = missing
+    std::vector<double> numbers;           // Numeric and Boolean (0/1): NaN = missing
+    std::vector<std::string> strings;      // String
 
     std::int64_t size() const;
     // The value of one entry as text ("" when missing).
@@ -29,10 +29,11 @@ struct ObsColumn
     // Number of distinct non-missing values.
     std::int64_t distinctCount() const;
 
-    static ObsColumn categorical(std::string name, std::vector<std::string> categories, std::vector<std::int32_t> codes);
+    static ObsColumn categorical(
+        std::string name, std::vector<std::string> categories, std::vector<std::int32_t> codes);
     static ObsColumn numeric(std::string name, std::vector<double> values);
     // Builds a categorical column from labels (categories in first-seen order unless `sorted`).
     static ObsColumn fromLabels(std::string name, const std::vector<std::string> &labels, bool sorted = false);
 };
 
-} // namespace nym
+}   // namespace nym

@@ -51,8 +51,8 @@ std::vector<ClassCount> countValues(const ObsColumn &column, std::int64_t &missi
     return out;
 }
 
-std::string chooseColumn(const std::vector<ColumnCandidate> &cands, const std::vector<std::string> &preferred,
-                         const std::regex &hint)
+std::string chooseColumn(
+    const std::vector<ColumnCandidate> &cands, const std::vector<std::string> &preferred, const std::regex &hint)
 {
     for (const auto &p : preferred)
         for (const auto &c : cands)
@@ -78,12 +78,12 @@ std::int64_t countDuplicates(const std::vector<std::string> &names, std::string 
     return dup;
 }
 
-} // namespace
+}   // namespace
 
 bool PreflightReport::hasErrors() const
 {
     return std::any_of(messages.begin(), messages.end(),
-                       [](const auto &m) { return m.severity == PreflightMessage::Severity::Error; });
+        [](const auto &m) { return m.severity == PreflightMessage::Severity::Error; });
 }
 
 std::vector<std::string> PreflightReport::warnings() const
@@ -134,12 +134,12 @@ PreflightReport preflight(const Dataset &ds, const PreflightOptions &options)
                     : "The expression matrix (" + ds.source.matrixElement + ") holds only zeros.");
             break;
         case ValueType::Other:
-            add(r, S::Error, r.negativeValues > 0 ? "negative-values" : (r.nanValues > 0 ? "nan-values" : "unknown-values"),
+            add(r, S::Error,
+                r.negativeValues > 0 ? "negative-values" : (r.nanValues > 0 ? "nan-values" : "unknown-values"),
                 "The values in " + ds.source.matrixElement + " cannot be used: " + r.valueType.evidence
                     + " Use raw counts or log-normalised data (for example a 'counts' layer or raw/X).");
             break;
-        default:
-            break;
+        default: break;
         }
     }
 
@@ -179,8 +179,8 @@ PreflightReport preflight(const Dataset &ds, const PreflightOptions &options)
         const auto k = col.distinctCount();
         if (col.kind == ObsColumn::Kind::Numeric) {
             // Continuous columns (nCount_RNA...) are neither labels nor domains; small whole-number codes may be.
-            const bool whole = std::all_of(col.numbers.begin(), col.numbers.end(),
-                                           [](double v) { return std::isnan(v) || v == std::floor(v); });
+            const bool whole = std::all_of(
+                col.numbers.begin(), col.numbers.end(), [](double v) { return std::isnan(v) || v == std::floor(v); });
             if (!whole || k > 50)
                 continue;
         }
@@ -211,10 +211,9 @@ PreflightReport preflight(const Dataset &ds, const PreflightOptions &options)
         return c;
     };
     r.labelColumn = resolve(options.labelColumn, r.labelCandidates,
-                            {"cell_type", "celltype", "cell_types", "labels", "label", "cell_ontology_class"}, labelHint,
-                            "label");
-    r.domainColumn = resolve(options.domainColumn, r.domainCandidates, {"domain", "batch", "tech", "technology"},
-                             domainHint, "domain");
+        {"cell_type", "celltype", "cell_types", "labels", "label", "cell_ontology_class"}, labelHint, "label");
+    r.domainColumn = resolve(
+        options.domainColumn, r.domainCandidates, {"domain", "batch", "tech", "technology"}, domainHint, "domain");
     if (!r.labelColumn.empty())
         r.classes = countValues(*ds.findObs(r.labelColumn), r.unlabelledCells);
     if (!r.domainColumn.empty()) {
@@ -266,13 +265,14 @@ GeneOverlap geneOverlap(const Dataset &training, const Dataset &target)
     for (const auto &g : training.geneNames)
         if (!tgt.count(g) && o.missingFromTargetExamples.size() < 10)
             o.missingFromTargetExamples.push_back(g);
-    o.percentOfTraining = o.trainingGenes ? 100.0 * static_cast<double>(o.shared) / static_cast<double>(o.trainingGenes) : 0;
+    o.percentOfTraining =
+        o.trainingGenes ? 100.0 * static_cast<double>(o.shared) / static_cast<double>(o.trainingGenes) : 0;
     o.percentOfTarget = o.targetGenes ? 100.0 * static_cast<double>(o.shared) / static_cast<double>(o.targetGenes) : 0;
     return o;
 }
 
-std::pair<PreflightReport, PreflightReport> preflightPair(const Dataset &training, const Dataset &target,
-                                                          const PreflightOptions &options)
+std::pair<PreflightReport, PreflightReport> preflightPair(
+    const Dataset &training, const Dataset &target, const PreflightOptions &options)
 {
     using S = PreflightMessage::Severity;
     PreflightOptions trainOpt = options, targetOpt = options;
@@ -291,12 +291,12 @@ std::pair<PreflightReport, PreflightReport> preflightPair(const Dataset &trainin
         return hits * 2 > std::min<std::size_t>(d.geneNames.size(), 50) ? "Ensembl ids" : "gene symbols";
     };
     const std::string summary = std::to_string(o.shared) + " genes are shared (" + fmt(o.percentOfTraining)
-                                + "% of the training genes, " + fmt(o.percentOfTarget) + "% of the target genes)";
+        + "% of the training genes, " + fmt(o.percentOfTarget) + "% of the target genes)";
     if (o.shared == 0) {
         std::string hint;
         if (std::string(kind(training)) != kind(target))
-            hint = std::string(" The training file names genes by ") + kind(training) + " and the target by " + kind(target)
-                   + "; choose a gene-name column that matches.";
+            hint = std::string(" The training file names genes by ") + kind(training) + " and the target by "
+                + kind(target) + "; choose a gene-name column that matches.";
         add(tgt, S::Error, "no-overlap", "The training and target files share no gene names." + hint);
     } else if (o.shared < options.minSharedGenes) {
         add(tgt, S::Error, "tiny-overlap",
@@ -308,4 +308,4 @@ std::pair<PreflightReport, PreflightReport> preflightPair(const Dataset &trainin
     return {std::move(train), std::move(tgt)};
 }
 
-} // namespace nym
+}   // namespace nym

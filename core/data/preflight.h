@@ -13,9 +13,9 @@ struct Dataset;
 
 // What a dataset will be used as; decides which problems are errors.
 enum class DatasetRole {
-    Any,       // just looking: nothing is required
-    Training,  // labelled: needs a label column with at least two classes
-    Target     // to be labelled: needs expression values only
+    Any,        // just looking: nothing is required
+    Training,   // labelled: needs a label column with at least two classes
+    Target      // to be labelled: needs expression values only
 };
 
 struct PreflightOptions
@@ -24,7 +24,8 @@ struct PreflightOptions
     // obs column holding the labels. Default: automatic — "cell_type" if present, else the first candidate whose
     // name suggests labels ("label", "annotation", "celltype", ...), else the first candidate.
     std::optional<std::string> labelColumn;
-    // obs column holding the domain (batch, technology, condition). Default: automatic — "domain" or "batch" if present.
+    // obs column holding the domain (batch, technology, condition). Default: automatic — "domain" or "batch" if
+    // present.
     std::optional<std::string> domainColumn;
     // Classes with fewer labelled cells than this get a warning. Default 10.
     std::int64_t minCellsPerClass = 10;
@@ -64,7 +65,7 @@ struct GeneOverlap
     std::int64_t shared = 0;
     double percentOfTraining = 0;
     double percentOfTarget = 0;
-    std::vector<std::string> missingFromTargetExamples;  // up to 10 training genes the target lacks
+    std::vector<std::string> missingFromTargetExamples;   // up to 10 training genes the target lacks
 };
 
 // Everything the user should know about a dataset before training, from one function used by CLI and GUI.
@@ -80,11 +81,11 @@ struct PreflightReport
     ValueTypeReport valueType;
     std::vector<ColumnCandidate> labelCandidates;
     std::vector<ColumnCandidate> domainCandidates;
-    std::string labelColumn;    // chosen ("" if none)
-    std::string domainColumn;   // chosen ("" if none)
-    std::vector<ClassCount> classes;      // of the label column, largest first
-    std::int64_t unlabelledCells = 0;     // missing label values
-    std::vector<ClassCount> domains;      // of the domain column
+    std::string labelColumn;            // chosen ("" if none)
+    std::string domainColumn;           // chosen ("" if none)
+    std::vector<ClassCount> classes;    // of the label column, largest first
+    std::int64_t unlabelledCells = 0;   // missing label values
+    std::vector<ClassCount> domains;    // of the domain column
     std::int64_t allZeroCells = 0;
     std::int64_t duplicateCellIds = 0;
     std::int64_t duplicateGeneNames = 0;
@@ -106,7 +107,7 @@ GeneOverlap geneOverlap(const Dataset &training, const Dataset &target);
 
 // Checks a training and a target dataset together: each on its own (roles Training and Target) plus the gene
 // overlap, which is stored in the target's report along with its messages.
-std::pair<PreflightReport, PreflightReport> preflightPair(const Dataset &training, const Dataset &target,
-                                                          const PreflightOptions &options = {});
+std::pair<PreflightReport, PreflightReport> preflightPair(
+    const Dataset &training, const Dataset &target, const PreflightOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

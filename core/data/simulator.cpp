@@ -95,7 +95,10 @@ private:
     std::vector<std::uint32_t> m_alias;
 };
 
-std::string typeName(int t) { return std::string("Type") + static_cast<char>('A' + t); }
+std::string typeName(int t)
+{
+    return std::string("Type") + static_cast<char>('A' + t);
+}
 
 std::string pad(std::int64_t v, int width)
 {
@@ -103,7 +106,7 @@ std::string pad(std::int64_t v, int width)
     return std::string(static_cast<std::size_t>(std::max<int>(0, width - static_cast<int>(s.size()))), '0') + s;
 }
 
-} // namespace
+}   // namespace
 
 std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::function<bool(double)> &progress)
 {
@@ -191,7 +194,7 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
         Rng cellRng(o.seed * 1000003ull + static_cast<std::uint64_t>(d) * 7919ull + 17ull);
 
         Dataset ds;
-        std::vector<std::int64_t> indptr{0};
+        std::vector<std::int64_t> indptr {0};
         std::vector<std::int32_t> indices;
         std::vector<float> values;
         std::vector<std::int32_t> typeCodes;
@@ -204,7 +207,8 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
             const auto lib = static_cast<std::int64_t>(
                 std::max(20.0, std::round(std::exp(meanLog + o.librarySizeSpread * cellRng.normal()))));
             // This cell's programme activity varies around its type's.
-            const double share = std::clamp(markerShare[t] * std::exp(o.cellProgrammeNoise * cellRng.normal()), 0.0, 0.95);
+            const double share =
+                std::clamp(markerShare[t] * std::exp(o.cellProgrammeNoise * cellRng.normal()), 0.0, 0.95);
             touched.clear();
             for (std::int64_t k = 0; k < lib; ++k) {
                 const auto g = cellRng.uniform() < share ? marker[t].draw(cellRng) : background[t].draw(cellRng);
@@ -219,7 +223,8 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
             }
             indptr.push_back(static_cast<std::int64_t>(indices.size()));
             ds.cellIds.push_back(dname + "_cell" + pad(c + 1, 7));
-            if (progress && (++done % 4096 == 0) && !progress(static_cast<double>(done) / static_cast<double>(totalCells)))
+            if (progress && (++done % 4096 == 0)
+                && !progress(static_cast<double>(done) / static_cast<double>(totalCells)))
                 throw Error("cancelled");
         }
         ds.matrix = CellMatrix(n, G, std::move(indptr), std::move(indices), std::move(values));
@@ -230,7 +235,8 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
         for (int t = 0; t < o.types; ++t)
             types.push_back(typeName(t));
         ds.obs.push_back(ObsColumn::categorical("cell_type", types, std::move(typeCodes)));
-        ds.obs.push_back(ObsColumn::categorical("domain", {dname}, std::vector<std::int32_t>(static_cast<std::size_t>(n), 0)));
+        ds.obs.push_back(
+            ObsColumn::categorical("domain", {dname}, std::vector<std::int32_t>(static_cast<std::size_t>(n), 0)));
         ds.source.format = "simulated";
         ds.source.generation = "Nym Studio simulator";
         ds.source.matrixElement = "X";
@@ -243,4 +249,4 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
     return out;
 }
 
-} // namespace nym
+}   // namespace nym

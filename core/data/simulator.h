@@ -54,7 +54,7 @@ struct SimulatedDomain
 
 // Generates the datasets. `progress`, when given, is called with the fraction done (0..1); returning false
 // stops early with nym::Error("cancelled"). Throws nym::Error on invalid options.
-std::vector<SimulatedDomain> simulate(const SimulatorOptions &options,
-                                      const std::function<bool(double)> &progress = {});
+std::vector<SimulatedDomain> simulate(
+    const SimulatorOptions &options, const std::function<bool(double)> &progress = {});
 
-} // namespace nym
+}   // namespace nym

@@ -39,7 +39,10 @@ static std::string grouped(std::int64_t v)
     return s;
 }
 
-static bool isWhole(double v) { return std::fabs(v - std::nearbyint(v)) < 1e-3; }
+static bool isWhole(double v)
+{
+    return std::fabs(v - std::nearbyint(v)) < 1e-3;
+}
 
 ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions &options)
 {
@@ -81,7 +84,7 @@ ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions
     if (r.negativeValues > 0) {
         r.type = ValueType::Other;
         r.evidence = grouped(r.negativeValues) + " values are negative (smallest " + fmt(lo)
-                     + "): this looks like scaled or centred data, which cannot be turned back into counts.";
+            + "): this looks like scaled or centred data, which cannot be turned back into counts.";
         return r;
     }
     if (allInteger) {
@@ -127,20 +130,21 @@ ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions
 
     if (hi > log1pCpmMax + 0.01) {
         r.type = ValueType::Other;
-        r.evidence = "Values are not whole numbers and the largest, " + fmt(hi) + ", is above log1p(1e6) = 13.8, "
-                     "so they are neither counts nor log1p-normalised counts.";
+        r.evidence = "Values are not whole numbers and the largest, " + fmt(hi)
+            + ", is above log1p(1e6) = 13.8, "
+              "so they are neither counts nor log1p-normalised counts.";
         return r;
     }
     if (constantSum && near(median, 1e4)) {
         r.type = ValueType::Log1pCP10k;
         r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + " (" + fmt(100 * r.fractionAtMedianSum)
-                     + "% of " + grouped(want) + " cells checked): log1p of counts per 10,000.";
+            + "% of " + grouped(want) + " cells checked): log1p of counts per 10,000.";
         return r;
     }
     if (constantSum && near(median, 1e6)) {
         r.type = ValueType::Log1pCPM;
         r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + " (" + fmt(100 * r.fractionAtMedianSum)
-                     + "% of " + grouped(want) + " cells checked): log1p of counts per million.";
+            + "% of " + grouped(want) + " cells checked): log1p of counts per million.";
         return r;
     }
     if (expm1Whole) {
@@ -150,26 +154,27 @@ ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions
     }
     if (constantSum) {
         r.type = ValueType::Other;
-        r.evidence = "Each cell's expm1(values) sum to " + fmt(median) + ", which is neither 1e4 (CP10k) nor 1e6 (CPM).";
+        r.evidence =
+            "Each cell's expm1(values) sum to " + fmt(median) + ", which is neither 1e4 (CP10k) nor 1e6 (CPM).";
         return r;
     }
     // Sums vary: typical of log-normalised data subset to variable genes after normalisation.
     if (maxSum <= 1e4 * (1 + options.sumTolerance)) {
         r.type = ValueType::Log1pCP10k;
         r.evidence = "Cells' expm1(values) sums vary but never exceed 1e4 (median " + fmt(median) + ", largest "
-                     + fmt(maxSum) + "): log1p CP10k computed before genes were subset.";
+            + fmt(maxSum) + "): log1p CP10k computed before genes were subset.";
         return r;
     }
     if (maxSum <= 1e6 * (1 + options.sumTolerance) && hi <= log1pCpmMax + 0.01) {
         r.type = ValueType::Log1pCPM;
         r.evidence = "Cells' expm1(values) sums vary but never exceed 1e6 (median " + fmt(median) + ", largest "
-                     + fmt(maxSum) + "): log1p CPM computed before genes were subset.";
+            + fmt(maxSum) + "): log1p CPM computed before genes were subset.";
         return r;
     }
     r.type = ValueType::Other;
     r.evidence = "Values are not whole numbers and cells' expm1(values) sums (median " + fmt(median)
-                 + ") match no known normalisation.";
+        + ") match no known normalisation.";
     return r;
 }
 
-} // namespace nym
+}   // namespace nym

@@ -9,12 +9,12 @@ class CellMatrix;
 
 // What the numbers in an expression matrix are.
 enum class ValueType {
-    Empty,       // no stored values at all
-    RawCounts,   // whole numbers (UMI or read counts)
-    Log1pCounts, // log1p of whole numbers, not normalised per cell
-    Log1pCP10k,  // log1p(counts / library size × 1e4) (scanpy's and Seurat's default)
-    Log1pCPM,    // log1p(counts / library size × 1e6) (what scNym expects)
-    Other        // anything else: scaled, centred, or of unknown scale
+    Empty,         // no stored values at all
+    RawCounts,     // whole numbers (UMI or read counts)
+    Log1pCounts,   // log1p of whole numbers, not normalised per cell
+    Log1pCP10k,    // log1p(counts / library size × 1e4) (scanpy's and Seurat's default)
+    Log1pCPM,      // log1p(counts / library size × 1e6) (what scNym expects)
+    Other          // anything else: scaled, centred, or of unknown scale
 };
 
 std::string toString(ValueType type);
@@ -32,15 +32,15 @@ struct ValueTypeOptions
 struct ValueTypeReport
 {
     ValueType type = ValueType::Empty;
-    std::string evidence;              // one or two sentences for the user
+    std::string evidence;   // one or two sentences for the user
     double minValue = 0;
     double maxValue = 0;
     std::int64_t storedValues = 0;
     std::int64_t negativeValues = 0;
     std::int64_t nonFiniteValues = 0;
     bool allInteger = false;
-    double medianExpm1Sum = 0;         // median over sampled cells of sum(expm1(x)); 0 when not computed
-    double fractionAtMedianSum = 0;    // share of sampled cells whose sum is within tolerance of the median
+    double medianExpm1Sum = 0;        // median over sampled cells of sum(expm1(x)); 0 when not computed
+    double fractionAtMedianSum = 0;   // share of sampled cells whose sum is within tolerance of the median
     std::int64_t cellsSampled = 0;
 };
 
@@ -48,4 +48,4 @@ struct ValueTypeReport
 // with the reason in `evidence`.
 ValueTypeReport detectValueType(const CellMatrix &matrix, const ValueTypeOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

@@ -22,7 +22,7 @@ FileFormat detectFileFormat(const std::string &path)
     for (const auto &c : root.children())
         top += (top.empty() ? "" : ", ") + c;
     throw Error(path + ": an HDF5 file, but neither AnnData (.h5ad: no obs) nor a 10x matrix (no /matrix); it holds: "
-                + (top.empty() ? std::string("nothing") : top));
+        + (top.empty() ? std::string("nothing") : top));
 }
 
 Dataset readDataset(const std::string &path, const DatasetReadOptions &options)
@@ -30,4 +30,4 @@ Dataset readDataset(const std::string &path, const DatasetReadOptions &options)
     return detectFileFormat(path) == FileFormat::H5ad ? readH5ad(path, options.h5ad) : readTenx(path, options.tenx);
 }
 
-} // namespace nym
+}   // namespace nym

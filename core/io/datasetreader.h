@@ -23,4 +23,4 @@ FileFormat detectFileFormat(const std::string &path);
 // Reads an .h5ad or 10x .h5 file, whichever it is. Any thread.
 Dataset readDataset(const std::string &path, const DatasetReadOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

@@ -31,8 +31,7 @@ std::recursive_mutex &libraryMutex()
 Handle::Handle(hid_t id, Closer closer)
     : m_id(id)
     , m_closer(closer)
-{
-}
+{ }
 
 Handle::~Handle()
 {
@@ -95,9 +94,11 @@ static std::string missingFilters(hid_t dataset)
         unsigned flags = 0, cd[8];
         size_t ncd = 8;
         char name[128] = {0};
-        const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &ncd, cd, sizeof name, name, nullptr);
+        const H5Z_filter_t id =
+            H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &ncd, cd, sizeof name, name, nullptr);
         if (id >= 0 && H5Zfilter_avail(id) <= 0)
-            out += (out.empty() ? "" : ", ") + std::string(name[0] ? name : "unnamed") + " (filter " + std::to_string(id) + ")";
+            out += (out.empty() ? "" : ", ") + std::string(name[0] ? name : "unnamed") + " (filter "
+                + std::to_string(id) + ")";
     }
     return out;
 }
@@ -112,8 +113,7 @@ Node::Node(Handle handle, std::string file, std::string path)
     : m_handle(std::move(handle))
     , m_file(std::move(file))
     , m_path(std::move(path))
-{
-}
+{ }
 
 std::string Node::childPath(const std::string &name) const
 {
@@ -125,8 +125,14 @@ void Node::fail(const std::string &problem) const
     throw Error(m_file + ": " + m_path + ": " + problem);
 }
 
-bool Node::isGroup() const { return H5Iget_type(id()) == H5I_GROUP || H5Iget_type(id()) == H5I_FILE; }
-bool Node::isDataset() const { return H5Iget_type(id()) == H5I_DATASET; }
+bool Node::isGroup() const
+{
+    return H5Iget_type(id()) == H5I_GROUP || H5Iget_type(id()) == H5I_FILE;
+}
+bool Node::isDataset() const
+{
+    return H5Iget_type(id()) == H5I_DATASET;
+}
 
 bool Node::has(const std::string &name) const
 {
@@ -179,7 +185,7 @@ std::vector<std::string> Node::children() const
     std::vector<std::string> names;
     if (!isGroup())
         return names;
-    H5G_info_t info{};
+    H5G_info_t info {};
     if (H5Gget_info(id(), &info) < 0)
         fail(withLibraryError("cannot list the group"));
     for (hsize_t i = 0; i < info.nlinks; ++i) {
@@ -194,7 +200,10 @@ std::vector<std::string> Node::children() const
     return names;
 }
 
-bool Node::hasAttr(const std::string &name) const { return H5Aexists(id(), name.c_str()) > 0; }
+bool Node::hasAttr(const std::string &name) const
+{
+    return H5Aexists(id(), name.c_str()) > 0;
+}
 
 // Reads all strings of a dataset or attribute whose datatype is `ftype` and dataspace `space`.
 template<class ReadFn>
@@ -225,7 +234,7 @@ static std::vector<std::string> readStringData(const Node &where, hid_t ftype, h
     const std::size_t size = H5Tget_size(ftype);
     if (size == 0 || static_cast<std::uint64_t>(n) > maxReadBytes() / size)
         where.fail("declares " + std::to_string(n) + " strings of " + std::to_string(size)
-                   + " bytes, more than this machine's memory can hold");
+            + " bytes, more than this machine's memory can hold");
     Handle mem(H5Tcopy(ftype), H5Tclose);
     std::vector<char> buf(static_cast<std::size_t>(n) * size);
     if (read(mem.get(), buf.data()) < 0)
@@ -261,8 +270,8 @@ std::vector<std::string> Node::attrStrings(const std::string &name) const
     Handle type(H5Aget_type(attr.get()), H5Tclose);
     Handle space(H5Aget_space(attr.get()), H5Sclose);
     if (H5Tget_class(type.get()) == H5T_STRING)
-        return readStringData(*this, type.get(), space.get(),
-                              [&](hid_t mem, void *buf) { return H5Aread(attr.get(), mem, buf); });
+        return readStringData(
+            *this, type.get(), space.get(), [&](hid_t mem, void *buf) { return H5Aread(attr.get(), mem, buf); });
     if (H5Tget_class(type.get()) == H5T_ENUM) {
         // h5py booleans: enum {FALSE, TRUE}; give the member names.
         const hssize_t n = H5Sget_simple_extent_npoints(space.get());
@@ -276,8 +285,10 @@ std::vector<std::string> Node::attrStrings(const std::string &name) const
         std::vector<std::string> out;
         char member[64];
         for (hssize_t i = 0; i < n; ++i)
-            out.emplace_back(H5Tenum_nameof(native.get(), buf.data() + static_cast<std::size_t>(i) * size, member,
-                                            sizeof member) < 0 ? "" : member);
+            out.emplace_back(
+                H5Tenum_nameof(native.get(), buf.data() + static_cast<std::size_t>(i) * size, member, sizeof member) < 0
+                    ? ""
+                    : member);
         return out;
     }
     if (H5Tget_class(type.get()) == H5T_INTEGER || H5Tget_class(type.get()) == H5T_FLOAT) {
@@ -345,7 +356,7 @@ std::optional<Node> Node::attrReference(const std::string &name) const
     Handle space(H5Aget_space(attr.get()), H5Sclose);
     if (H5Sget_simple_extent_npoints(space.get()) != 1)
         fail("attribute '" + name + "' should hold one reference");
-    hobj_ref_t ref{};
+    hobj_ref_t ref {};
     if (H5Aread(attr.get(), H5T_STD_REF_OBJ, &ref) < 0)
         fail(withLibraryError("cannot read reference attribute '" + name + "'"));
     Handle target(H5Rdereference2(id(), H5P_DEFAULT, H5R_OBJECT, &ref), H5Oclose);
@@ -390,7 +401,10 @@ bool Node::isNumeric() const
     return c == H5T_INTEGER || c == H5T_FLOAT;
 }
 
-bool Node::isInteger() const { return typeClass() == H5T_INTEGER; }
+bool Node::isInteger() const
+{
+    return typeClass() == H5T_INTEGER;
+}
 
 std::string Node::describeType() const
 {
@@ -399,8 +413,7 @@ std::string Node::describeType() const
     Handle type(H5Dget_type(id()), H5Tclose);
     const auto size = H5Tget_size(type.get()) * 8;
     switch (H5Tget_class(type.get())) {
-    case H5T_INTEGER:
-        return (H5Tget_sign(type.get()) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(size);
+    case H5T_INTEGER: return (H5Tget_sign(type.get()) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(size);
     case H5T_FLOAT: return "float" + std::to_string(size);
     case H5T_STRING: return "string";
     case H5T_COMPOUND: return "compound";
@@ -426,9 +439,8 @@ std::vector<std::string> Node::readStrings() const
     Handle space(H5Dget_space(id()), H5Sclose);
     const auto cls = H5Tget_class(type.get());
     if (cls == H5T_STRING)
-        return readStringData(*this, type.get(), space.get(), [&](hid_t mem, void *buf) {
-            return H5Dread(id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-        });
+        return readStringData(*this, type.get(), space.get(),
+            [&](hid_t mem, void *buf) { return H5Dread(id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); });
     if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
         std::vector<std::string> out;
         for (double d : readDoubles())
@@ -467,8 +479,9 @@ void Node::failRead() const
 {
     const auto missing = missingFilters(id());
     if (!missing.empty())
-        fail("is compressed with " + missing + ", which Nym Studio cannot decode; re-save the file with gzip or lzf "
-             "compression (for example anndata's write_h5ad(compression='gzip'))");
+        fail("is compressed with " + missing
+            + ", which Nym Studio cannot decode; re-save the file with gzip or lzf "
+              "compression (for example anndata's write_h5ad(compression='gzip'))");
     fail(withLibraryError("cannot read the values; the file may be damaged or truncated"));
 }
 
@@ -673,15 +686,17 @@ Node openFile(const std::string &path)
     if (isH5 <= 0) {
         if (fs::file_size(path, ec) == 0)
             throw Error(path + ": the file is empty");
-        throw Error(path + ": not an HDF5 file (.h5ad and 10x .h5 files are HDF5); it may be truncated or of another "
-                           "format");
+        throw Error(path
+            + ": not an HDF5 file (.h5ad and 10x .h5 files are HDF5); it may be truncated or of another "
+              "format");
     }
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     // Close strong so no object outlives the file handle.
     H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
     if (!file)
-        throw Error(path + ": " + withLibraryError("cannot be opened as HDF5; the file is probably truncated or damaged"));
+        throw Error(
+            path + ": " + withLibraryError("cannot be opened as HDF5; the file is probably truncated or damaged"));
     return Node(std::move(file), path, "/");
 }
 
@@ -696,4 +711,4 @@ Node createFile(const std::string &path)
     return Node(std::move(file), path, "/");
 }
 
-} // namespace nym::h5
+}   // namespace nym::h5

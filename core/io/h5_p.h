@@ -59,30 +59,30 @@ public:
 
     bool isGroup() const;
     bool isDataset() const;
-    bool has(const std::string &name) const;              // a direct child or a relative path
-    Node open(const std::string &name) const;             // fails when missing
+    bool has(const std::string &name) const;    // a direct child or a relative path
+    Node open(const std::string &name) const;   // fails when missing
     std::optional<Node> tryOpen(const std::string &name) const;
-    std::vector<std::string> children() const;            // names of a group's members, sorted by name
+    std::vector<std::string> children() const;   // names of a group's members, sorted by name
 
     bool hasAttr(const std::string &name) const;
     std::optional<std::string> attrString(const std::string &name) const;   // first element of a string attr
     std::vector<std::string> attrStrings(const std::string &name) const;    // a string (array) attr; [] if absent
     std::vector<std::int64_t> attrInts(const std::string &name) const;      // an integer (array) attr; [] if absent
-    std::optional<Node> attrReference(const std::string &name) const;      // an object-reference attr
+    std::optional<Node> attrReference(const std::string &name) const;       // an object-reference attr
 
     // Dataset facts.
     std::vector<std::uint64_t> shape() const;
-    std::uint64_t length() const;                          // 1-D length; fails if not 1-D
+    std::uint64_t length() const;   // 1-D length; fails if not 1-D
     H5T_class_t typeClass() const;
-    bool isNumeric() const;                                // integer or float
+    bool isNumeric() const;   // integer or float
     bool isInteger() const;
-    std::string describeType() const;                      // "float32", "int64", "string", ...
+    std::string describeType() const;   // "float32", "int64", "string", ...
 
     // Whole 1-D reads with conversion; fail on the wrong kind of data.
-    std::vector<std::string> readStrings() const;          // strings; numbers are formatted
+    std::vector<std::string> readStrings() const;   // strings; numbers are formatted
     std::vector<double> readDoubles() const;
     std::vector<std::int64_t> readInt64() const;
-    std::vector<double> readEnumBools() const;             // HDF5 enum {FALSE, TRUE} → 0/1
+    std::vector<double> readEnumBools() const;   // HDF5 enum {FALSE, TRUE} → 0/1
     // Partial reads of a 1-D numeric dataset into caller memory.
     void readRange(std::uint64_t offset, std::uint64_t count, float *out) const;
     void readRange(std::uint64_t offset, std::uint64_t count, std::int32_t *out) const;
@@ -112,4 +112,4 @@ Node openFile(const std::string &path);
 // Creates a new file (truncating), for writing.
 Node createFile(const std::string &path);
 
-} // namespace nym::h5
+}   // namespace nym::h5

@@ -45,8 +45,8 @@ std::vector<double> readMask(const Node &node)
     return node.typeClass() == H5T_ENUM ? node.readEnumBools() : node.readDoubles();
 }
 
-std::optional<ObsColumn> readGroupColumn(const Node &node, const std::string &name, std::size_t n,
-                                         std::vector<std::string> &notes)
+std::optional<ObsColumn> readGroupColumn(
+    const Node &node, const std::string &name, std::size_t n, std::vector<std::string> &notes)
 {
     const auto enc = node.attrString("encoding-type").value_or("");
     ObsColumn col;
@@ -59,12 +59,13 @@ std::optional<ObsColumn> readGroupColumn(const Node &node, const std::string &na
         col.kind = ObsColumn::Kind::Categorical;
         col.categories = catNode.readStrings();
         const auto ordered = node.attrStrings("ordered");
-        col.ordered = !ordered.empty() && (ordered[0] == "1" || ordered[0] == "True" || ordered[0] == "TRUE" || ordered[0] == "true");
+        col.ordered = !ordered.empty()
+            && (ordered[0] == "1" || ordered[0] == "True" || ordered[0] == "TRUE" || ordered[0] == "true");
         col.codes.reserve(n);
         for (std::size_t i = 0; i < codes.size(); ++i) {
             if (codes[i] < -1 || codes[i] >= static_cast<std::int64_t>(col.categories.size()))
                 codesNode.fail("code " + std::to_string(codes[i]) + " at row " + std::to_string(i) + " is outside its "
-                               + std::to_string(col.categories.size()) + " categories");
+                    + std::to_string(col.categories.size()) + " categories");
             col.codes.push_back(static_cast<std::int32_t>(codes[i]));
         }
         return col;
@@ -90,12 +91,13 @@ std::optional<ObsColumn> readGroupColumn(const Node &node, const std::string &na
                 col.numbers[i] = std::nan("");
         return col;
     }
-    notes.push_back("Skipped column '" + name + "' (" + node.path() + "): encoding '" + enc + "' is not a per-cell value.");
+    notes.push_back(
+        "Skipped column '" + name + "' (" + node.path() + "): encoding '" + enc + "' is not a per-cell value.");
     return std::nullopt;
 }
 
-std::optional<ObsColumn> readDatasetColumn(const Node &node, const std::string &name, std::size_t n,
-                                           std::vector<std::string> &notes)
+std::optional<ObsColumn> readDatasetColumn(
+    const Node &node, const std::string &name, std::size_t n, std::vector<std::string> &notes)
 {
     const auto shape = node.shape();
     if (shape.size() != 1) {
@@ -113,7 +115,7 @@ std::optional<ObsColumn> readDatasetColumn(const Node &node, const std::string &
         for (std::size_t i = 0; i < codes.size(); ++i) {
             if (codes[i] < -1 || codes[i] >= static_cast<std::int64_t>(col.categories.size()))
                 node.fail("code " + std::to_string(codes[i]) + " at row " + std::to_string(i) + " is outside its "
-                          + std::to_string(col.categories.size()) + " categories");
+                    + std::to_string(col.categories.size()) + " categories");
             col.codes.push_back(static_cast<std::int32_t>(codes[i]));
         }
         return col;
@@ -189,8 +191,8 @@ Frame readFrameCompound(const Node &df, const Node &root, std::vector<std::strin
                 for (std::size_t i = 0; i < values.size(); ++i) {
                     if (values[i] < -1 || values[i] >= static_cast<double>(col.categories.size()))
                         df.fail("field '" + field + "': code " + std::to_string(static_cast<long long>(values[i]))
-                                + " at row " + std::to_string(i) + " is outside its "
-                                + std::to_string(col.categories.size()) + " categories");
+                            + " at row " + std::to_string(i) + " is outside its "
+                            + std::to_string(col.categories.size()) + " categories");
                     col.codes.push_back(static_cast<std::int32_t>(values[i]));
                 }
             } else {
@@ -295,7 +297,7 @@ CellMatrix readMatrix(const Node &m, std::int64_t rows, std::int64_t cols, const
             m.fail("expected a two-dimensional matrix but found " + std::to_string(s.size()) + " dimensions");
         if (static_cast<std::int64_t>(s[0]) != rows || static_cast<std::int64_t>(s[1]) != cols)
             m.fail("shape [" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + "] does not match the "
-                   + std::to_string(rows) + " cells × " + std::to_string(cols) + " genes of obs and var");
+                + std::to_string(rows) + " cells × " + std::to_string(cols) + " genes of obs and var");
         return io::readDense(m, rows, cols, names);
     }
     auto enc = m.attrString("encoding-type").value_or("");
@@ -313,7 +315,7 @@ CellMatrix readMatrix(const Node &m, std::int64_t rows, std::int64_t cols, const
         m.fail("the 'shape' attribute should hold two numbers");
     if (shape[0] != rows || shape[1] != cols)
         m.fail("shape [" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + "] does not match the "
-               + std::to_string(rows) + " cells × " + std::to_string(cols) + " genes of obs and var");
+            + std::to_string(rows) + " cells × " + std::to_string(cols) + " genes of obs and var");
     return enc == "csr_matrix" ? io::readCompressedRows(m, rows, cols, names)
                                : io::readCompressedColumns(m, rows, cols, names);
 }
@@ -368,7 +370,7 @@ void readObsm(const Node &root, Generation gen, std::size_t nCells, Dataset &ds)
     }
 }
 
-} // namespace
+}   // namespace
 
 Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
 {
@@ -381,7 +383,7 @@ Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
     auto obsNode = root.tryOpen("obs");
     if (!obsNode)
         throw Error(path + ": has no obs table, so it is not an AnnData (.h5ad) file"
-                    + std::string(root.has("matrix") ? "; it looks like a 10x .h5 file" : ""));
+            + std::string(root.has("matrix") ? "; it looks like a 10x .h5 file" : ""));
     Generation gen = Generation::Modern;
     if (root.attrString("encoding-type").value_or("") != "anndata")
         gen = obsNode->isGroup() ? Generation::V07 : Generation::Legacy;
@@ -413,7 +415,7 @@ Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
             for (const auto &c : ds.source.varColumns)
                 avail += (avail.empty() ? "" : ", ") + c;
             throw Error(path + ": " + src.varPath + " has no column '" + *options.geneNameColumn
-                        + "' (text columns: " + (avail.empty() ? "none" : avail) + ")");
+                + "' (text columns: " + (avail.empty() ? "none" : avail) + ")");
         }
     } else if (!options.geneNameColumn && looksLikeEnsembl(var.index)) {
         for (const char *cand : {"feature_name", "gene_symbols", "gene_symbol", "gene_name", "gene_names", "symbol"})
@@ -438,16 +440,16 @@ Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
         ds.matrix = CellMatrix(rows, cols);
     } else if (!src.matrix) {
         ds.matrix = CellMatrix(rows, cols);
-        ds.notes.push_back("The file holds no X matrix" + std::string(ds.source.matrices.empty() ? "." : "; it offers: ")
-                           + [&] {
-                                 std::string s;
-                                 for (const auto &m : ds.source.matrices)
-                                     s += (s.empty() ? "" : ", ") + m;
-                                 return s;
-                             }());
+        ds.notes.push_back(
+            "The file holds no X matrix" + std::string(ds.source.matrices.empty() ? "." : "; it offers: ") + [&] {
+                std::string s;
+                for (const auto &m : ds.source.matrices)
+                    s += (s.empty() ? "" : ", ") + m;
+                return s;
+            }());
         ds.source.matrixElement.clear();
     } else {
-        ds.matrix = readMatrix(*src.matrix, rows, cols, io::MatrixNames{&ds.cellIds, &ds.geneNames});
+        ds.matrix = readMatrix(*src.matrix, rows, cols, io::MatrixNames {&ds.cellIds, &ds.geneNames});
     }
     if (options.loadObsm)
         readObsm(root, gen, ds.cellIds.size(), ds);
@@ -455,4 +457,4 @@ Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
     return ds;
 }
 
-} // namespace nym
+}   // namespace nym

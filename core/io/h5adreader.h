@@ -27,4 +27,4 @@ struct H5adReadOptions
 // nym::Error naming the file and the element. Safe to call from any thread (HDF5 calls are serialised).
 Dataset readH5ad(const std::string &path, const H5adReadOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

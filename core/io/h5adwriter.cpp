@@ -156,7 +156,7 @@ Handle createDataset(const Out &out, hid_t loc, const std::string &name, hid_t f
 
 template<class T>
 void writeArray(const Out &out, hid_t loc, const std::string &name, hid_t fileType, hid_t memType,
-                const std::vector<T> &values, std::vector<hsize_t> dims = {})
+    const std::vector<T> &values, std::vector<hsize_t> dims = {})
 {
     if (dims.empty())
         dims = {values.size()};
@@ -234,16 +234,14 @@ void writeColumn(const Out &out, hid_t loc, const ObsColumn &col)
         writeArray(out, g.get(), "mask", type.get(), type.get(), mask);
         return;
     }
-    case ObsColumn::Kind::String:
-        writeStringArray(out, loc, col.name, col.strings);
-        return;
+    case ObsColumn::Kind::String: writeStringArray(out, loc, col.name, col.strings); return;
     }
 }
 
 void writeDense(const Out &out, hid_t loc, const DenseArray &a)
 {
     writeArray(out, loc, a.name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, a.values,
-               {static_cast<hsize_t>(a.rows), static_cast<hsize_t>(a.cols)});
+        {static_cast<hsize_t>(a.rows), static_cast<hsize_t>(a.cols)});
 }
 
 void writeCsr(const Out &out, hid_t loc, const std::string &name, const CellMatrix &m)
@@ -268,7 +266,7 @@ void writeCsr(const Out &out, hid_t loc, const std::string &name, const CellMatr
 }
 
 void writeFrame(const Out &out, hid_t loc, const std::string &name, const std::vector<std::string> &index,
-                const std::vector<ObsColumn> &columns)
+    const std::vector<ObsColumn> &columns)
 {
     Handle g = createGroup(out, loc, name, nullptr);
     encode(out, g.get(), "dataframe", "0.2.0");
@@ -313,21 +311,21 @@ void checkAdditions(const H5adAdditions &add, std::int64_t cells, const std::str
         if (!seen.insert(c.name).second)
             throw Error("obs column '" + c.name + "' is given twice");
         if (c.size() != cells)
-            throw Error("obs column '" + c.name + "' has " + std::to_string(c.size()) + " values but " + input
-                        + " has " + std::to_string(cells) + " cells");
+            throw Error("obs column '" + c.name + "' has " + std::to_string(c.size()) + " values but " + input + " has "
+                + std::to_string(cells) + " cells");
     }
     for (const auto &a : add.obsm) {
         if (a.name.empty() || a.name.find('/') != std::string::npos)
             throw Error("obsm name '" + a.name + "' cannot be written");
         if (a.rows != cells || static_cast<std::int64_t>(a.values.size()) != a.rows * a.cols)
             throw Error("obsm '" + a.name + "' has " + std::to_string(a.rows) + " rows but " + input + " has "
-                        + std::to_string(cells) + " cells");
+                + std::to_string(cells) + " cells");
     }
 }
 
 void copyAttributes(hid_t src, hid_t dst)
 {
-    H5O_info_t info{};
+    H5O_info_t info {};
     if (H5Oget_info2(src, &info, H5O_INFO_NUM_ATTRS) < 0)
         return;
     for (hsize_t i = 0; i < info.num_attrs; ++i) {
@@ -382,7 +380,7 @@ void copyObject(const Out &out, hid_t src, const std::string &name, hid_t dst)
 std::vector<std::string> childNames(hid_t group)
 {
     std::vector<std::string> names;
-    H5G_info_t info{};
+    H5G_info_t info {};
     if (H5Gget_info(group, &info) < 0)
         return names;
     for (hsize_t i = 0; i < info.nlinks; ++i) {
@@ -396,10 +394,10 @@ std::vector<std::string> childNames(hid_t group)
     return names;
 }
 
-} // namespace
+}   // namespace
 
-void writeH5ad(const Dataset &dataset, const std::string &path, const H5adAdditions &additions,
-               const H5adWriteOptions &options)
+void writeH5ad(
+    const Dataset &dataset, const std::string &path, const H5adAdditions &additions, const H5adWriteOptions &options)
 {
     dataset.validate();
     checkOutputPath(dataset.source.path, path, options.overwrite, options.allowInputOverwrite);
@@ -408,7 +406,7 @@ void writeH5ad(const Dataset &dataset, const std::string &path, const H5adAdditi
     AtomicFile tmp(path);
     {
         h5::Node file = h5::createFile(tmp.path());
-        const Out out{path, options.compressionLevel};
+        const Out out {path, options.compressionLevel};
         const hid_t root = file.id();
         encode(out, root, "anndata", "0.1.0");
         writeCsr(out, root, "X", dataset.matrix);
@@ -449,7 +447,7 @@ void writeH5ad(const Dataset &dataset, const std::string &path, const H5adAdditi
 }
 
 void writeAnnotatedCopy(const std::string &input, const std::string &output, const H5adAdditions &additions,
-                        const H5adWriteOptions &options)
+    const H5adWriteOptions &options)
 {
     checkOutputPath(input, output, options.overwrite, options.allowInputOverwrite);
     std::lock_guard lock(h5::libraryMutex());
@@ -472,7 +470,7 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
     {
         const h5::Node in = h5::openFile(input);
         h5::Node file = h5::createFile(tmp.path());
-        const Out out{output, options.compressionLevel};
+        const Out out {output, options.compressionLevel};
         const hid_t root = file.id();
         copyAttributes(in.id(), root);
         // FORMATS.md: modern root attributes. anndata 0.7 files keep reading: their elements carry their own encodings.
@@ -516,4 +514,4 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
     tmp.commit();
 }
 
-} // namespace nym
+}   // namespace nym

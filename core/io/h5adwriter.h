@@ -22,8 +22,8 @@ struct H5adWriteOptions
 // What to add to (or replace in) a file.
 struct H5adAdditions
 {
-    std::vector<ObsColumn> obs;      // obs columns, added or replacing same-named ones
-    std::vector<DenseArray> obsm;    // obsm arrays ("X_nym"), added or replacing
+    std::vector<ObsColumn> obs;     // obs columns, added or replacing same-named ones
+    std::vector<DenseArray> obsm;   // obsm arrays ("X_nym"), added or replacing
     // Scalars written as strings in uns/<unsGroup>/ (the group is replaced as a whole); with an empty
     // unsGroup they go straight into uns/.
     std::string unsGroup = "nym";
@@ -33,13 +33,13 @@ struct H5adAdditions
 // Writes a new .h5ad (anndata >= 0.8 layout, FORMATS.md "Writing") holding the dataset: X as CSR, obs and var
 // dataframes, obsm, and the additions. Written to a temporary file in the same folder, then renamed.
 void writeH5ad(const Dataset &dataset, const std::string &path, const H5adAdditions &additions = {},
-               const H5adWriteOptions &options = {});
+    const H5adWriteOptions &options = {});
 
 // Writes a copy of the .h5ad `input` to `output` with the additions, copying through every element it does not
 // touch (X, layers, raw, obsp, varm, uns subtrees...) unchanged. Inputs written by anndata < 0.7 (compound
 // tables) are converted to the modern layout instead, carrying X, obs, var names and obsm. The input is never
 // modified unless options.allowInputOverwrite is set and output names it. Any thread.
 void writeAnnotatedCopy(const std::string &input, const std::string &output, const H5adAdditions &additions,
-                        const H5adWriteOptions &options = {});
+    const H5adWriteOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

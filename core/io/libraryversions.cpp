@@ -11,4 +11,4 @@ std::string hdf5Version()
     return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
 }
 
-} // namespace nym
+}   // namespace nym

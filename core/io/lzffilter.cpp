@@ -22,7 +22,8 @@ size_t lzfFilter(unsigned flags, size_t cdNelmts, const unsigned cdValues[], siz
             void *out = std::malloc(outSize);
             if (!out)
                 return 0;
-            const unsigned got = lzf_decompress(*buf, static_cast<unsigned>(nbytes), out, static_cast<unsigned>(outSize));
+            const unsigned got =
+                lzf_decompress(*buf, static_cast<unsigned>(nbytes), out, static_cast<unsigned>(outSize));
             if (got > 0) {
                 std::free(*buf);
                 *buf = out;
@@ -52,7 +53,7 @@ size_t lzfFilter(unsigned flags, size_t cdNelmts, const unsigned cdValues[], siz
     return got;
 }
 
-} // namespace
+}   // namespace
 
 void registerLzfFilter()
 {
@@ -62,4 +63,4 @@ void registerLzfFilter()
     H5Zregister(&cls);
 }
 
-} // namespace nym::h5
+}   // namespace nym::h5

@@ -7,4 +7,4 @@ namespace nym::h5 {
 // Registers the filter with HDF5 once; safe to call repeatedly (under the library mutex).
 void registerLzfFilter();
 
-} // namespace nym::h5
+}   // namespace nym::h5

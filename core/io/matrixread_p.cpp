@@ -25,15 +25,15 @@ std::vector<std::int64_t> readPointers(const h5::Node &group, std::int64_t outer
     const h5::Node ptrNode = group.open("indptr");
     const auto len = ptrNode.length();
     if (len != static_cast<std::uint64_t>(outer) + 1)
-        ptrNode.fail("has " + std::to_string(len) + " entries but the shape has " + std::to_string(outer) + " "
-                     + unit + "s (expected " + std::to_string(outer + 1) + ")");
+        ptrNode.fail("has " + std::to_string(len) + " entries but the shape has " + std::to_string(outer) + " " + unit
+            + "s (expected " + std::to_string(outer + 1) + ")");
     auto ptr = ptrNode.readInt64();
     if (ptr.front() != 0)
         ptrNode.fail("must start at 0 but starts at " + std::to_string(ptr.front()));
     for (std::int64_t i = 0; i < outer; ++i)
         if (ptr[i + 1] < ptr[i])
             ptrNode.fail("decreases at " + std::string(unit) + " " + std::to_string(i) + " (" + std::to_string(ptr[i])
-                         + " then " + std::to_string(ptr[i + 1]) + ")");
+                + " then " + std::to_string(ptr[i + 1]) + ")");
     if (static_cast<std::uint64_t>(ptr.back()) != nnz)
         ptrNode.fail("ends at " + std::to_string(ptr.back()) + " but data holds " + std::to_string(nnz) + " values");
     return ptr;
@@ -49,7 +49,7 @@ Arrays openArrays(const h5::Node &group)
 {
     if (!group.isGroup())
         group.fail("expected a sparse matrix group");
-    Arrays a{group.open("data"), group.open("indices"), 0};
+    Arrays a {group.open("data"), group.open("indices"), 0};
     a.nnz = a.data.length();
     const auto ni = a.indices.length();
     if (ni != a.nnz)
@@ -106,14 +106,14 @@ void canonicalise(std::vector<std::int64_t> &ptr, std::vector<std::int32_t> &idx
 void failValue(const h5::Node &data, float v, std::int64_t row, std::int64_t col, const MatrixNames &names)
 {
     data.fail(std::string(std::isnan(v) ? "holds NaN" : "holds an infinite value") + " for cell "
-              + nameOf(names.cells, row) + " and gene " + nameOf(names.genes, col)
-              + "; expression values must be finite numbers");
+        + nameOf(names.cells, row) + " and gene " + nameOf(names.genes, col)
+        + "; expression values must be finite numbers");
 }
 
-} // namespace
+}   // namespace
 
 CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names,
-                              const std::vector<std::int32_t> &colMap, std::int64_t keptCols)
+    const std::vector<std::int32_t> &colMap, std::int64_t keptCols)
 {
     Arrays a = openArrays(group);
     auto ptr = readPointers(group, rows, a.nnz, "row");
@@ -133,7 +133,7 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
                 ++r;
             if (idx[k] < 0 || idx[k] >= cols)
                 a.indices.fail("gene index " + std::to_string(idx[k]) + " is out of range (the matrix has "
-                               + std::to_string(cols) + " genes) for cell " + nameOf(names.cells, r));
+                    + std::to_string(cols) + " genes) for cell " + nameOf(names.cells, r));
             if (!std::isfinite(val[k]))
                 failValue(a.data, val[k], r, idx[k], names);
         }
@@ -160,7 +160,7 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
                     const auto c = buf[j];
                     if (c < 0 || c >= cols)
                         a.indices.fail("feature index " + std::to_string(c) + " is out of range (the matrix has "
-                                       + std::to_string(cols) + " features) for cell " + nameOf(names.cells, r));
+                            + std::to_string(cols) + " features) for cell " + nameOf(names.cells, r));
                     const auto m = colMap[static_cast<std::size_t>(c)];
                     if (m < 0)
                         continue;
@@ -199,13 +199,14 @@ CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::
         const auto n = std::min(kChunk, a.nnz - off);
         buf.resize(n);
         a.indices.readRange(off, n, buf.data());
-        std::int64_t c = std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
+        std::int64_t c =
+            std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
         for (std::uint64_t j = 0; j < n; ++j) {
             while (static_cast<std::int64_t>(off + j) >= colPtr[c + 1])
                 ++c;
             if (buf[j] < 0 || buf[j] >= rows)
                 a.indices.fail("cell index " + std::to_string(buf[j]) + " is out of range (the matrix has "
-                               + std::to_string(rows) + " cells) for gene " + nameOf(names.genes, c));
+                    + std::to_string(rows) + " cells) for gene " + nameOf(names.genes, c));
             ++ptr[buf[j] + 1];
         }
     }
@@ -220,7 +221,8 @@ CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::
         vbuf.resize(n);
         a.indices.readRange(off, n, buf.data());
         a.data.readRange(off, n, vbuf.data());
-        std::int64_t c = std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
+        std::int64_t c =
+            std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
         for (std::uint64_t j = 0; j < n; ++j) {
             while (static_cast<std::int64_t>(off + j) >= colPtr[c + 1])
                 ++c;
@@ -275,4 +277,4 @@ CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t co
     return CellMatrix(rows, cols, std::move(ptr), std::move(idx), std::move(val));
 }
 
-} // namespace nym::io
+}   // namespace nym::io

@@ -12,7 +12,7 @@ namespace nym::io {
 
 struct MatrixNames
 {
-    const std::vector<std::string> *cells = nullptr;  // for messages
+    const std::vector<std::string> *cells = nullptr;   // for messages
     const std::vector<std::string> *genes = nullptr;
 };
 
@@ -20,10 +20,10 @@ struct MatrixNames
 // `colMap`, when not empty, maps each stored column to its new index (or -1 to drop it) and `cols` is then
 // the number of stored columns; the result has `keptCols` columns.
 CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names,
-                              const std::vector<std::int32_t> &colMap = {}, std::int64_t keptCols = -1);
+    const std::vector<std::int32_t> &colMap = {}, std::int64_t keptCols = -1);
 // The same arrays stored by column (CSC of rows × cols), transposed into CSR while streaming.
 CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names);
 // A dense 2-D dataset, sparsified block by block.
 CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t cols, const MatrixNames &names);
 
-} // namespace nym::io
+}   // namespace nym::io

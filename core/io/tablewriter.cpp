@@ -30,8 +30,8 @@ TableColumn TableColumn::ofNumbers(std::string name, std::vector<double> values)
 
 std::string quoteField(std::string_view field, char delimiter)
 {
-    const bool needs = field.find_first_of(std::string{delimiter, '"', '\r', '\n'}) != std::string_view::npos
-                       || (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+    const bool needs = field.find_first_of(std::string {delimiter, '"', '\r', '\n'}) != std::string_view::npos
+        || (!field.empty() && (field.front() == ' ' || field.back() == ' '));
     if (!needs)
         return std::string(field);
     std::string out = "\"";
@@ -63,7 +63,7 @@ void writeTable(const std::string &path, const std::vector<TableColumn> &columns
     for (const auto &c : columns)
         if (c.size() != rows)
             throw Error(path + ": column '" + c.name + "' has " + std::to_string(c.size()) + " values, the first has "
-                        + std::to_string(rows));
+                + std::to_string(rows));
     const char delim = options.format.value_or(tableFormatForPath(path)) == TableFormat::Tsv ? '\t' : ',';
 
     AtomicFile tmp(path);
@@ -105,4 +105,4 @@ void writeTable(const std::string &path, const std::vector<TableColumn> &columns
     tmp.commit();
 }
 
-} // namespace nym
+}   // namespace nym

@@ -38,6 +38,7 @@ TableFormat tableFormatForPath(const std::string &path);
 
 // Writes the columns (all the same length) as a table with a header row, atomically (temporary file + rename).
 // Numbers use the shortest text that reads back to the same double. Throws nym::Error on any problem.
-void writeTable(const std::string &path, const std::vector<TableColumn> &columns, const TableWriteOptions &options = {});
+void writeTable(
+    const std::string &path, const std::vector<TableColumn> &columns, const TableWriteOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

@@ -49,7 +49,7 @@ void checkCount(const Node &node, std::size_t have, std::int64_t want, const cha
         node.fail("has " + std::to_string(have) + " entries but the shape says " + std::to_string(want) + " " + what);
 }
 
-} // namespace
+}   // namespace
 
 std::vector<std::string> tenxGenomes(const std::string &path)
 {
@@ -127,7 +127,8 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
                     ++droppedProbes;
                     continue;
                 }
-                auto [it, inserted] = geneColumn.emplace(geneIdOfProbe[f], static_cast<std::int32_t>(ds.geneIds.size()));
+                auto [it, inserted] =
+                    geneColumn.emplace(geneIdOfProbe[f], static_cast<std::int32_t>(ds.geneIds.size()));
                 if (inserted) {
                     ds.geneIds.push_back(geneIdOfProbe[f]);
                     ds.geneNames.push_back(geneNameOfProbe[f]);
@@ -143,16 +144,18 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
             std::string avail;
             for (const auto &t : seenTypes)
                 avail += (avail.empty() ? "" : ", ") + t;
-            throw Error(path + ": no features left after keeping feature types and genome (the file has: " + avail + ")");
+            throw Error(
+                path + ": no features left after keeping feature types and genome (the file has: " + avail + ")");
         }
-        ds.geneNameSource = probe && options.aggregateProbes ? "features/gene_name (probes summed per gene)" : "features/name";
+        ds.geneNameSource =
+            probe && options.aggregateProbes ? "features/gene_name (probes summed per gene)" : "features/name";
         if (droppedProbes > 0)
             ds.notes.push_back("Left out " + std::to_string(droppedProbes) + " probes flagged in filtered_probes.");
         if (!geneIdOfProbe.empty())
             ds.notes.push_back("Summed " + std::to_string(nFeatures - droppedProbes) + " probes into "
-                               + std::to_string(ds.geneIds.size()) + " genes.");
-        ds.matrix = io::readCompressedRows(*m, nBarcodes, nFeatures, io::MatrixNames{&ds.cellIds, &names}, colMap,
-                                           static_cast<std::int64_t>(ds.geneIds.size()));
+                + std::to_string(ds.geneIds.size()) + " genes.");
+        ds.matrix = io::readCompressedRows(*m, nBarcodes, nFeatures, io::MatrixNames {&ds.cellIds, &names}, colMap,
+            static_cast<std::int64_t>(ds.geneIds.size()));
         if (m->has("filtered_barcodes")) {
             const Node fb = m->open("filtered_barcodes");
             ObsColumn col;
@@ -165,8 +168,9 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
     } else {
         const auto genomes = legacyGenomes(root);
         if (genomes.empty())
-            throw Error(path + ": neither a /matrix group nor a genome group with barcodes, data, indices, indptr and "
-                               "shape: not a 10x Genomics .h5 matrix");
+            throw Error(path
+                + ": neither a /matrix group nor a genome group with barcodes, data, indices, indptr and "
+                  "shape: not a 10x Genomics .h5 matrix");
         std::string genome;
         if (options.genome) {
             if (std::find(genomes.begin(), genomes.end(), *options.genome) == genomes.end()) {
@@ -197,11 +201,11 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
         ds.geneNames = g.has("gene_names") ? g.open("gene_names").readStrings() : ds.geneIds;
         checkCount(genesNode, ds.geneNames.size(), nGenes, "genes");
         ds.geneNameSource = g.has("gene_names") ? genome + "/gene_names" : genome + "/genes";
-        ds.matrix = io::readCompressedRows(g, nBarcodes, nGenes, io::MatrixNames{&ds.cellIds, &ds.geneNames});
+        ds.matrix = io::readCompressedRows(g, nBarcodes, nGenes, io::MatrixNames {&ds.cellIds, &ds.geneNames});
     }
     ds.source.matrices = {ds.source.matrixElement};
     ds.validate();
     return ds;
 }
 
-} // namespace nym
+}   // namespace nym

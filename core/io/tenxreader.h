@@ -14,7 +14,7 @@ struct TenxReadOptions
     // be set (the error lists them). Cell Ranger >= 3: keeps only features of this genome. Default: all / the only one.
     std::optional<std::string> genome;
     // Feature types to keep (Cell Ranger >= 3). Default: "Gene Expression" only; empty keeps every feature.
-    std::vector<std::string> featureTypes{"Gene Expression"};
+    std::vector<std::string> featureTypes {"Gene Expression"};
     // Probe-based matrices: sum the probes of each gene into one gene column (as Space Ranger's gene-level matrices
     // do), leaving out probes the file flags in filtered_probes. Default true; false keeps one column per probe.
     bool aggregateProbes = true;
@@ -29,4 +29,4 @@ std::vector<std::string> tenxGenomes(const std::string &path);
 // Any thread (HDF5 calls are serialised).
 Dataset readTenx(const std::string &path, const TenxReadOptions &options = {});
 
-} // namespace nym
+}   // namespace nym

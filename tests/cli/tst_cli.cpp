@@ -31,7 +31,7 @@ Result nymRun(const QStringList &args)
     return r;
 }
 
-} // namespace
+}   // namespace
 
 class TestCli : public QObject
 {
@@ -59,8 +59,8 @@ private Q_SLOTS:
     void inspectJson()
     {
         NYM_REQUIRE_SHARED();
-        const auto r = nymRun({QStringLiteral("inspect"), nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")),
-                               QStringLiteral("--json")});
+        const auto r = nymRun({QStringLiteral("inspect"),
+            nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")), QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(j[QStringLiteral("n_cells")].toInt(), 391);
@@ -68,7 +68,8 @@ private Q_SLOTS:
         QCOMPARE(j[QStringLiteral("value_type")].toString(), QStringLiteral("raw counts"));
         QCOMPARE(j[QStringLiteral("label_column")].toString(), QStringLiteral("cell_type"));
         QCOMPARE(j[QStringLiteral("classes")].toArray().size(), 6);
-        QCOMPARE(j[QStringLiteral("classes")].toArray()[0].toObject()[QStringLiteral("name")].toString(), QStringLiteral("CD14 Mono"));
+        QCOMPARE(j[QStringLiteral("classes")].toArray()[0].toObject()[QStringLiteral("name")].toString(),
+            QStringLiteral("CD14 Mono"));
         QCOMPARE(j[QStringLiteral("classes")].toArray()[0].toObject()[QStringLiteral("cells")].toInt(), 151);
         QVERIFY(j[QStringLiteral("warnings")].isArray());
         QVERIFY(j[QStringLiteral("errors")].toArray().isEmpty());
@@ -77,17 +78,17 @@ private Q_SLOTS:
     void inspectPairAndOverlap()
     {
         NYM_REQUIRE_SHARED();
-        const auto ok = nymRun({QStringLiteral("inspect"), nymtest::dataFile(QStringLiteral("pbmc_10x_chemistry_symphony/10x_3p_v2.h5ad")),
-                                QStringLiteral("--target"), nymtest::dataFile(QStringLiteral("pbmc_10x_chemistry_symphony/10x_5p.h5ad")),
-                                QStringLiteral("--json")});
+        const auto ok = nymRun({QStringLiteral("inspect"),
+            nymtest::dataFile(QStringLiteral("pbmc_10x_chemistry_symphony/10x_3p_v2.h5ad")), QStringLiteral("--target"),
+            nymtest::dataFile(QStringLiteral("pbmc_10x_chemistry_symphony/10x_5p.h5ad")), QStringLiteral("--json")});
         QCOMPARE(ok.code, 0);
         const QJsonObject j = QJsonDocument::fromJson(ok.out).object();
         QCOMPARE(j[QStringLiteral("overlap")].toObject()[QStringLiteral("shared_genes")].toInt(), 1767);
         QCOMPARE(j[QStringLiteral("target")].toObject()[QStringLiteral("n_cells")].toInt(), 430);
         // Symbols vs Ensembl ids: no overlap is an error, exit code 2, and the JSON says why.
-        const auto none = nymRun({QStringLiteral("inspect"), nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")),
-                                  QStringLiteral("--target"), nymtest::dataFile(QStringLiteral("mesc_scmerge/batch2.h5ad")),
-                                  QStringLiteral("--json")});
+        const auto none = nymRun({QStringLiteral("inspect"),
+            nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")), QStringLiteral("--target"),
+            nymtest::dataFile(QStringLiteral("mesc_scmerge/batch2.h5ad")), QStringLiteral("--json")});
         QCOMPARE(none.code, 2);
         const QJsonObject n = QJsonDocument::fromJson(none.out).object();
         QCOMPARE(n[QStringLiteral("overlap")].toObject()[QStringLiteral("shared_genes")].toInt(), 0);
@@ -110,34 +111,41 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("sim"));
-        const auto r = nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("400"), QStringLiteral("--genes"),
-                               QStringLiteral("300"), QStringLiteral("--types"), QStringLiteral("4"), QStringLiteral("--domains"),
-                               QStringLiteral("2"), QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--out"), out});
+        const auto r = nymRun(
+            {QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("400"), QStringLiteral("--genes"),
+                QStringLiteral("300"), QStringLiteral("--types"), QStringLiteral("4"), QStringLiteral("--domains"),
+                QStringLiteral("2"), QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--out"), out});
         QCOMPARE(r.code, 0);
-        QVERIFY(QFile::exists(out + QStringLiteral("/batch1.h5ad")) && QFile::exists(out + QStringLiteral("/batch2.h5ad")));
-        const auto j = nymRun({QStringLiteral("inspect"), out + QStringLiteral("/batch1.h5ad"), QStringLiteral("--target"),
-                               out + QStringLiteral("/batch2.h5ad"), QStringLiteral("--json")});
+        QVERIFY(
+            QFile::exists(out + QStringLiteral("/batch1.h5ad")) && QFile::exists(out + QStringLiteral("/batch2.h5ad")));
+        const auto j = nymRun({QStringLiteral("inspect"), out + QStringLiteral("/batch1.h5ad"),
+            QStringLiteral("--target"), out + QStringLiteral("/batch2.h5ad"), QStringLiteral("--json")});
         QCOMPARE(j.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(j.out).object();
-        QCOMPARE(o[QStringLiteral("n_cells")].toInt() + o[QStringLiteral("target")].toObject()[QStringLiteral("n_cells")].toInt(), 400);
+        QCOMPARE(o[QStringLiteral("n_cells")].toInt()
+                + o[QStringLiteral("target")].toObject()[QStringLiteral("n_cells")].toInt(),
+            400);
         QCOMPARE(o[QStringLiteral("classes")].toArray().size(), 4);
         QCOMPARE(o[QStringLiteral("overlap")].toObject()[QStringLiteral("shared_genes")].toInt(), 300);
         // Existing outputs are not replaced without --force; same seed gives the same bytes of data.
         const QByteArray first = [&] {
             const auto ds = nym::readDataset(nymtest::s(out + QStringLiteral("/batch1.h5ad")));
-            return QByteArray(reinterpret_cast<const char *>(ds.matrix.values().data()), static_cast<int>(ds.matrix.nnz() * 4));
+            return QByteArray(
+                reinterpret_cast<const char *>(ds.matrix.values().data()), static_cast<int>(ds.matrix.nnz() * 4));
         }();
-        const auto again = nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("400"), QStringLiteral("--genes"),
-                                   QStringLiteral("300"), QStringLiteral("--types"), QStringLiteral("4"), QStringLiteral("--seed"),
-                                   QStringLiteral("3"), QStringLiteral("--out"), out});
+        const auto again = nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("400"),
+            QStringLiteral("--genes"), QStringLiteral("300"), QStringLiteral("--types"), QStringLiteral("4"),
+            QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--out"), out});
         QCOMPARE(again.code, 1);
         QVERIFY(again.err.contains("--force"));
-        const auto forced = nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("400"), QStringLiteral("--genes"),
-                                    QStringLiteral("300"), QStringLiteral("--types"), QStringLiteral("4"), QStringLiteral("--seed"),
-                                    QStringLiteral("3"), QStringLiteral("--out"), out, QStringLiteral("--force")});
+        const auto forced = nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("400"),
+            QStringLiteral("--genes"), QStringLiteral("300"), QStringLiteral("--types"), QStringLiteral("4"),
+            QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--out"), out, QStringLiteral("--force")});
         QCOMPARE(forced.code, 0);
         const auto ds = nym::readDataset(nymtest::s(out + QStringLiteral("/batch1.h5ad")));
-        QCOMPARE(QByteArray(reinterpret_cast<const char *>(ds.matrix.values().data()), static_cast<int>(ds.matrix.nnz() * 4)), first);
+        QCOMPARE(QByteArray(
+                     reinterpret_cast<const char *>(ds.matrix.values().data()), static_cast<int>(ds.matrix.nnz() * 4)),
+            first);
     }
 
     void convertTenx()
@@ -153,17 +161,21 @@ private Q_SLOTS:
         QCOMPARE(b.cells(), a.cells());
         QCOMPARE(b.genes(), a.genes());
         QCOMPARE(b.geneNames, a.geneNames);
-        QVERIFY(std::equal(a.matrix.values().begin(), a.matrix.values().end(), b.matrix.values().begin(), b.matrix.values().end()));
+        QVERIFY(std::equal(
+            a.matrix.values().begin(), a.matrix.values().end(), b.matrix.values().begin(), b.matrix.values().end()));
         // anndata reads it.
         QVERIFY(!nymtest::runPython(QStringLiteral("io/oracle.py"), {QStringLiteral("h5ad"), out}).isEmpty());
         // Does not replace an existing file; several genomes need a choice.
         QCOMPARE(nymRun({QStringLiteral("convert"), in, out}).code, 1);
-        const auto multi = nymRun({QStringLiteral("convert"), nymtest::fixture(QStringLiteral("tenx_v2_multiple_genomes.h5")),
-                                   dir.filePath(QStringLiteral("m.h5ad"))});
+        const auto multi = nymRun({QStringLiteral("convert"),
+            nymtest::fixture(QStringLiteral("tenx_v2_multiple_genomes.h5")), dir.filePath(QStringLiteral("m.h5ad"))});
         QCOMPARE(multi.code, 1);
         QVERIFY(multi.err.contains("--genome"));
         QCOMPARE(nymRun({QStringLiteral("convert"), nymtest::fixture(QStringLiteral("tenx_v2_multiple_genomes.h5")),
-                         dir.filePath(QStringLiteral("m.h5ad")), QStringLiteral("--genome"), QStringLiteral("hg19_chr21")}).code, 0);
+                            dir.filePath(QStringLiteral("m.h5ad")), QStringLiteral("--genome"),
+                            QStringLiteral("hg19_chr21")})
+                     .code,
+            0);
     }
 };
 

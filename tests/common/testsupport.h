@@ -15,18 +15,33 @@ inline QString sharedDir()
     return QDir::cleanPath(env.isEmpty() ? QStringLiteral(NYM_SHARED_DIR) : QString::fromLocal8Bit(env));
 }
 
-inline bool haveShared() { return QFileInfo(sharedDir() + QStringLiteral("/data")).isDir(); }
+inline bool haveShared()
+{
+    return QFileInfo(sharedDir() + QStringLiteral("/data")).isDir();
+}
 
-inline QString dataFile(const QString &rel) { return sharedDir() + QStringLiteral("/data/") + rel; }
-inline QString fixture(const QString &rel) { return sharedDir() + QStringLiteral("/fixtures/h5/") + rel; }
-inline QString testSource(const QString &rel) { return QStringLiteral(NYM_TEST_SOURCE_DIR "/") + rel; }
-inline std::string s(const QString &q) { return q.toStdString(); }
+inline QString dataFile(const QString &rel)
+{
+    return sharedDir() + QStringLiteral("/data/") + rel;
+}
+inline QString fixture(const QString &rel)
+{
+    return sharedDir() + QStringLiteral("/fixtures/h5/") + rel;
+}
+inline QString testSource(const QString &rel)
+{
+    return QStringLiteral(NYM_TEST_SOURCE_DIR "/") + rel;
+}
+inline std::string s(const QString &q)
+{
+    return q.toStdString();
+}
 
 // Runs Debian's python3 with a script from tests/ and returns its stdout; fails the test on a non-zero exit.
 inline QByteArray runPython(const QString &script, const QStringList &args, int timeoutMs = 300000)
 {
     QProcess p;
-    p.start(QStringLiteral(NYM_PYTHON), QStringList{testSource(script)} + args);
+    p.start(QStringLiteral(NYM_PYTHON), QStringList {testSource(script)} + args);
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         qWarning("python timed out");
@@ -37,10 +52,11 @@ inline QByteArray runPython(const QString &script, const QStringList &args, int 
     return p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
 }
 
-} // namespace nymtest
+}   // namespace nymtest
 
 #define NYM_REQUIRE_SHARED()                                                                                           \
     do {                                                                                                               \
         if (!nymtest::haveShared())                                                                                    \
-            QSKIP(qPrintable(QStringLiteral("shared test data not found at %1 (set NYM_SHARED_DIR)").arg(nymtest::sharedDir()))); \
+            QSKIP(qPrintable(                                                                                          \
+                QStringLiteral("shared test data not found at %1 (set NYM_SHARED_DIR)").arg(nymtest::sharedDir())));   \
     } while (0)

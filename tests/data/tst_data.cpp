@@ -34,7 +34,7 @@ Pair randomMatrix(std::int64_t rows, std::int64_t cols, double density, unsigned
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> u(0, 1);
     std::vector<float> dense(static_cast<std::size_t>(rows * cols), 0.0f);
-    std::vector<std::int64_t> ptr{0};
+    std::vector<std::int64_t> ptr {0};
     std::vector<std::int32_t> idx;
     std::vector<float> val;
     for (std::int64_t r = 0; r < rows; ++r) {
@@ -81,7 +81,7 @@ std::string readAll(const QString &path)
     return ss.str();
 }
 
-} // namespace
+}   // namespace
 
 class TestData : public QObject
 {
@@ -103,7 +103,7 @@ private Q_SLOTS:
             for (std::int64_t r = 0; r < p.rows; ++r)
                 QCOMPARE(col[r], p.dense[r * p.cols + c]);
         }
-        const std::vector<std::int64_t> rows{5, 0, 36, 5};
+        const std::vector<std::int64_t> rows {5, 0, 36, 5};
         const auto batch = p.csr.rowBatch(rows);
         const auto dense = p.csr.denseRows(rows);
         QCOMPARE(batch.rows(), 4);
@@ -117,11 +117,11 @@ private Q_SLOTS:
 
     void cellMatrixRejectsBadArrays()
     {
-        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(2, 3, {0, 2, 1}, {0, 1}, {1, 1}));        // decreasing indptr
-        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(2, 3, {0, 1, 2}, {0, 3}, {1, 1}));        // index out of range
-        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(2, 3, {0, 1}, {0}, {1}));                 // indptr too short
-        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(1, 3, {0, 2}, {1, 1}, {1, 1}));           // repeated index
-        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(1, 3, {0, 2}, {0, 1}, {1}));              // length mismatch
+        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(2, 3, {0, 2, 1}, {0, 1}, {1, 1}));   // decreasing indptr
+        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(2, 3, {0, 1, 2}, {0, 3}, {1, 1}));   // index out of range
+        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(2, 3, {0, 1}, {0}, {1}));            // indptr too short
+        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(1, 3, {0, 2}, {1, 1}, {1, 1}));      // repeated index
+        QVERIFY_THROWS_EXCEPTION(Error, CellMatrix(1, 3, {0, 2}, {0, 1}, {1}));         // length mismatch
         const CellMatrix empty(0, 5);
         QCOMPARE(empty.rowSums().size(), std::size_t(0));
         QVERIFY_THROWS_EXCEPTION(Error, empty.column(5));
@@ -130,12 +130,12 @@ private Q_SLOTS:
     void obsColumnCategories()
     {
         const auto c = ObsColumn::fromLabels("x", {"b", "a", "b", "c"});
-        QCOMPARE(c.categories, (std::vector<std::string>{"b", "a", "c"}));
-        QCOMPARE(c.codes, (std::vector<std::int32_t>{0, 1, 0, 2}));
+        QCOMPARE(c.categories, (std::vector<std::string> {"b", "a", "c"}));
+        QCOMPARE(c.codes, (std::vector<std::int32_t> {0, 1, 0, 2}));
         ObsColumn n = ObsColumn::numeric("n", {2.0, std::nan(""), 1.0, 2.0});
         const auto cat = n.asCategorical();
-        QCOMPARE(cat.categories, (std::vector<std::string>{"1", "2"}));
-        QCOMPARE(cat.codes, (std::vector<std::int32_t>{1, -1, 0, 1}));
+        QCOMPARE(cat.categories, (std::vector<std::string> {"1", "2"}));
+        QCOMPARE(cat.codes, (std::vector<std::int32_t> {1, -1, 0, 1}));
         QCOMPARE(n.distinctCount(), 2);
         QVERIFY_THROWS_EXCEPTION(Error, ObsColumn::categorical("bad", {"a"}, {0, 1}));
     }
@@ -179,7 +179,8 @@ private Q_SLOTS:
         QVERIFY(std::fabs(n.matrix.values()[0] - std::log1p(250000.0)) < 1e-5);
         QVERIFY(std::fabs(n.matrix.values()[1] - std::log1p(750000.0)) < 1e-5);
         // log1p(CP10k) input gives the same result as the counts.
-        const CellMatrix cp10k = m.withValues({static_cast<float>(std::log1p(2500.0)), static_cast<float>(std::log1p(7500.0))});
+        const CellMatrix cp10k =
+            m.withValues({static_cast<float>(std::log1p(2500.0)), static_cast<float>(std::log1p(7500.0))});
         NormalizeOptions o;
         o.assume = ValueType::Log1pCP10k;
         const auto n2 = normalizeToLog1pCpm(cp10k, o);
@@ -208,8 +209,8 @@ private Q_SLOTS:
         val.erase(val.begin() + b, val.begin() + e);
         for (std::size_t r = 5; r < ptr.size(); ++r)
             ptr[r] -= (e - b);
-        Dataset d = tinyDataset(CellMatrix(12, 150, ptr, idx, val),
-                                {"T", "T", "T", "T", "T", "T", "T", "T", "T", "B", "B", "B"});
+        Dataset d = tinyDataset(
+            CellMatrix(12, 150, ptr, idx, val), {"T", "T", "T", "T", "T", "T", "T", "T", "T", "B", "B", "B"});
         d.cellIds[7] = d.cellIds[6];
         d.geneNames[10] = d.geneNames[11];
         PreflightOptions o;
@@ -244,8 +245,8 @@ private Q_SLOTS:
         const Pair p = randomMatrix(20, 150, 0.3, 4);
         Dataset a = tinyDataset(p.csr, std::vector<std::string>(10, "x"));
         a.obs.clear();
-        a.obs.push_back(ObsColumn::fromLabels("cell_type", {"x", "y", "x", "y", "x", "y", "x", "y", "x", "y", "x", "y",
-                                                            "x", "y", "x", "y", "x", "y", "x", "y"}));
+        a.obs.push_back(ObsColumn::fromLabels("cell_type",
+            {"x", "y", "x", "y", "x", "y", "x", "y", "x", "y", "x", "y", "x", "y", "x", "y", "x", "y", "x", "y"}));
         Dataset b = tinyDataset(p.csr, {});
         // Full overlap.
         auto [tr, tg] = preflightPair(a, b);
@@ -281,14 +282,14 @@ private Q_SLOTS:
         QCOMPARE(a[0].data.cells() + a[1].data.cells(), 600);
         for (int d = 0; d < 2; ++d) {
             QVERIFY(std::equal(a[d].data.matrix.values().begin(), a[d].data.matrix.values().end(),
-                               b[d].data.matrix.values().begin(), b[d].data.matrix.values().end()));
+                b[d].data.matrix.values().begin(), b[d].data.matrix.values().end()));
             QVERIFY(std::equal(a[d].data.matrix.indices().begin(), a[d].data.matrix.indices().end(),
-                               b[d].data.matrix.indices().begin(), b[d].data.matrix.indices().end()));
+                b[d].data.matrix.indices().begin(), b[d].data.matrix.indices().end()));
         }
         o.seed = 8;
         const auto c = simulate(o);
         QVERIFY(!std::equal(a[0].data.matrix.values().begin(), a[0].data.matrix.values().end(),
-                            c[0].data.matrix.values().begin(), c[0].data.matrix.values().end()));
+            c[0].data.matrix.values().begin(), c[0].data.matrix.values().end()));
 
         const Dataset &d0 = a[0].data;
         // Sparsity like droplet data: most entries zero, but every cell has counts.
@@ -343,16 +344,18 @@ private Q_SLOTS:
         QCOMPARE(quoteField("Zellkern µ-β", ','), std::string("Zellkern µ-β"));
         QTemporaryDir dir;
         const QString csv = dir.filePath(QStringLiteral("cells.csv"));
-        writeTable(csv.toStdString(), {TableColumn::ofText("cell", {"c1", "c,2", "\"q\""}),
-                                       TableColumn::ofNumbers("confidence", {0.5, std::nan(""), 1e-7})});
+        writeTable(csv.toStdString(),
+            {TableColumn::ofText("cell", {"c1", "c,2", "\"q\""}),
+                TableColumn::ofNumbers("confidence", {0.5, std::nan(""), 1e-7})});
         QCOMPARE(readAll(csv), std::string("cell,confidence\nc1,0.5\n\"c,2\",\n\"\"\"q\"\"\",1e-07\n"));
         QVERIFY_THROWS_EXCEPTION(Error, writeTable(csv.toStdString(), {TableColumn::ofText("x", {"y"})}));
         QCOMPARE(readAll(csv).substr(0, 4), std::string("cell"));   // not overwritten
         const QString tsv = dir.filePath(QStringLiteral("cells.tsv"));
         writeTable(tsv.toStdString(), {TableColumn::ofText("cell type", {"B cell", "T, naive"})});
         QCOMPARE(readAll(tsv), std::string("cell type\nB cell\nT, naive\n"));
-        QVERIFY_THROWS_EXCEPTION(Error, writeTable(dir.filePath(QStringLiteral("x.csv")).toStdString(),
-                                                   {TableColumn::ofText("a", {"1"}), TableColumn::ofText("b", {})}));
+        QVERIFY_THROWS_EXCEPTION(Error,
+            writeTable(dir.filePath(QStringLiteral("x.csv")).toStdString(),
+                {TableColumn::ofText("a", {"1"}), TableColumn::ofText("b", {})}));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2);   // no temporary files left
     }
 };

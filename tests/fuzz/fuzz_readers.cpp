@@ -12,8 +12,8 @@
 #include "core/data/preflight.h"
 #include "core/io/datasetreader.h"
 
-#include <hdf5.h>
 #include <fuzzer/FuzzedDataProvider.h>
+#include <hdf5.h>
 
 #include <cmath>
 #include <cstdio>
@@ -36,10 +36,8 @@ void exercise(const std::string &path)
         nym::preflight(ds);
         try {
             nym::normalizeToLog1pCpm(ds.matrix);
-        } catch (const nym::Error &) {
-        }
-    } catch (const nym::Error &) {
-    }
+        } catch (const nym::Error &) { }
+    } catch (const nym::Error &) { }
     // Anything else propagates and libFuzzer reports it as a crash.
 }
 
@@ -223,7 +221,8 @@ void buildH5ad(FuzzedDataProvider &f, hid_t file)
     const int outer = csr ? nObs : nVar, inner = csr ? nVar : nObs;
     const int nnz = f.ConsumeIntegralInRange(0, 40);
     writeNumbers(x, "indptr", pickIntType(f), pointers(f, outer, nnz));
-    writeNumbers(x, "indices", pickIntType(f), valuesFor(f, nnz + (f.ConsumeIntegralInRange(0, 9) == 0 ? 1 : 0), -1, inner));
+    writeNumbers(
+        x, "indices", pickIntType(f), valuesFor(f, nnz + (f.ConsumeIntegralInRange(0, 9) == 0 ? 1 : 0), -1, inner));
     if (f.ConsumeIntegralInRange(0, 9) == 0)
         writeStrings(x, "data", std::vector<std::string>(static_cast<std::size_t>(nnz), "x"), false);
     else
@@ -234,8 +233,10 @@ void buildH5ad(FuzzedDataProvider &f, hid_t file)
 void buildTenx(FuzzedDataProvider &f, hid_t file)
 {
     const int nBc = f.ConsumeIntegralInRange(0, 10), nFeat = f.ConsumeIntegralInRange(0, 10);
-    hid_t m = H5Gcreate2(file, f.ConsumeIntegralInRange(0, 4) == 0 ? "hg19" : "matrix", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    writeNumbers(m, "shape", pickIntType(f), {static_cast<double>(nFeat), static_cast<double>(nBc + f.ConsumeIntegralInRange(0, 9) / 8)});
+    hid_t m = H5Gcreate2(
+        file, f.ConsumeIntegralInRange(0, 4) == 0 ? "hg19" : "matrix", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    writeNumbers(m, "shape", pickIntType(f),
+        {static_cast<double>(nFeat), static_cast<double>(nBc + f.ConsumeIntegralInRange(0, 9) / 8)});
     std::vector<std::string> bcs, ids, types;
     for (int i = 0; i < nBc; ++i)
         bcs.push_back("AAAC-" + std::to_string(i));
@@ -265,7 +266,7 @@ void buildTenx(FuzzedDataProvider &f, hid_t file)
 
 #endif
 
-} // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

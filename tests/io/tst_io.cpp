@@ -49,7 +49,7 @@ void compareWithOracle(const Dataset &ds, const QJsonObject &o, const std::vecto
     QCOMPARE(nonzeros(ds.matrix), static_cast<std::int64_t>(o[QStringLiteral("nonzero")].toInteger()));
     const double want = o[QStringLiteral("sum")].toDouble();
     QVERIFY2(std::fabs(sumOf(ds.matrix) - want) <= 1e-5 * std::max(1.0, std::fabs(want)),
-             qPrintable(QStringLiteral("sum %1 vs %2").arg(sumOf(ds.matrix)).arg(want)));
+        qPrintable(QStringLiteral("sum %1 vs %2").arg(sumOf(ds.matrix)).arg(want)));
     const auto sums = ds.matrix.rowSums();
     const auto rows = o[QStringLiteral("row_sums")].toArray();
     for (int i = 0; i < rows.size(); ++i)
@@ -66,14 +66,14 @@ void compareWithOracle(const Dataset &ds, const QJsonObject &o, const std::vecto
 
 QJsonObject oracle(const QString &kind, const QString &file, const QString &arg = {})
 {
-    QStringList args{kind, file};
+    QStringList args {kind, file};
     if (!arg.isEmpty())
         args << arg;
     const QByteArray out = nymtest::runPython(QStringLiteral("io/oracle.py"), args);
     return QJsonDocument::fromJson(out).object();
 }
 
-} // namespace
+}   // namespace
 
 class TestIo : public QObject
 {
@@ -86,15 +86,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("matrix");
         if (!nymtest::haveShared())
             return;
-        for (const QString &d : QDir(nymtest::sharedDir() + QStringLiteral("/data")).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        for (const QString &d :
+            QDir(nymtest::sharedDir() + QStringLiteral("/data")).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
             for (const QString &f : QDir(nymtest::dataFile(d)).entryList({QStringLiteral("*.h5ad")}))
-                QTest::newRow(qPrintable(d + QLatin1Char('/') + f)) << nymtest::dataFile(d + QLatin1Char('/') + f) << QStringLiteral("X");
-        for (const char *f : {"anndata_v0.5.0.h5ad", "anndata_v0.7.0.h5ad", "anndata_v0.7.8.h5ad", "anndata_v0.11.4.h5ad"})
+                QTest::newRow(qPrintable(d + QLatin1Char('/') + f))
+                    << nymtest::dataFile(d + QLatin1Char('/') + f) << QStringLiteral("X");
+        for (const char *f :
+            {"anndata_v0.5.0.h5ad", "anndata_v0.7.0.h5ad", "anndata_v0.7.8.h5ad", "anndata_v0.11.4.h5ad"})
             QTest::newRow(f) << nymtest::fixture(QString::fromLatin1(f)) << QStringLiteral("X");
-        QTest::newRow("v0.5.0 raw") << nymtest::fixture(QStringLiteral("anndata_v0.5.0.h5ad")) << QStringLiteral("raw/X");
-        QTest::newRow("v0.7.8 raw") << nymtest::fixture(QStringLiteral("anndata_v0.7.8.h5ad")) << QStringLiteral("raw/X");
-        QTest::newRow("v0.7.8 dense layer") << nymtest::fixture(QStringLiteral("anndata_v0.7.8.h5ad")) << QStringLiteral("layers/array");
-        QTest::newRow("v0.7.8 sparse layer") << nymtest::fixture(QStringLiteral("anndata_v0.7.8.h5ad")) << QStringLiteral("layers/sparse");
+        QTest::newRow("v0.5.0 raw") << nymtest::fixture(QStringLiteral("anndata_v0.5.0.h5ad"))
+                                    << QStringLiteral("raw/X");
+        QTest::newRow("v0.7.8 raw") << nymtest::fixture(QStringLiteral("anndata_v0.7.8.h5ad"))
+                                    << QStringLiteral("raw/X");
+        QTest::newRow("v0.7.8 dense layer")
+            << nymtest::fixture(QStringLiteral("anndata_v0.7.8.h5ad")) << QStringLiteral("layers/array");
+        QTest::newRow("v0.7.8 sparse layer")
+            << nymtest::fixture(QStringLiteral("anndata_v0.7.8.h5ad")) << QStringLiteral("layers/sparse");
     }
     void h5adMatchesAnndata()
     {
@@ -132,7 +139,7 @@ private Q_SLOTS:
         NYM_REQUIRE_SHARED();
         QTemporaryDir dir;
         const QByteArray out = nymtest::runPython(QStringLiteral("io/make_variants.py"),
-                                                  {nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")), dir.path()});
+            {nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")), dir.path()});
         const QJsonObject files = QJsonDocument::fromJson(out).object();
         QVERIFY(files.size() >= 7);
         const Dataset ref = readH5ad(s(files[QStringLiteral("csr.h5ad")].toString()));
@@ -143,11 +150,14 @@ private Q_SLOTS:
                 opt.matrix = "layers/counts";
             const Dataset ds = readH5ad(s(it.value().toString()), opt);
             QVERIFY2(std::equal(ds.matrix.indptr().begin(), ds.matrix.indptr().end(), ref.matrix.indptr().begin(),
-                                ref.matrix.indptr().end()), qPrintable(it.key()));
+                         ref.matrix.indptr().end()),
+                qPrintable(it.key()));
             QVERIFY2(std::equal(ds.matrix.indices().begin(), ds.matrix.indices().end(), ref.matrix.indices().begin(),
-                                ref.matrix.indices().end()), qPrintable(it.key()));
+                         ref.matrix.indices().end()),
+                qPrintable(it.key()));
             QVERIFY2(std::equal(ds.matrix.values().begin(), ds.matrix.values().end(), ref.matrix.values().begin(),
-                                ref.matrix.values().end()), qPrintable(it.key()));
+                         ref.matrix.values().end()),
+                qPrintable(it.key()));
             // CELLxGENE: Ensembl index, symbols in feature_name, used automatically for gene names.
             QCOMPARE(ds.geneNames, ref.geneNames);
             if (it.key() == QStringLiteral("cellxgene.h5ad")) {
@@ -163,8 +173,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("genome");
         QTest::addColumn<int>("cells");
         QTest::newRow("v3") << QStringLiteral("tenx_v3_filtered_feature_bc_matrix.h5") << QString() << 1107;
-        QTest::newRow("v2") << QStringLiteral("tenx_v2_filtered_gene_bc_matrices_h5.h5") << QStringLiteral("hg19_chr21") << 12;
-        QTest::newRow("v2 genome choice") << QStringLiteral("tenx_v2_multiple_genomes.h5") << QStringLiteral("another_genome") << 12;
+        QTest::newRow("v2") << QStringLiteral("tenx_v2_filtered_gene_bc_matrices_h5.h5") << QStringLiteral("hg19_chr21")
+                            << 12;
+        QTest::newRow("v2 genome choice")
+            << QStringLiteral("tenx_v2_multiple_genomes.h5") << QStringLiteral("another_genome") << 12;
         QTest::newRow("probe") << QStringLiteral("tenx_probe_raw_probe_bc_matrix.h5") << QString() << 4987;
     }
     void tenxMatchesH5py()
@@ -179,7 +191,8 @@ private Q_SLOTS:
         const Dataset ds = readTenx(s(nymtest::fixture(file)), opt);
         QCOMPARE(ds.cells(), cells);
         QCOMPARE(detectFileFormat(s(nymtest::fixture(file))), FileFormat::Tenx);
-        const QJsonObject o = oracle(QStringLiteral("10x"), nymtest::fixture(file), genome.isEmpty() ? QStringLiteral("-") : genome);
+        const QJsonObject o =
+            oracle(QStringLiteral("10x"), nymtest::fixture(file), genome.isEmpty() ? QStringLiteral("-") : genome);
         QVERIFY(!o.isEmpty());
         compareWithOracle(ds, o, ds.geneNames);
         QCOMPARE(toString(detectValueType(ds.matrix).type), toString(ValueType::RawCounts));
@@ -189,7 +202,7 @@ private Q_SLOTS:
     {
         NYM_REQUIRE_SHARED();
         const auto path = s(nymtest::fixture(QStringLiteral("tenx_v2_multiple_genomes.h5")));
-        QCOMPARE(tenxGenomes(path), (std::vector<std::string>{"another_genome", "hg19_chr21"}));
+        QCOMPARE(tenxGenomes(path), (std::vector<std::string> {"another_genome", "hg19_chr21"}));
         try {
             readTenx(path);
             QFAIL("several genomes were accepted without a choice");
@@ -228,12 +241,14 @@ private Q_SLOTS:
                 for (const auto &e : r.errors())
                     message += e + "\n";
             } catch (const Error &e) {
-                QVERIFY2(atRead, qPrintable(QStringLiteral("%1: unexpected read error %2").arg(file, QString::fromUtf8(e.what()))));
+                QVERIFY2(atRead,
+                    qPrintable(QStringLiteral("%1: unexpected read error %2").arg(file, QString::fromUtf8(e.what()))));
                 message = e.what();
             }
             for (const auto &want : o[QStringLiteral("expect")].toArray())
                 QVERIFY2(message.find(s(want.toString())) != std::string::npos,
-                         qPrintable(QStringLiteral("%1: message '%2' lacks '%3'").arg(file, QString::fromStdString(message), want.toString())));
+                    qPrintable(QStringLiteral("%1: message '%2' lacks '%3'")
+                                   .arg(file, QString::fromStdString(message), want.toString())));
         }
     }
 
@@ -245,8 +260,10 @@ private Q_SLOTS:
         QTest::newRow("kang ctrl") << nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad"));
         QTest::newRow("mesc batch2") << nymtest::dataFile(QStringLiteral("mesc_scmerge/batch2.h5ad"));
         QTest::newRow("pbmc 5p") << nymtest::dataFile(QStringLiteral("pbmc_10x_chemistry_symphony/10x_5p.h5ad"));
-        QTest::newRow("cellbench celseq2") << nymtest::dataFile(QStringLiteral("cellbench_3cl_10x_celseq2_dropseq/celseq2.h5ad"));
-        for (const char *f : {"anndata_v0.7.0.h5ad", "anndata_v0.7.8.h5ad", "anndata_v0.11.4.h5ad", "anndata_v0.5.0.h5ad"})
+        QTest::newRow("cellbench celseq2")
+            << nymtest::dataFile(QStringLiteral("cellbench_3cl_10x_celseq2_dropseq/celseq2.h5ad"));
+        for (const char *f :
+            {"anndata_v0.7.0.h5ad", "anndata_v0.7.8.h5ad", "anndata_v0.11.4.h5ad", "anndata_v0.5.0.h5ad"})
             QTest::newRow(f) << nymtest::fixture(QString::fromLatin1(f));
     }
     void writtenCopyReadsInAnndata()
@@ -261,7 +278,7 @@ private Q_SLOTS:
         // Labels with a comma, a quote and UTF-8; confidences with a NaN; a 3-d embedding; provenance.
         std::vector<std::string> labels;
         std::vector<double> conf;
-        DenseArray emb{"X_nym", static_cast<std::int64_t>(n), 3, {}};
+        DenseArray emb {"X_nym", static_cast<std::int64_t>(n), 3, {}};
         for (std::size_t i = 0; i < n; ++i) {
             labels.push_back(i % 3 == 0 ? "T cell, naïve" : (i % 3 == 1 ? "B \"memory\"" : "Mono"));
             conf.push_back(i == 1 ? std::nan("") : 0.5 + 0.001 * static_cast<double>(i % 400));
@@ -286,7 +303,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < n; ++i) {
             l.append(QString::fromStdString(labels[i]));
             c.append(std::isnan(conf[i]) ? QJsonValue(QJsonValue::Null) : QJsonValue(conf[i]));
-            rows.append(QJsonArray{emb.values[i * 3], emb.values[i * 3 + 1], emb.values[i * 3 + 2]});
+            rows.append(QJsonArray {emb.values[i * 3], emb.values[i * 3 + 1], emb.values[i * 3 + 2]});
         }
         cats[QStringLiteral("nym_label")] = l;
         if (!in.obs.empty())
@@ -306,8 +323,8 @@ private Q_SLOTS:
         ef.close();
         // Legacy (< 0.7) inputs are converted, so only the added elements are compared for them.
         const bool legacy = in.source.generation == "anndata < 0.7";
-        const QByteArray res = nymtest::runPython(QStringLiteral("io/check_written.py"),
-                                                  {outPath, legacy ? QStringLiteral("-") : file, expectPath});
+        const QByteArray res = nymtest::runPython(
+            QStringLiteral("io/check_written.py"), {outPath, legacy ? QStringLiteral("-") : file, expectPath});
         QCOMPARE(res.trimmed(), QByteArray("ok"));
         // And we read our own output back.
         const Dataset back = readH5ad(s(outPath));
@@ -361,7 +378,7 @@ private Q_SLOTS:
         QCOMPARE(back.cellIds, sim[0].data.cellIds);
         QCOMPARE(back.geneNames, sim[0].data.geneNames);
         QVERIFY(std::equal(back.matrix.values().begin(), back.matrix.values().end(),
-                           sim[0].data.matrix.values().begin(), sim[0].data.matrix.values().end()));
+            sim[0].data.matrix.values().begin(), sim[0].data.matrix.values().end()));
         QCOMPARE(back.findObs("cell_type")->codes, sim[0].data.findObs("cell_type")->codes);
         // anndata reads it, with the categorical labels and the uns scalars.
         QJsonObject expect;
@@ -369,15 +386,16 @@ private Q_SLOTS:
         const auto *ct = sim[0].data.findObs("cell_type");
         for (std::int64_t i = 0; i < ct->size(); ++i)
             labels.append(QString::fromStdString(ct->text(i)));
-        expect[QStringLiteral("categorical")] = QJsonObject{{QStringLiteral("cell_type"), labels}};
+        expect[QStringLiteral("categorical")] = QJsonObject {{QStringLiteral("cell_type"), labels}};
         expect[QStringLiteral("uns_group")] = QString();
-        expect[QStringLiteral("uns")] = QJsonObject{{QStringLiteral("x_is_raw_counts"), QStringLiteral("True")}};
+        expect[QStringLiteral("uns")] = QJsonObject {{QStringLiteral("x_is_raw_counts"), QStringLiteral("True")}};
         QFile ef(dir.filePath(QStringLiteral("e.json")));
         QVERIFY(ef.open(QIODevice::WriteOnly));
         ef.write(QJsonDocument(expect).toJson());
         ef.close();
-        QCOMPARE(nymtest::runPython(QStringLiteral("io/check_written.py"), {path, QStringLiteral("-"), ef.fileName()}).trimmed(),
-                 QByteArray("ok"));
+        QCOMPARE(nymtest::runPython(QStringLiteral("io/check_written.py"), {path, QStringLiteral("-"), ef.fileName()})
+                     .trimmed(),
+            QByteArray("ok"));
     }
 };
 

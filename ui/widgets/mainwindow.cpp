@@ -57,9 +57,15 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
-bool MainWindow::isLoading() const { return m_loading; }
+bool MainWindow::isLoading() const
+{
+    return m_loading;
+}
 
-QString MainWindow::reportText() const { return m_view->toPlainText(); }
+QString MainWindow::reportText() const
+{
+    return m_view->toPlainText();
+}
 
 void MainWindow::startLoad(const QString &what, std::function<Loaded()> job)
 {
@@ -83,7 +89,7 @@ void MainWindow::startLoad(const QString &what, std::function<Loaded()> job)
         m_view->showReports(*r.trainingReport, *r.targetReport);
         m_status->setText(tr("Training: %1 cells · Target: %2 cells")
                               .arg(QLocale().toString(static_cast<qlonglong>(r.training->cells())),
-                                   QLocale().toString(static_cast<qlonglong>(r.target->cells()))));
+                                  QLocale().toString(static_cast<qlonglong>(r.target->cells()))));
         Q_EMIT loaded();
     });
     // Exceptions never cross the thread boundary: the job turns them into text.
@@ -123,11 +129,11 @@ void MainWindow::openFiles(const QString &training, const QString &target)
 {
     setWindowTitle(tr("Nym Studio — %1 → %2").arg(QFileInfo(training).fileName(), QFileInfo(target).fileName()));
     startLoad(tr("Reading %1 and %2…").arg(QFileInfo(training).fileName(), QFileInfo(target).fileName()),
-              [a = training.toStdString(), b = target.toStdString()] {
-                  auto train = std::make_shared<const Dataset>(readDataset(a));
-                  auto tgt = std::make_shared<const Dataset>(readDataset(b));
-                  return checkPair(train, tgt);
-              });
+        [a = training.toStdString(), b = target.toStdString()] {
+            auto train = std::make_shared<const Dataset>(readDataset(a));
+            auto tgt = std::make_shared<const Dataset>(readDataset(b));
+            return checkPair(train, tgt);
+        });
 }
 
 MainWindow::Loaded MainWindow::checkPair(std::shared_ptr<const Dataset> training, std::shared_ptr<const Dataset> target)
@@ -156,10 +162,9 @@ void MainWindow::chooseFiles()
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About Nym Studio"),
-                       tr("<h3>Nym Studio %1</h3><p>Cell-type label transfer with the scNym method.</p>"
-                          "<p>Qt %2 · HDF5 %3</p>")
-                           .arg(QStringLiteral(NYM_VERSION), QString::fromLatin1(qVersion()),
-                                QString::fromStdString(hdf5Version())));
+        tr("<h3>Nym Studio %1</h3><p>Cell-type label transfer with the scNym method.</p>"
+           "<p>Qt %2 · HDF5 %3</p>")
+            .arg(QStringLiteral(NYM_VERSION), QString::fromLatin1(qVersion()), QString::fromStdString(hdf5Version())));
 }
 
-} // namespace nym::ui
+}   // namespace nym::ui

@@ -12,7 +12,7 @@ class QProgressBar;
 namespace nym {
 struct Dataset;
 struct PreflightReport;
-} // namespace nym
+}   // namespace nym
 
 namespace nym::ui {
 
@@ -52,4 +52,4 @@ private:
     bool m_loading = false;
 };
 
-} // namespace nym::ui
+}   // namespace nym::ui

@@ -8,15 +8,23 @@ namespace nym::ui {
 
 namespace {
 
-QString esc(const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); }
+QString esc(const std::string &s)
+{
+    return QString::fromStdString(s).toHtmlEscaped();
+}
 
-QString tr(const char *text) { return PreflightView::tr(text); }
+QString tr(const char *text)
+{
+    return PreflightView::tr(text);
+}
 
 QString column(const PreflightReport &r, const QString &title)
 {
     QString h;
-    const QString name = r.path.empty() ? QStringLiteral("%1 (simulated)").arg(r.domains.empty() ? QStringLiteral("demo") : QString::fromStdString(r.domains.front().name))
-                                        : QFileInfo(QString::fromStdString(r.path)).fileName();
+    const QString name = r.path.empty()
+        ? QStringLiteral("%1 (simulated)")
+              .arg(r.domains.empty() ? QStringLiteral("demo") : QString::fromStdString(r.domains.front().name))
+        : QFileInfo(QString::fromStdString(r.path)).fileName();
     h += QStringLiteral("<h3>%1 — %2</h3>").arg(title, name.toHtmlEscaped());
     h += QStringLiteral("<table cellspacing='0' cellpadding='3'>");
     const auto row = [&](const QString &k, const QString &v) {
@@ -24,22 +32,26 @@ QString column(const PreflightReport &r, const QString &title)
     };
     row(tr("Cells"), QLocale().toString(static_cast<qlonglong>(r.cells)));
     row(tr("Genes"), QLocale().toString(static_cast<qlonglong>(r.genes)));
-    row(tr("Values"), QStringLiteral("<b>%1</b><br/><small>%2</small>").arg(esc(toString(r.valueType.type)), esc(r.valueType.evidence)));
+    row(tr("Values"),
+        QStringLiteral("<b>%1</b><br/><small>%2</small>")
+            .arg(esc(toString(r.valueType.type)), esc(r.valueType.evidence)));
     row(tr("Labels"), r.labelColumn.empty() ? tr("<i>none found</i>") : esc(r.labelColumn));
     row(tr("Domains"), r.domainColumn.empty() ? tr("<i>none</i>") : esc(r.domainColumn));
     row(tr("Empty cells"), QLocale().toString(static_cast<qlonglong>(r.allZeroCells)));
     if (r.overlap)
-        row(tr("Shared genes"), tr("%1 (%2% of training, %3% of target)")
-                                    .arg(QLocale().toString(static_cast<qlonglong>(r.overlap->shared)))
-                                    .arg(r.overlap->percentOfTraining, 0, 'f', 1)
-                                    .arg(r.overlap->percentOfTarget, 0, 'f', 1));
+        row(tr("Shared genes"),
+            tr("%1 (%2% of training, %3% of target)")
+                .arg(QLocale().toString(static_cast<qlonglong>(r.overlap->shared)))
+                .arg(r.overlap->percentOfTraining, 0, 'f', 1)
+                .arg(r.overlap->percentOfTarget, 0, 'f', 1));
     h += QStringLiteral("</table>");
     if (!r.classes.empty()) {
         h += QStringLiteral("<p><b>%1</b></p><table cellspacing='0' cellpadding='2'>").arg(tr("Classes"));
         const double top = static_cast<double>(r.classes.front().cells);
         for (const auto &c : r.classes) {
             const int w = static_cast<int>(160.0 * static_cast<double>(c.cells) / top);
-            h += QStringLiteral("<tr><td>%1</td><td align='right' style='padding-left:12px; padding-right:8px'>%2</td><td><table cellspacing='0' cellpadding='0'><tr>"
+            h += QStringLiteral("<tr><td>%1</td><td align='right' style='padding-left:12px; "
+                                "padding-right:8px'>%2</td><td><table cellspacing='0' cellpadding='0'><tr>"
                                 "<td bgcolor='#4a7ab5' width='%3' height='10'></td></tr></table></td></tr>")
                      .arg(esc(c.name))
                      .arg(c.cells)
@@ -49,13 +61,14 @@ QString column(const PreflightReport &r, const QString &title)
     }
     for (const auto &m : r.messages) {
         const bool err = m.severity == PreflightMessage::Severity::Error;
-        h += QStringLiteral("<p style='color:%1'>%2 %3</p>").arg(err ? QStringLiteral("#b00020") : QStringLiteral("#8a6d00"),
-                                                               err ? tr("Error:") : tr("Warning:"), esc(m.text));
+        h += QStringLiteral("<p style='color:%1'>%2 %3</p>")
+                 .arg(err ? QStringLiteral("#b00020") : QStringLiteral("#8a6d00"), err ? tr("Error:") : tr("Warning:"),
+                     esc(m.text));
     }
     return h;
 }
 
-} // namespace
+}   // namespace
 
 PreflightView::PreflightView(QWidget *parent)
     : QTextBrowser(parent)
@@ -70,6 +83,9 @@ void PreflightView::showReports(const PreflightReport &training, const Preflight
                 .arg(column(training, tr("Training")), column(target, tr("Target"))));
 }
 
-void PreflightView::showMessage(const QString &text) { setHtml(QStringLiteral("<p>%1</p>").arg(text.toHtmlEscaped())); }
+void PreflightView::showMessage(const QString &text)
+{
+    setHtml(QStringLiteral("<p>%1</p>").arg(text.toHtmlEscaped()));
+}
 
-} // namespace nym::ui
+}   // namespace nym::ui

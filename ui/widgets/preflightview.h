@@ -21,4 +21,4 @@ public:
     void showMessage(const QString &text);
 };
 
-} // namespace nym::ui
+}   // namespace nym::ui
