@@ -19,6 +19,7 @@ struct SimulateArgs
 {
     SimulatorOptions sim;
     std::string out;
+    int compression = 4;
     bool force = false;
 };
 
@@ -54,6 +55,7 @@ int run(const SimulateArgs &a)
             {"domain", d.name}};
         H5adWriteOptions wo;
         wo.overwrite = a.force;
+        wo.compressionLevel = a.compression;
         writeH5ad(d.data, path, uns, wo);
         std::printf("%s\t%lld cells\t%lld genes\n", path.c_str(), static_cast<long long>(d.data.cells()),
             static_cast<long long>(d.data.genes()));
@@ -81,6 +83,9 @@ void addSimulate(CLI::App &app, int &exitCode)
     cmd->add_option("--shift", a->sim.domainGeneShift, "Batch effect strength (sd of per-gene log fold change)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 5.0));
+    cmd->add_option("--compression", a->compression, "gzip level of the written files (0 = uncompressed)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 9));
     cmd->add_option("--out", a->out, "Output folder")->required();
     cmd->add_flag("--force", a->force, "Replace existing output files");
     cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });

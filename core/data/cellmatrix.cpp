@@ -9,11 +9,19 @@
 namespace nym {
 
 CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols)
-    : CellMatrix(rows, cols, std::vector<std::int64_t>(rows < 0 ? 1 : static_cast<std::size_t>(rows) + 1, 0), {}, {})
+    : CellMatrix(rows, cols, LargeVector<std::int64_t>(rows < 0 ? 1 : static_cast<std::size_t>(rows) + 1, 0),
+        LargeVector<std::int32_t>(), LargeVector<float>())
 { }
 
-CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::vector<std::int64_t> indptr,
-    std::vector<std::int32_t> indices, std::vector<float> values)
+CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::span<const std::int64_t> indptr,
+    std::span<const std::int32_t> indices, std::span<const float> values)
+    : CellMatrix(rows, cols, LargeVector<std::int64_t>(indptr.begin(), indptr.end()),
+        LargeVector<std::int32_t>(indices.begin(), indices.end()), LargeVector<float>(values.begin(), values.end()))
+{
+}
+
+CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr,
+    LargeVector<std::int32_t> indices, LargeVector<float> values)
     : m_rows(rows)
     , m_cols(cols)
     , m_indptr(std::move(indptr))
@@ -48,6 +56,16 @@ CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::vector<std::in
     }
 }
 
+CellMatrix::CellMatrix(Prevalidated, std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr,
+    LargeVector<std::int32_t> indices, LargeVector<float> values)
+    : m_rows(rows)
+    , m_cols(cols)
+    , m_indptr(std::move(indptr))
+    , m_indices(std::move(indices))
+    , m_values(std::move(values))
+{
+}
+
 std::span<const std::int32_t> CellMatrix::rowIndices(std::int64_t row) const
 {
     return std::span<const std::int32_t>(m_indices).subspan(m_indptr[row], m_indptr[row + 1] - m_indptr[row]);
@@ -66,13 +84,13 @@ static void checkRow(std::int64_t r, std::int64_t rows)
 
 CellMatrix CellMatrix::rowBatch(std::span<const std::int64_t> rows) const
 {
-    std::vector<std::int64_t> ptr(rows.size() + 1, 0);
+    LargeVector<std::int64_t> ptr(rows.size() + 1, 0);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         checkRow(rows[i], m_rows);
         ptr[i + 1] = ptr[i] + (m_indptr[rows[i] + 1] - m_indptr[rows[i]]);
     }
-    std::vector<std::int32_t> idx(static_cast<std::size_t>(ptr.back()));
-    std::vector<float> val(static_cast<std::size_t>(ptr.back()));
+    LargeVector<std::int32_t> idx(static_cast<std::size_t>(ptr.back()));
+    LargeVector<float> val(static_cast<std::size_t>(ptr.back()));
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto b = m_indptr[rows[i]], e = m_indptr[rows[i] + 1];
         std::copy(m_indices.begin() + b, m_indices.begin() + e, idx.begin() + ptr[i]);
@@ -120,7 +138,7 @@ std::vector<double> CellMatrix::rowSums() const
     return out;
 }
 
-CellMatrix CellMatrix::withValues(std::vector<float> values) const
+CellMatrix CellMatrix::withValues(LargeVector<float> values) const
 {
     if (values.size() != m_values.size())
         throw Error("matrix: new values do not match the number of stored entries");
@@ -131,6 +149,11 @@ CellMatrix CellMatrix::withValues(std::vector<float> values) const
     m.m_indices = m_indices;
     m.m_values = std::move(values);
     return m;
+}
+
+CellMatrix CellMatrix::withValues(std::span<const float> values) const
+{
+    return withValues(LargeVector<float>(values.begin(), values.end()));
 }
 
 std::int64_t CellMatrix::memoryBytes() const

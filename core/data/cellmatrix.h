@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/common/largevector.h"
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -16,9 +18,21 @@ public:
     CellMatrix() = default;
     // An all-zero matrix of the given shape.
     CellMatrix(std::int64_t rows, std::int64_t cols);
+    // Marks arrays a reader has already checked with exactly the rules of the checking constructor (a file reader
+    // validates while it reads, to name the file, element and cell in its messages, and must not pay twice).
+    struct Prevalidated
+    {
+    };
+
     // Takes ownership of CSR arrays; throws nym::Error when they are inconsistent (lengths, ordering, range).
-    CellMatrix(std::int64_t rows, std::int64_t cols, std::vector<std::int64_t> indptr,
-        std::vector<std::int32_t> indices, std::vector<float> values);
+    CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr, LargeVector<std::int32_t> indices,
+        LargeVector<float> values);
+    // Copies the arrays (for callers holding plain vectors); same checks.
+    CellMatrix(std::int64_t rows, std::int64_t cols, std::span<const std::int64_t> indptr,
+        std::span<const std::int32_t> indices, std::span<const float> values);
+    // Takes ownership without re-checking; only for arrays validated with the same rules (see Prevalidated).
+    CellMatrix(Prevalidated, std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr,
+        LargeVector<std::int32_t> indices, LargeVector<float> values);
 
     std::int64_t rows() const { return m_rows; }
     std::int64_t cols() const { return m_cols; }
@@ -40,7 +54,8 @@ public:
     // Sum of each row (double accumulation), length rows().
     std::vector<double> rowSums() const;
     // The same structure with new values (same length as values()); used by normalisation.
-    CellMatrix withValues(std::vector<float> values) const;
+    CellMatrix withValues(LargeVector<float> values) const;
+    CellMatrix withValues(std::span<const float> values) const;
 
     // Bytes held by the three arrays.
     std::int64_t memoryBytes() const;
@@ -48,9 +63,9 @@ public:
 private:
     std::int64_t m_rows = 0;
     std::int64_t m_cols = 0;
-    std::vector<std::int64_t> m_indptr {0};
-    std::vector<std::int32_t> m_indices;
-    std::vector<float> m_values;
+    LargeVector<std::int64_t> m_indptr {0};
+    LargeVector<std::int32_t> m_indices;
+    LargeVector<float> m_values;
 };
 
 }   // namespace nym

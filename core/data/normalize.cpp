@@ -25,10 +25,10 @@ NormalizeResult normalizeToLog1pCpm(const CellMatrix &matrix, const NormalizeOpt
     }
 
     const auto src = matrix.values();
-    std::vector<float> out(src.size());
+    LargeVector<float> out(src.size());
     switch (type) {
     case ValueType::Log1pCPM:
-        out.assign(src.begin(), src.end());
+        std::copy(src.begin(), src.end(), out.begin());
         result.action = "Values are already log1p(CPM); used as they are.";
         break;
     case ValueType::Log1pCP10k:

@@ -194,9 +194,9 @@ std::vector<SimulatedDomain> simulate(const SimulatorOptions &o, const std::func
         Rng cellRng(o.seed * 1000003ull + static_cast<std::uint64_t>(d) * 7919ull + 17ull);
 
         Dataset ds;
-        std::vector<std::int64_t> indptr {0};
-        std::vector<std::int32_t> indices;
-        std::vector<float> values;
+        LargeVector<std::int64_t> indptr {0};
+        LargeVector<std::int32_t> indices;
+        LargeVector<float> values;
         std::vector<std::int32_t> typeCodes;
         ds.cellIds.reserve(static_cast<std::size_t>(n));
         const std::string dname = "batch" + std::to_string(d + 1);

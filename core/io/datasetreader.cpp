@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/io/h5_p.h"
+#include "core/io/isolation_p.h"
 
 namespace nym {
 
@@ -27,7 +28,24 @@ FileFormat detectFileFormat(const std::string &path)
 
 Dataset readDataset(const std::string &path, const DatasetReadOptions &options)
 {
-    return detectFileFormat(path) == FileFormat::H5ad ? readH5ad(path, options.h5ad) : readTenx(path, options.tenx);
+    std::lock_guard lock(h5::libraryMutex());
+    const FileFormat format = detectFileFormat(path);
+    if (options.isolateParsing) {
+        // Everything but the bulk of the matrix: object headers, names and annotations (HDF5's global heap,
+        // where the crash our fuzzing found lives), and the matrix arrays' headers.
+        io::runIsolated(path, [&] {
+            if (format == FileFormat::H5ad) {
+                H5adReadOptions o = options.h5ad;
+                o.loadMatrix = false;
+                readH5ad(path, o);
+            } else {
+                TenxReadOptions o = options.tenx;
+                o.loadMatrix = false;
+                readTenx(path, o);
+            }
+        });
+    }
+    return format == FileFormat::H5ad ? readH5ad(path, options.h5ad) : readTenx(path, options.tenx);
 }
 
 }   // namespace nym

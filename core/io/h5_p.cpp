@@ -11,13 +11,24 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <unistd.h>
 
 namespace nym::h5 {
 
+namespace {
+alignas(std::recursive_mutex) unsigned char g_mutexStorage[sizeof(std::recursive_mutex)];
+std::recursive_mutex *g_mutex = new (g_mutexStorage) std::recursive_mutex();
+} // namespace
+
+void resetLibraryMutexAfterFork()
+{
+    g_mutex = new (g_mutexStorage) std::recursive_mutex();
+}
+
 std::recursive_mutex &libraryMutex()
 {
-    static std::recursive_mutex m;
+    std::recursive_mutex &m = *g_mutex;
     // HDF5 prints its error stack to stderr by default; we report errors ourselves.
     static const bool silenced = [] {
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

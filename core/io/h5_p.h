@@ -13,6 +13,9 @@ namespace nym::h5 {
 
 // Debian's HDF5 is the serial build, which is not thread-safe: every use of the library holds this lock.
 std::recursive_mutex &libraryMutex();
+// In a child process forked while this thread held libraryMutex(): re-creates the mutex unlocked (the copy still
+// names the parent's thread as owner and would deadlock the child's first lock).
+void resetLibraryMutexAfterFork();
 
 // Owns one HDF5 identifier and closes it with the matching H5xclose.
 class Handle

@@ -1,6 +1,8 @@
 #include "core/io/matrixread_p.h"
 
 #include "core/common/error.h"
+#include "core/common/largevector.h"
+#include "core/io/bulkreader_p.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +11,13 @@
 namespace nym::io {
 
 namespace {
+
+// Sizes an array about to be filled completely (no zero-fill: the filling threads take the page faults).
+template<class T>
+void resizeFor(LargeVector<T> &v, std::size_t n)
+{
+    v.resize(n);
+}
 
 constexpr std::uint64_t kChunk = std::uint64_t(1) << 22;   // entries per streamed read
 
@@ -20,14 +29,15 @@ std::string nameOf(const std::vector<std::string> *names, std::int64_t i)
 }
 
 // Reads and checks the pointer array: length outer + 1, starts at 0, never decreases, ends at nnz.
-std::vector<std::int64_t> readPointers(const h5::Node &group, std::int64_t outer, std::uint64_t nnz, const char *unit)
+LargeVector<std::int64_t> readPointers(const h5::Node &group, std::int64_t outer, std::uint64_t nnz, const char *unit)
 {
     const h5::Node ptrNode = group.open("indptr");
     const auto len = ptrNode.length();
     if (len != static_cast<std::uint64_t>(outer) + 1)
         ptrNode.fail("has " + std::to_string(len) + " entries but the shape has " + std::to_string(outer) + " " + unit
             + "s (expected " + std::to_string(outer + 1) + ")");
-    auto ptr = ptrNode.readInt64();
+    const auto raw = ptrNode.readInt64();
+    LargeVector<std::int64_t> ptr(raw.begin(), raw.end());
     if (ptr.front() != 0)
         ptrNode.fail("must start at 0 but starts at " + std::to_string(ptr.front()));
     for (std::int64_t i = 0; i < outer; ++i)
@@ -64,19 +74,18 @@ Arrays openArrays(const h5::Node &group)
     return a;
 }
 
+void failValue(const h5::Node &data, float v, std::int64_t row, std::int64_t col, const MatrixNames &names)
+{
+    data.fail(std::string(std::isnan(v) ? "holds NaN" : "holds an infinite value") + " for cell "
+        + nameOf(names.cells, row) + " and gene " + nameOf(names.genes, col)
+        + "; expression values must be finite numbers");
+}
+
+
 // Sorts each row's (index, value) pairs and merges duplicates by summing them, in place.
-void canonicalise(std::vector<std::int64_t> &ptr, std::vector<std::int32_t> &idx, std::vector<float> &val)
+void canonicalise(LargeVector<std::int64_t> &ptr, LargeVector<std::int32_t> &idx, LargeVector<float> &val)
 {
     const std::int64_t rows = static_cast<std::int64_t>(ptr.size()) - 1;
-    bool sorted = true;
-    for (std::int64_t r = 0; r < rows && sorted; ++r)
-        for (auto k = ptr[r] + 1; k < ptr[r + 1]; ++k)
-            if (idx[k] <= idx[k - 1]) {
-                sorted = false;
-                break;
-            }
-    if (sorted)
-        return;
     std::vector<std::pair<std::int32_t, float>> tmp;
     std::int64_t out = 0;
     for (std::int64_t r = 0; r < rows; ++r) {
@@ -103,11 +112,38 @@ void canonicalise(std::vector<std::int64_t> &ptr, std::vector<std::int32_t> &idx
     val.shrink_to_fit();
 }
 
-void failValue(const h5::Node &data, float v, std::int64_t row, std::int64_t col, const MatrixNames &names)
+// One pass over the rows: every index in range, every value finite (errors name the cell and gene); rows whose
+// indices are not strictly increasing are then sorted and their duplicates summed. Afterwards the arrays satisfy
+// every rule of CellMatrix's checking constructor, which is therefore skipped.
+CellMatrix checkedMatrix(const h5::Node &indices, const h5::Node &data, std::int64_t rows, std::int64_t cols,
+                         LargeVector<std::int64_t> ptr, LargeVector<std::int32_t> idx, LargeVector<float> val,
+                         const MatrixNames &names, const char *unit)
 {
-    data.fail(std::string(std::isnan(v) ? "holds NaN" : "holds an infinite value") + " for cell "
-        + nameOf(names.cells, row) + " and gene " + nameOf(names.genes, col)
-        + "; expression values must be finite numbers");
+    bool sorted = true;
+    const auto ucols = static_cast<std::uint32_t>(cols);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        std::int32_t prev = -1;
+        bool bad = false;
+        for (auto k = ptr[r]; k < ptr[r + 1]; ++k) {
+            const std::int32_t c = idx[k];
+            bad |= static_cast<std::uint32_t>(c) >= ucols;
+            bad |= !std::isfinite(val[k]);
+            sorted &= c > prev;
+            prev = c;
+        }
+        if (!bad)
+            continue;
+        for (auto k = ptr[r]; k < ptr[r + 1]; ++k) {
+            if (static_cast<std::uint32_t>(idx[k]) >= ucols)
+                indices.fail(std::string(unit) + " index " + std::to_string(idx[k]) + " is out of range (the matrix has "
+                             + std::to_string(cols) + " " + unit + "s) for cell " + nameOf(names.cells, r));
+            if (!std::isfinite(val[k]))
+                failValue(data, val[k], r, idx[k], names);
+        }
+    }
+    if (!sorted)
+        canonicalise(ptr, idx, val);
+    return CellMatrix(CellMatrix::Prevalidated{}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
 }
 
 }   // namespace
@@ -120,38 +156,29 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
     const bool mapping = !colMap.empty();
     const std::int64_t outCols = mapping ? keptCols : cols;
 
-    std::vector<std::int32_t> idx;
-    std::vector<float> val;
+    LargeVector<std::int32_t> idx;
+    LargeVector<float> val;
     if (!mapping) {
-        idx.resize(a.nnz);
-        val.resize(a.nnz);
-        a.indices.readRange(0, a.nnz, idx.data());
-        a.data.readRange(0, a.nnz, val.data());
-        std::int64_t r = 0;
-        for (std::uint64_t k = 0; k < a.nnz; ++k) {
-            while (static_cast<std::int64_t>(k) >= ptr[r + 1])
-                ++r;
-            if (idx[k] < 0 || idx[k] >= cols)
-                a.indices.fail("gene index " + std::to_string(idx[k]) + " is out of range (the matrix has "
-                    + std::to_string(cols) + " genes) for cell " + nameOf(names.cells, r));
-            if (!std::isfinite(val[k]))
-                failValue(a.data, val[k], r, idx[k], names);
-        }
+        resizeFor(idx, a.nnz);
+        resizeFor(val, a.nnz);
+        BulkReader(a.indices).read(0, a.nnz, idx.data());
+        BulkReader(a.data).read(0, a.nnz, val.data());
     } else {
         // Two streamed passes: count the kept entries per row, then copy them.
         std::vector<std::int32_t> buf;
         std::vector<float> vbuf;
-        std::vector<std::int64_t> newPtr(ptr.size(), 0);
+        LargeVector<std::int64_t> newPtr(ptr.size(), 0);
+        const BulkReader indices(a.indices), data(a.data);
         for (int pass = 0; pass < 2; ++pass) {
             std::int64_t r = 0;
             std::int64_t out = 0;
             for (std::uint64_t off = 0; off < a.nnz; off += kChunk) {
                 const auto n = std::min(kChunk, a.nnz - off);
                 buf.resize(n);
-                a.indices.readRange(off, n, buf.data());
+                indices.read(off, n, buf.data());
                 if (pass == 1) {
                     vbuf.resize(n);
-                    a.data.readRange(off, n, vbuf.data());
+                    data.read(off, n, vbuf.data());
                 }
                 for (std::uint64_t j = 0; j < n; ++j) {
                     const auto k = static_cast<std::int64_t>(off + j);
@@ -177,28 +204,29 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
             }
             if (pass == 0) {
                 std::partial_sum(newPtr.begin(), newPtr.end(), newPtr.begin());
-                idx.resize(static_cast<std::size_t>(newPtr.back()));
-                val.resize(static_cast<std::size_t>(newPtr.back()));
+                resizeFor(idx, static_cast<std::size_t>(newPtr.back()));
+                resizeFor(val, static_cast<std::size_t>(newPtr.back()));
             }
         }
         ptr = std::move(newPtr);
     }
-    canonicalise(ptr, idx, val);
-    return CellMatrix(rows, outCols, std::move(ptr), std::move(idx), std::move(val));
+    return checkedMatrix(a.indices, a.data, rows, outCols, std::move(ptr), std::move(idx), std::move(val), names,
+                         mapping ? "feature" : "gene");
 }
 
 CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names)
 {
     Arrays a = openArrays(group);
     const auto colPtr = readPointers(group, cols, a.nnz, "column");
-    std::vector<std::int64_t> ptr(static_cast<std::size_t>(rows) + 1, 0);
+    LargeVector<std::int64_t> ptr(static_cast<std::size_t>(rows) + 1, 0);
     std::vector<std::int32_t> buf;
     std::vector<float> vbuf;
+    const BulkReader indices(a.indices), data(a.data);
     // Pass 1: count entries per row.
     for (std::uint64_t off = 0; off < a.nnz; off += kChunk) {
         const auto n = std::min(kChunk, a.nnz - off);
         buf.resize(n);
-        a.indices.readRange(off, n, buf.data());
+        indices.read(off, n, buf.data());
         std::int64_t c =
             std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
         for (std::uint64_t j = 0; j < n; ++j) {
@@ -211,16 +239,18 @@ CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::
         }
     }
     std::partial_sum(ptr.begin(), ptr.end(), ptr.begin());
-    std::vector<std::int32_t> idx(a.nnz);
-    std::vector<float> val(a.nnz);
+    LargeVector<std::int32_t> idx;
+    LargeVector<float> val;
+    resizeFor(idx, a.nnz);
+    resizeFor(val, a.nnz);
     std::vector<std::int64_t> fill(ptr.begin(), ptr.end() - 1);
     // Pass 2: scatter; columns arrive in order, so each row's gene indices come out sorted.
     for (std::uint64_t off = 0; off < a.nnz; off += kChunk) {
         const auto n = std::min(kChunk, a.nnz - off);
         buf.resize(n);
         vbuf.resize(n);
-        a.indices.readRange(off, n, buf.data());
-        a.data.readRange(off, n, vbuf.data());
+        indices.read(off, n, buf.data());
+        data.read(off, n, vbuf.data());
         std::int64_t c =
             std::upper_bound(colPtr.begin(), colPtr.end(), static_cast<std::int64_t>(off)) - colPtr.begin() - 1;
         for (std::uint64_t j = 0; j < n; ++j) {
@@ -233,8 +263,7 @@ CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::
             val[at] = vbuf[j];
         }
     }
-    canonicalise(ptr, idx, val);
-    return CellMatrix(rows, cols, std::move(ptr), std::move(idx), std::move(val));
+    return checkedMatrix(a.indices, a.data, rows, cols, std::move(ptr), std::move(idx), std::move(val), names, "gene");
 }
 
 CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t cols, const MatrixNames &names)
@@ -243,9 +272,9 @@ CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t co
         return CellMatrix(rows, cols);
     const std::int64_t block = std::max<std::int64_t>(1, static_cast<std::int64_t>(kChunk) / cols);
     std::vector<float> buf;
-    std::vector<std::int64_t> ptr(static_cast<std::size_t>(rows) + 1, 0);
-    std::vector<std::int32_t> idx;
-    std::vector<float> val;
+    LargeVector<std::int64_t> ptr(static_cast<std::size_t>(rows) + 1, 0);
+    LargeVector<std::int32_t> idx;
+    LargeVector<float> val;
     for (int pass = 0; pass < 2; ++pass) {
         std::int64_t out = 0;
         for (std::int64_t r0 = 0; r0 < rows; r0 += block) {
@@ -270,11 +299,11 @@ CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t co
         }
         if (pass == 0) {
             std::partial_sum(ptr.begin(), ptr.end(), ptr.begin());
-            idx.resize(static_cast<std::size_t>(ptr.back()));
-            val.resize(static_cast<std::size_t>(ptr.back()));
+            resizeFor(idx, static_cast<std::size_t>(ptr.back()));
+            resizeFor(val, static_cast<std::size_t>(ptr.back()));
         }
     }
-    return CellMatrix(rows, cols, std::move(ptr), std::move(idx), std::move(val));
+    return CellMatrix(CellMatrix::Prevalidated{}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
 }
 
 }   // namespace nym::io

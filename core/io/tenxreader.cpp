@@ -154,8 +154,10 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
         if (!geneIdOfProbe.empty())
             ds.notes.push_back("Summed " + std::to_string(nFeatures - droppedProbes) + " probes into "
                 + std::to_string(ds.geneIds.size()) + " genes.");
-        ds.matrix = io::readCompressedRows(*m, nBarcodes, nFeatures, io::MatrixNames {&ds.cellIds, &names}, colMap,
-            static_cast<std::int64_t>(ds.geneIds.size()));
+        ds.matrix = options.loadMatrix
+            ? io::readCompressedRows(*m, nBarcodes, nFeatures, io::MatrixNames {&ds.cellIds, &names}, colMap,
+                static_cast<std::int64_t>(ds.geneIds.size()))
+            : CellMatrix(nBarcodes, static_cast<std::int64_t>(ds.geneIds.size()));
         if (m->has("filtered_barcodes")) {
             const Node fb = m->open("filtered_barcodes");
             ObsColumn col;
@@ -201,7 +203,9 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
         ds.geneNames = g.has("gene_names") ? g.open("gene_names").readStrings() : ds.geneIds;
         checkCount(genesNode, ds.geneNames.size(), nGenes, "genes");
         ds.geneNameSource = g.has("gene_names") ? genome + "/gene_names" : genome + "/genes";
-        ds.matrix = io::readCompressedRows(g, nBarcodes, nGenes, io::MatrixNames {&ds.cellIds, &ds.geneNames});
+        ds.matrix = options.loadMatrix
+            ? io::readCompressedRows(g, nBarcodes, nGenes, io::MatrixNames {&ds.cellIds, &ds.geneNames})
+            : CellMatrix(nBarcodes, nGenes);
     }
     ds.source.matrices = {ds.source.matrixElement};
     ds.validate();

@@ -18,6 +18,8 @@ struct TenxReadOptions
     // Probe-based matrices: sum the probes of each gene into one gene column (as Space Ranger's gene-level matrices
     // do), leaving out probes the file flags in filtered_probes. Default true; false keeps one column per probe.
     bool aggregateProbes = true;
+    // Load the matrix. false gives barcodes, features and annotations with an empty matrix, for a quick look.
+    bool loadMatrix = true;
 };
 
 // The genomes a 10x .h5 file holds (legacy: its genome groups; Cell Ranger >= 3: distinct features/genome).

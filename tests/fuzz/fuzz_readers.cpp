@@ -32,7 +32,10 @@ std::string tempPath()
 void exercise(const std::string &path)
 {
     try {
-        const nym::Dataset ds = nym::readDataset(path);
+        // In-process, so the fuzzer sees inside the readers (the app isolates the structure parse in a child).
+        nym::DatasetReadOptions options;
+        options.isolateParsing = false;
+        const nym::Dataset ds = nym::readDataset(path, options);
         nym::preflight(ds);
         try {
             nym::normalizeToLog1pCpm(ds.matrix);
