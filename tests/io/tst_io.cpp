@@ -252,6 +252,33 @@ private Q_SLOTS:
         }
     }
 
+    void libraryCrashIsContained()
+    {
+        // A global heap that declares an object far larger than itself crashes libhdf5 1.10 (SIGSEGV; found by
+        // fuzzing). The structure check runs in a child process, so the user gets a message, not a crash.
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("heap.h5ad"));
+        nymtest::runPython(QStringLiteral("io/make_heap_crasher.py"), {bad});
+        QVERIFY(QFile::exists(bad));
+        try {
+            readDataset(s(bad));
+            QFAIL("a file that crashes libhdf5 was read");
+        } catch (const Error &e) {
+            const std::string m = e.what();
+            QVERIFY2(m.find("heap.h5ad") != std::string::npos && m.find("damaged") != std::string::npos,
+                     e.what());
+        }
+        // The process is still healthy: a good file reads afterwards.
+        SimulatorOptions so;
+        so.cells = 50;
+        so.genes = 40;
+        so.types = 2;
+        so.domains = 1;
+        const QString good = dir.filePath(QStringLiteral("good.h5ad"));
+        writeH5ad(simulate(so)[0].data, s(good));
+        QCOMPARE(readDataset(s(good)).cells(), 50);
+    }
+
     void writtenCopyReadsInAnndata_data()
     {
         QTest::addColumn<QString>("file");
