@@ -145,10 +145,8 @@ PreflightReport preflight(const Dataset &ds, const PreflightOptions &options)
 
     // Cells with no counts.
     for (std::int64_t c = 0; c < r.cells; ++c) {
-        bool any = false;
-        for (float v : ds.matrix.rowValues(c))
-            any = any || v != 0.0f;
-        r.allZeroCells += any ? 0 : 1;
+        const auto row = ds.matrix.rowValues(c);
+        r.allZeroCells += std::none_of(row.begin(), row.end(), [](float v) { return v != 0.0f; }) ? 1 : 0;
     }
     if (r.allZeroCells > 0 && r.allZeroCells < r.cells)
         add(r, S::Warning, "all-zero-cells",
