@@ -17,4 +17,4 @@ void adviseHugePages(void *data, std::size_t bytes)
         madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
 }
 
-} // namespace nym
+}   // namespace nym

@@ -17,8 +17,7 @@ CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::span<const std
     std::span<const std::int32_t> indices, std::span<const float> values)
     : CellMatrix(rows, cols, LargeVector<std::int64_t>(indptr.begin(), indptr.end()),
         LargeVector<std::int32_t>(indices.begin(), indices.end()), LargeVector<float>(values.begin(), values.end()))
-{
-}
+{ }
 
 CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr,
     LargeVector<std::int32_t> indices, LargeVector<float> values)
@@ -63,8 +62,7 @@ CellMatrix::CellMatrix(Prevalidated, std::int64_t rows, std::int64_t cols, Large
     , m_indptr(std::move(indptr))
     , m_indices(std::move(indices))
     , m_values(std::move(values))
-{
-}
+{ }
 
 std::span<const std::int32_t> CellMatrix::rowIndices(std::int64_t row) const
 {

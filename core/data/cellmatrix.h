@@ -25,8 +25,8 @@ public:
     };
 
     // Takes ownership of CSR arrays; throws nym::Error when they are inconsistent (lengths, ordering, range).
-    CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr, LargeVector<std::int32_t> indices,
-        LargeVector<float> values);
+    CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr,
+        LargeVector<std::int32_t> indices, LargeVector<float> values);
     // Copies the arrays (for callers holding plain vectors); same checks.
     CellMatrix(std::int64_t rows, std::int64_t cols, std::span<const std::int64_t> indptr,
         std::span<const std::int32_t> indices, std::span<const float> values);

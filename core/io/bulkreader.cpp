@@ -6,14 +6,14 @@
 #include <atomic>
 #include <cstring>
 #include <fcntl.h>
-#include <limits>
 #include <liblzf/lzf.h>
+#include <limits>
 #include <mutex>
 #include <sys/stat.h>
 #include <thread>
 #include <type_traits>
-#include <utility>
 #include <unistd.h>
+#include <utility>
 #include <zlib.h>
 
 namespace nym::io {
@@ -83,8 +83,7 @@ void convert(const unsigned char *src, std::size_t count, bool isFloat, bool isS
     }
 }
 
-template<class T>
-constexpr bool sameLayout(bool isFloat, bool isSigned, std::size_t size)
+template<class T> constexpr bool sameLayout(bool isFloat, bool isSigned, std::size_t size)
 {
     if constexpr (std::is_floating_point_v<T>)
         return isFloat && size == sizeof(T);
@@ -97,8 +96,7 @@ class Fd
 public:
     explicit Fd(const std::string &path)
         : m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))
-    {
-    }
+    { }
     ~Fd()
     {
         if (m_fd >= 0)
@@ -113,8 +111,8 @@ private:
 bool preadAll(int fd, unsigned char *dst, std::uint64_t bytes, std::uint64_t at)
 {
     while (bytes > 0) {
-        const ssize_t n = ::pread(fd, dst, static_cast<std::size_t>(std::min<std::uint64_t>(bytes, 1u << 30)),
-                                  static_cast<off_t>(at));
+        const ssize_t n = ::pread(
+            fd, dst, static_cast<std::size_t>(std::min<std::uint64_t>(bytes, 1u << 30)), static_cast<off_t>(at));
         if (n <= 0)
             return false;
         dst += n;
@@ -124,7 +122,7 @@ bool preadAll(int fd, unsigned char *dst, std::uint64_t bytes, std::uint64_t at)
     return true;
 }
 
-} // namespace
+}   // namespace
 
 BulkReader::BulkReader(const h5::Node &ds)
     : m_node(ds)
@@ -149,7 +147,9 @@ BulkReader::BulkReader(const h5::Node &ds)
         if (!(H5Tequal(type.get(), H5T_IEEE_F32LE) > 0 || H5Tequal(type.get(), H5T_IEEE_F64LE) > 0))
             return;
     }
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::stat(ds.file().c_str(), &st) != 0)
         return;
     const auto fileSize = static_cast<std::uint64_t>(st.st_size);
@@ -213,8 +213,7 @@ BulkReader::BulkReader(const h5::Node &ds)
 
 BulkReader::~BulkReader() = default;
 
-template<class T>
-void BulkReader::readAs(std::uint64_t offset, std::uint64_t count, T *out) const
+template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t count, T *out) const
 {
     if (count == 0)
         return;
@@ -224,9 +223,9 @@ void BulkReader::readAs(std::uint64_t offset, std::uint64_t count, T *out) const
     if (fd.get() < 0)
         m_node.fail("cannot open the file for reading");
     const int workers = workerCount();
-    std::atomic<bool> failed{false};
+    std::atomic<bool> failed {false};
     std::string failure;
-    std::atomic<std::uint64_t> next{0};
+    std::atomic<std::uint64_t> next {0};
 
     if (!m_chunked) {
         const std::uint64_t perSlice = std::max<std::uint64_t>(1, kSlice / m_elementSize);
@@ -281,16 +280,17 @@ void BulkReader::readAs(std::uint64_t offset, std::uint64_t count, T *out) const
                 bool ok = false;
                 if (m_filter == H5Z_FILTER_DEFLATE) {
                     uLongf got = static_cast<uLongf>(rawBytes);
-                    ok = uncompress(raw.data(), &got, stored.data(), static_cast<uLong>(ch.bytes)) == Z_OK && got == rawBytes;
+                    ok = uncompress(raw.data(), &got, stored.data(), static_cast<uLong>(ch.bytes)) == Z_OK
+                        && got == rawBytes;
                 } else {
-                    const unsigned got = lzf_decompress(stored.data(), static_cast<unsigned>(ch.bytes), raw.data(),
-                                                        static_cast<unsigned>(rawBytes));
+                    const unsigned got = lzf_decompress(
+                        stored.data(), static_cast<unsigned>(ch.bytes), raw.data(), static_cast<unsigned>(rawBytes));
                     ok = got == rawBytes;
                 }
                 if (!ok) {
                     std::lock_guard lock(failureMutex);
                     failure = "the compressed block at element " + std::to_string(ch.first)
-                              + " cannot be decompressed; the file is damaged";
+                        + " cannot be decompressed; the file is damaged";
                     failed = true;
                     continue;
                 }
@@ -303,7 +303,7 @@ void BulkReader::readAs(std::uint64_t offset, std::uint64_t count, T *out) const
             const std::uint64_t from = std::max(offset, ch.first);
             const std::uint64_t to = std::min(offset + count, std::min(ch.first + m_chunkElements, m_length));
             convert(src + (from - ch.first) * m_elementSize, static_cast<std::size_t>(to - from), m_float, m_signed,
-                    m_elementSize, out + (from - offset));
+                m_elementSize, out + (from - offset));
         }
     };
     std::vector<std::thread> pool;
@@ -313,7 +313,8 @@ void BulkReader::readAs(std::uint64_t offset, std::uint64_t count, T *out) const
     for (auto &t : pool)
         t.join();
     if (failed)
-        m_node.fail(failure.empty() ? std::string("the file ends before the array does; it is probably truncated") : failure);
+        m_node.fail(
+            failure.empty() ? std::string("the file ends before the array does; it is probably truncated") : failure);
 }
 
 void BulkReader::read(std::uint64_t offset, std::uint64_t count, float *out) const
@@ -340,4 +341,4 @@ void BulkReader::read(std::uint64_t offset, std::uint64_t count, std::int64_t *o
         m_node.readRange(offset, count, out);
 }
 
-} // namespace nym::io
+}   // namespace nym::io

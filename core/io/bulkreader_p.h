@@ -31,27 +31,26 @@ public:
 
     struct Chunk
     {
-        std::uint64_t first = 0;   // first element
-        std::uint64_t address = 0; // byte address in the file
-        std::uint64_t bytes = 0;   // stored size
-        bool filtered = true;      // false when the filter was skipped for this chunk
+        std::uint64_t first = 0;     // first element
+        std::uint64_t address = 0;   // byte address in the file
+        std::uint64_t bytes = 0;     // stored size
+        bool filtered = true;        // false when the filter was skipped for this chunk
     };
 
 private:
-    template<class T>
-    void readAs(std::uint64_t offset, std::uint64_t count, T *out) const;
+    template<class T> void readAs(std::uint64_t offset, std::uint64_t count, T *out) const;
 
     const h5::Node &m_node;
     bool m_fast = false;
     bool m_chunked = false;
-    int m_filter = 0;             // 0 none, 1 deflate, 32000 lzf
+    int m_filter = 0;   // 0 none, 1 deflate, 32000 lzf
     bool m_float = false;
     bool m_signed = true;
     std::size_t m_elementSize = 0;
     std::uint64_t m_length = 0;
-    std::uint64_t m_address = 0;  // contiguous
+    std::uint64_t m_address = 0;   // contiguous
     std::uint64_t m_chunkElements = 0;
-    std::vector<Chunk> m_chunks;  // sorted by first element, covering [0, m_length)
+    std::vector<Chunk> m_chunks;   // sorted by first element, covering [0, m_length)
 };
 
-} // namespace nym::io
+}   // namespace nym::io

@@ -4,6 +4,8 @@
 #include "core/io/h5_p.h"
 #include "core/io/isolation_p.h"
 
+#include <filesystem>
+
 namespace nym {
 
 FileFormat detectFileFormat(const std::string &path)
@@ -29,23 +31,30 @@ FileFormat detectFileFormat(const std::string &path)
 Dataset readDataset(const std::string &path, const DatasetReadOptions &options)
 {
     std::lock_guard lock(h5::libraryMutex());
-    const FileFormat format = detectFileFormat(path);
     if (options.isolateParsing) {
-        // Everything but the bulk of the matrix: object headers, names and annotations (HDF5's global heap,
-        // where the crash our fuzzing found lives), and the matrix arrays' headers.
-        io::runIsolated(path, [&] {
-            if (format == FileFormat::H5ad) {
-                H5adReadOptions o = options.h5ad;
-                o.loadMatrix = false;
-                readH5ad(path, o);
-            } else {
-                TenxReadOptions o = options.tenx;
-                o.loadMatrix = false;
-                readTenx(path, o);
-            }
-        });
+        // Everything but the bulk of the matrix — format detection, object headers, links, names and annotations
+        // (HDF5's global heap, where the crashes our fuzzing found live) — first runs in a child process.
+        // A structure parse takes milliseconds to seconds; libhdf5 can loop forever on some damaged files
+        // (seen in fuzzing), so the child gets 20 s plus 1 s per 50 MB of file.
+        std::error_code ec;
+        const auto bytes = std::filesystem::file_size(path, ec);
+        const int timeout = 20 + static_cast<int>((ec ? 0 : bytes) / (50u << 20));
+        io::runIsolated(
+            path,
+            [&] {
+                if (detectFileFormat(path) == FileFormat::H5ad) {
+                    H5adReadOptions o = options.h5ad;
+                    o.loadMatrix = false;
+                    readH5ad(path, o);
+                } else {
+                    TenxReadOptions o = options.tenx;
+                    o.loadMatrix = false;
+                    readTenx(path, o);
+                }
+            },
+            timeout);
     }
-    return format == FileFormat::H5ad ? readH5ad(path, options.h5ad) : readTenx(path, options.tenx);
+    return detectFileFormat(path) == FileFormat::H5ad ? readH5ad(path, options.h5ad) : readTenx(path, options.tenx);
 }
 
 }   // namespace nym

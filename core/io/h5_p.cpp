@@ -19,7 +19,7 @@ namespace nym::h5 {
 namespace {
 alignas(std::recursive_mutex) unsigned char g_mutexStorage[sizeof(std::recursive_mutex)];
 std::recursive_mutex *g_mutex = new (g_mutexStorage) std::recursive_mutex();
-} // namespace
+}   // namespace
 
 void resetLibraryMutexAfterFork()
 {
@@ -234,8 +234,11 @@ static std::vector<std::string> readStringData(const Node &where, hid_t ftype, h
         H5Tset_size(mem.get(), H5T_VARIABLE);
         H5Tset_cset(mem.get(), cset < 0 ? H5T_CSET_ASCII : cset);
         std::vector<char *> ptrs(static_cast<std::size_t>(n), nullptr);
-        if (read(mem.get(), ptrs.data()) < 0)
+        if (read(mem.get(), ptrs.data()) < 0) {
+            // A failed read may have allocated some strings already (the buffer started as null pointers).
+            H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, ptrs.data());
             where.failRead();
+        }
         for (std::size_t i = 0; i < ptrs.size(); ++i)
             if (ptrs[i])
                 out[i] = ptrs[i];

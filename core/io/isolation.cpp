@@ -56,12 +56,13 @@ void runIsolated(const std::string &path, const std::function<void()> &work, int
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
     bool timedOut = false;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             timedOut = true;
             break;
         }
-        pollfd p{fds[0], POLLIN, 0};
+        pollfd p {fds[0], POLLIN, 0};
         const int r = poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
         if (r < 0 && errno == EINTR)
             continue;
@@ -76,15 +77,14 @@ void runIsolated(const std::string &path, const std::function<void()> &work, int
     if (timedOut)
         kill(pid, SIGKILL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     if (timedOut)
-        throw Error(path + ": reading the file's structure took more than " + std::to_string(timeoutSeconds)
-                    + " s; the file is probably damaged");
+        throw Error(path + ": reading the file's structure did not finish within " + std::to_string(timeoutSeconds)
+            + " s; the file is probably damaged (the HDF5 library loops on it)");
     if (WIFSIGNALED(status))
         throw Error(path + ": the file is damaged: reading its structure crashed the HDF5 library (signal "
-                    + std::to_string(WTERMSIG(status)) + "). It cannot be opened; export it again from the tool that "
-                    + "wrote it");
+            + std::to_string(WTERMSIG(status)) + "). It cannot be opened; export it again from the tool that "
+            + "wrote it");
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (code == 0)
         return;
@@ -93,4 +93,4 @@ void runIsolated(const std::string &path, const std::function<void()> &work, int
     throw Error(path + ": unexpected error while checking the file: " + message);
 }
 
-} // namespace nym::io
+}   // namespace nym::io

@@ -13,4 +13,4 @@ namespace nym::io {
 // so the child starts from a consistent library state. Returns normally when the child succeeded.
 void runIsolated(const std::string &path, const std::function<void()> &work, int timeoutSeconds = 120);
 
-} // namespace nym::io
+}   // namespace nym::io

@@ -13,8 +13,7 @@ namespace nym::io {
 namespace {
 
 // Sizes an array about to be filled completely (no zero-fill: the filling threads take the page faults).
-template<class T>
-void resizeFor(LargeVector<T> &v, std::size_t n)
+template<class T> void resizeFor(LargeVector<T> &v, std::size_t n)
 {
     v.resize(n);
 }
@@ -81,7 +80,6 @@ void failValue(const h5::Node &data, float v, std::int64_t row, std::int64_t col
         + "; expression values must be finite numbers");
 }
 
-
 // Sorts each row's (index, value) pairs and merges duplicates by summing them, in place.
 void canonicalise(LargeVector<std::int64_t> &ptr, LargeVector<std::int32_t> &idx, LargeVector<float> &val)
 {
@@ -116,8 +114,8 @@ void canonicalise(LargeVector<std::int64_t> &ptr, LargeVector<std::int32_t> &idx
 // indices are not strictly increasing are then sorted and their duplicates summed. Afterwards the arrays satisfy
 // every rule of CellMatrix's checking constructor, which is therefore skipped.
 CellMatrix checkedMatrix(const h5::Node &indices, const h5::Node &data, std::int64_t rows, std::int64_t cols,
-                         LargeVector<std::int64_t> ptr, LargeVector<std::int32_t> idx, LargeVector<float> val,
-                         const MatrixNames &names, const char *unit)
+    LargeVector<std::int64_t> ptr, LargeVector<std::int32_t> idx, LargeVector<float> val, const MatrixNames &names,
+    const char *unit)
 {
     bool sorted = true;
     const auto ucols = static_cast<std::uint32_t>(cols);
@@ -135,15 +133,16 @@ CellMatrix checkedMatrix(const h5::Node &indices, const h5::Node &data, std::int
             continue;
         for (auto k = ptr[r]; k < ptr[r + 1]; ++k) {
             if (static_cast<std::uint32_t>(idx[k]) >= ucols)
-                indices.fail(std::string(unit) + " index " + std::to_string(idx[k]) + " is out of range (the matrix has "
-                             + std::to_string(cols) + " " + unit + "s) for cell " + nameOf(names.cells, r));
+                indices.fail(std::string(unit) + " index " + std::to_string(idx[k])
+                    + " is out of range (the matrix has " + std::to_string(cols) + " " + unit + "s) for cell "
+                    + nameOf(names.cells, r));
             if (!std::isfinite(val[k]))
                 failValue(data, val[k], r, idx[k], names);
         }
     }
     if (!sorted)
         canonicalise(ptr, idx, val);
-    return CellMatrix(CellMatrix::Prevalidated{}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
+    return CellMatrix(CellMatrix::Prevalidated {}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
 }
 
 }   // namespace
@@ -211,7 +210,7 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
         ptr = std::move(newPtr);
     }
     return checkedMatrix(a.indices, a.data, rows, outCols, std::move(ptr), std::move(idx), std::move(val), names,
-                         mapping ? "feature" : "gene");
+        mapping ? "feature" : "gene");
 }
 
 CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names)
@@ -303,7 +302,7 @@ CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t co
             resizeFor(val, static_cast<std::size_t>(ptr.back()));
         }
     }
-    return CellMatrix(CellMatrix::Prevalidated{}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
+    return CellMatrix(CellMatrix::Prevalidated {}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
 }
 
 }   // namespace nym::io

@@ -265,8 +265,7 @@ private Q_SLOTS:
             QFAIL("a file that crashes libhdf5 was read");
         } catch (const Error &e) {
             const std::string m = e.what();
-            QVERIFY2(m.find("heap.h5ad") != std::string::npos && m.find("damaged") != std::string::npos,
-                     e.what());
+            QVERIFY2(m.find("heap.h5ad") != std::string::npos && m.find("damaged") != std::string::npos, e.what());
         }
         // The process is still healthy: a good file reads afterwards.
         SimulatorOptions so;
