@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <regex>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -66,7 +67,8 @@ std::string chooseColumn(
 
 std::int64_t countDuplicates(const std::vector<std::string> &names, std::string &example)
 {
-    std::unordered_set<std::string> seen;
+    // Views, not copies: this runs over every cell id.
+    std::unordered_set<std::string_view> seen;
     seen.reserve(names.size());
     std::int64_t dup = 0;
     for (const auto &n : names)
