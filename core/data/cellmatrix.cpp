@@ -21,11 +21,7 @@ CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, std::span<const std
 
 CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::int64_t> indptr,
     LargeVector<std::int32_t> indices, LargeVector<float> values)
-    : m_rows(rows)
-    , m_cols(cols)
-    , m_indptr(std::move(indptr))
-    , m_indices(std::move(indices))
-    , m_values(std::move(values))
+    : CellMatrix(Prevalidated {}, rows, cols, std::move(indptr), std::move(indices), std::move(values))
 {
     if (rows < 0 || cols < 0)
         throw Error("matrix: negative shape");

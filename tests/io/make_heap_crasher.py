@@ -15,18 +15,13 @@ STR = h5py.string_dtype("utf-8")
 with h5py.File(out, "w") as f:
     f.attrs["encoding-type"] = "anndata"
     f.attrs["encoding-version"] = "0.1.0"
-    obs = f.create_group("obs")
-    obs.attrs["encoding-type"] = "dataframe"
-    obs.attrs["encoding-version"] = "0.2.0"
-    obs.attrs["_index"] = "_index"
-    obs.attrs["column-order"] = np.array([], dtype=np.float64)
-    obs.create_dataset("_index", data=np.array([f"cell{i}" for i in range(40)], dtype=object), dtype=STR)
-    var = f.create_group("var")
-    var.attrs["encoding-type"] = "dataframe"
-    var.attrs["encoding-version"] = "0.2.0"
-    var.attrs["_index"] = "_index"
-    var.attrs["column-order"] = np.array([], dtype=np.float64)
-    var.create_dataset("_index", data=np.array([f"G{i}" for i in range(5)], dtype=object), dtype=STR)
+    for name, ids in (("obs", [f"cell{i}" for i in range(40)]), ("var", [f"G{i}" for i in range(5)])):
+        df = f.create_group(name)
+        df.attrs["encoding-type"] = "dataframe"
+        df.attrs["encoding-version"] = "0.2.0"
+        df.attrs["_index"] = "_index"
+        df.attrs["column-order"] = np.array([], dtype=np.float64)
+        df.create_dataset("_index", data=np.array(ids, dtype=object), dtype=STR)
 
 blob = bytearray(open(out, "rb").read())
 # Global heap collection: "GCOL", version, 3 reserved bytes, 8-byte collection size, then objects:
