@@ -191,22 +191,20 @@ BulkReader::BulkReader(const h5::Node &ds)
     if (n != expected || n > (std::uint64_t(1) << 24))
         return;   // unallocated chunks (fill values) or absurd counts: leave it to HDF5
     const std::uint64_t rawBytes = cdim * m_elementSize;
+    // Chunks sit on a regular grid: look each up by its coordinate (a B-tree lookup). H5Dget_chunk_info by index
+    // walks the index from the start on every call in libhdf5 1.10, which is quadratic in the number of chunks.
     m_chunks.reserve(n);
     for (hsize_t i = 0; i < n; ++i) {
-        hsize_t offset = 0, size = 0;
+        hsize_t offset = i * cdim, size = 0;
         haddr_t addr = 0;
         unsigned mask = 0;
-        if (H5Dget_chunk_info(ds.id(), space.get(), i, &offset, &mask, &addr, &size) < 0)
+        if (H5Dget_chunk_info_by_coord(ds.id(), &offset, &mask, &addr, &size) < 0)
             return;
-        if (offset % cdim != 0 || offset >= m_length || addr == HADDR_UNDEF || addr > fileSize || size > fileSize - addr
-            || size == 0 || size > rawBytes + (rawBytes >> 3) + 65536)
+        if (addr == HADDR_UNDEF || addr > fileSize || size > fileSize - addr || size == 0
+            || size > rawBytes + (rawBytes >> 3) + 65536)
             return;
-        m_chunks.push_back({offset, addr, size, m_filter != 0 && (mask & 1u) == 0});
+        m_chunks.push_back({i * cdim, addr, size, m_filter != 0 && (mask & 1u) == 0});
     }
-    std::sort(m_chunks.begin(), m_chunks.end(), [](const Chunk &a, const Chunk &b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < m_chunks.size(); ++i)
-        if (m_chunks[i].first != i * cdim)
-            return;
     m_chunked = true;
     m_fast = true;
 }

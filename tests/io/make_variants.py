@@ -40,4 +40,21 @@ b.layers["counts"] = b.X.copy()
 b.X = None
 b.raw = None
 save("cellxgene.h5ad", b)
+# Layouts anndata does not write itself, rewritten with h5py: chunked without compression (nym's fast path
+# without a filter) and gzip with the shuffle filter (nym falls back to libhdf5's own reader).
+import shutil
+import h5py
+for name, opts in (("chunked.h5ad", dict(chunks=(1000,))),
+                   ("shuffle.h5ad", dict(chunks=(1000,), compression="gzip", shuffle=True))):
+    p = os.path.join(out, name)
+    shutil.copy(written["csr.h5ad"], p)
+    with h5py.File(p, "r+") as f:
+        for key in ("data", "indices"):
+            values = f["X"][key][()]
+            attrs = dict(f["X"][key].attrs)
+            del f["X"][key]
+            d = f["X"].create_dataset(key, data=values, **opts)
+            for k, v in attrs.items():
+                d.attrs[k] = v
+    written[name] = p
 print(json.dumps(written))

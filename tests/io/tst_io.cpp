@@ -141,7 +141,7 @@ private Q_SLOTS:
         const QByteArray out = nymtest::runPython(QStringLiteral("io/make_variants.py"),
             {nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")), dir.path()});
         const QJsonObject files = QJsonDocument::fromJson(out).object();
-        QVERIFY(files.size() >= 7);
+        QVERIFY(files.size() >= 9);
         const Dataset ref = readH5ad(s(files[QStringLiteral("csr.h5ad")].toString()));
         QCOMPARE(ref.cells(), 120);
         for (auto it = files.begin(); it != files.end(); ++it) {
