@@ -35,10 +35,12 @@ CellMatrix::CellMatrix(std::int64_t rows, std::int64_t cols, LargeVector<std::in
             + " values");
     if (m_indptr.front() != 0 || m_indptr.back() != static_cast<std::int64_t>(m_values.size()))
         throw Error("matrix: row pointers must start at 0 and end at the number of stored values");
+    // All pointers first (with the first and last checked above, non-decreasing keeps every row in bounds).
+    for (std::int64_t r = 0; r < rows; ++r)
+        if (m_indptr[r + 1] < m_indptr[r])
+            throw Error("matrix: row pointers decrease at row " + std::to_string(r));
     for (std::int64_t r = 0; r < rows; ++r) {
         const std::int64_t b = m_indptr[r], e = m_indptr[r + 1];
-        if (e < b)
-            throw Error("matrix: row pointers decrease at row " + std::to_string(r));
         std::int32_t prev = -1;
         for (std::int64_t k = b; k < e; ++k) {
             const std::int32_t c = m_indices[k];

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <exception>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <thread>
@@ -18,7 +19,7 @@ namespace nym::io {
 void runIsolated(const std::string &path, const std::function<void()> &work, int timeoutSeconds)
 {
     int fds[2];
-    if (pipe(fds) != 0)
+    if (pipe2(fds, O_CLOEXEC) != 0)
         throw Error(path + ": cannot check the file (no pipe: " + std::strerror(errno) + ")");
     const pid_t pid = fork();
     if (pid < 0) {
@@ -77,7 +78,11 @@ void runIsolated(const std::string &path, const std::function<void()> &work, int
     if (timedOut)
         kill(pid, SIGKILL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    pid_t waited;
+    while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR) { }
+    if (waited != pid)
+        throw Error(path + ": cannot check the file (the checking process could not be waited for: "
+            + std::strerror(errno) + ")");
     if (timedOut)
         throw Error(path + ": reading the file's structure did not finish within " + std::to_string(timeoutSeconds)
             + " s; the file is probably damaged (the HDF5 library loops on it)");

@@ -140,8 +140,15 @@ CellMatrix checkedMatrix(const h5::Node &indices, const h5::Node &data, std::int
                 failValue(data, val[k], r, idx[k], names);
         }
     }
-    if (!sorted)
+    if (!sorted) {
         canonicalise(ptr, idx, val);
+        // Summed duplicates can overflow to infinity.
+        for (std::int64_t r = 0; r < rows; ++r)
+            for (auto k = ptr[r]; k < ptr[r + 1]; ++k)
+                if (!std::isfinite(val[k]))
+                    data.fail("repeated entries for cell " + nameOf(names.cells, r) + " add up to more than a float "
+                        + "can hold");
+    }
     return CellMatrix(CellMatrix::Prevalidated {}, rows, cols, std::move(ptr), std::move(idx), std::move(val));
 }
 
