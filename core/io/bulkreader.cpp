@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <liblzf/lzf.h>
 #include <limits>
+#include <exception>
+#include <functional>
 #include <mutex>
 #include <sys/stat.h>
 #include <thread>
@@ -21,6 +23,35 @@ namespace nym::io {
 namespace {
 
 constexpr std::uint64_t kSlice = std::uint64_t(4) << 20;   // bytes per contiguous read
+
+// Runs `work` on up to `count` threads (the caller's included). Exceptions inside a worker are caught and
+// rethrown here after every thread has been joined, so none escapes a std::thread.
+void runWorkers(int count, const std::function<void()> &work)
+{
+    std::exception_ptr error;
+    std::mutex errorMutex;
+    auto guarded = [&] {
+        try {
+            work();
+        } catch (...) {
+            std::lock_guard lock(errorMutex);
+            if (!error)
+                error = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    try {
+        for (int t = 1; t < count; ++t)
+            pool.emplace_back(guarded);
+    } catch (...) {
+        // Could not start more threads: the ones running and this one share the work.
+    }
+    guarded();
+    for (auto &t : pool)
+        t.join();
+    if (error)
+        std::rethrow_exception(error);
+}
 
 int workerCount()
 {
@@ -267,12 +298,7 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                     convert(buf.data(), n, m_float, m_signed, m_elementSize, out + first);
             }
         };
-        std::vector<std::thread> pool;
-        for (int t = 1; t < std::min<int>(workers, static_cast<int>(slices)); ++t)
-            pool.emplace_back(work);
-        work();
-        for (auto &t : pool)
-            t.join();
+        runWorkers(static_cast<int>(std::min<std::uint64_t>(workers, slices)), work);
         if (failed)
             m_node.fail("the file ends before the array does; it is probably truncated");
         return;
@@ -322,12 +348,7 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                 m_elementSize, out + (from - offset));
         }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < std::min<int>(workers, static_cast<int>(lastChunk - firstChunk + 1)); ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto &t : pool)
-        t.join();
+    runWorkers(static_cast<int>(std::min<std::uint64_t>(workers, lastChunk - firstChunk + 1)), work);
     if (failed)
         m_node.fail(
             failure.empty() ? std::string("the file ends before the array does; it is probably truncated") : failure);

@@ -202,6 +202,9 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
                     } else {
                         if (!std::isfinite(vbuf[j]))
                             failValue(a.data, vbuf[j], r, m, names);
+                        // The second pass re-reads the file: never trust it to match the first.
+                        if (out >= static_cast<std::int64_t>(idx.size()))
+                            a.indices.fail("changed while it was being read");
                         idx[out] = m;
                         val[out] = vbuf[j];
                         ++out;
@@ -264,6 +267,9 @@ CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::
                 ++c;
             if (!std::isfinite(vbuf[j]))
                 failValue(a.data, vbuf[j], buf[j], c, names);
+            // The second pass re-reads the file: never trust it to match the first.
+            if (buf[j] < 0 || buf[j] >= rows || fill[buf[j]] >= ptr[buf[j] + 1])
+                a.indices.fail("changed while it was being read");
             const auto at = fill[buf[j]]++;
             idx[at] = static_cast<std::int32_t>(c);
             val[at] = vbuf[j];
