@@ -50,6 +50,15 @@ Handle::~Handle()
         m_closer(m_id);
 }
 
+bool Handle::close()
+{
+    if (m_id < 0 || !m_closer)
+        return true;
+    const herr_t r = m_closer(m_id);
+    m_id = -1;
+    return r >= 0;
+}
+
 Handle::Handle(Handle &&other) noexcept
     : m_id(other.m_id)
     , m_closer(other.m_closer)
@@ -160,6 +169,14 @@ bool Node::has(const std::string &name) const
         prefix += (prefix.empty() ? "" : "/") + part;
         if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0)
             return false;
+        // Links into other files are never followed: the library would open any path (even a FIFO) the file
+        // names, and our direct reads would look in the wrong file.
+        H5L_info_t link {};
+        if (H5Lget_info(id(), prefix.c_str(), &link, H5P_DEFAULT) < 0)
+            return false;
+        if (link.type != H5L_TYPE_HARD && link.type != H5L_TYPE_SOFT)
+            throw Error(m_file + ": " + childPath(prefix)
+                + ": is a link to another file, which Nym Studio does not follow; save the data into one file");
         if (slash == std::string::npos)
             break;
         // Intermediate components must be groups.

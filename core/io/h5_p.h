@@ -31,6 +31,8 @@ public:
     Handle &operator=(const Handle &) = delete;
     hid_t get() const { return m_id; }
     explicit operator bool() const { return m_id >= 0; }
+    // Closes now and reports whether the library succeeded (for files: whether everything reached the disk).
+    bool close();
 
 private:
     hid_t m_id = -1;
@@ -52,6 +54,8 @@ public:
     Node(Handle handle, std::string file, std::string path);
 
     hid_t id() const { return m_handle.get(); }
+    // Closes the object now; false when the library reports a failure (for a file: data not written).
+    bool close() { return m_handle.close(); }
     const std::string &file() const { return m_file; }
     const std::string &path() const { return m_path; }   // "/obs/cell_type"
     std::string childPath(const std::string &name) const;

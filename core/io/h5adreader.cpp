@@ -437,6 +437,8 @@ Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
     const auto rows = static_cast<std::int64_t>(ds.cellIds.size());
     const auto cols = static_cast<std::int64_t>(ds.geneIds.size());
     if (!options.loadMatrix) {
+        if (src.matrix)
+            io::checkMatrixStructure(*src.matrix);
         ds.matrix = CellMatrix(rows, cols);
     } else if (!src.matrix) {
         ds.matrix = CellMatrix(rows, cols);

@@ -441,7 +441,9 @@ void writeH5ad(
         for (const char *g : {"layers", "obsp", "varm", "varp", "uns"})
             createGroup(out, root, g);
         writeUns(out, root, additions);
-        H5Fflush(root, H5F_SCOPE_GLOBAL);
+        // Only a file that reached the disk completely replaces anything.
+        if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
+            out.fail("the file (writing it to disk failed; is the disk full?)");
     }
     tmp.commit();
 }
@@ -509,7 +511,9 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
             }
         }
         writeUns(out, root, additions);
-        H5Fflush(root, H5F_SCOPE_GLOBAL);
+        // Only a file that reached the disk completely replaces anything.
+        if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
+            out.fail("the file (writing it to disk failed; is the disk full?)");
     }
     tmp.commit();
 }

@@ -278,6 +278,24 @@ CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::
     return checkedMatrix(a.indices, a.data, rows, cols, std::move(ptr), std::move(idx), std::move(val), names, "gene");
 }
 
+void checkMatrixStructure(const h5::Node &matrix)
+{
+    if (matrix.isDataset()) {
+        matrix.shape();
+        matrix.describeType();
+        return;
+    }
+    for (const char *name : {"data", "indices", "indptr"}) {
+        if (!matrix.has(name))
+            continue;
+        const h5::Node array = matrix.open(name);
+        array.shape();
+        array.describeType();
+        const BulkReader layout(array);   // walks the storage layout and chunk index
+        (void)layout.fast();
+    }
+}
+
 CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t cols, const MatrixNames &names)
 {
     if (cols == 0 || rows == 0)

@@ -23,6 +23,9 @@ CellMatrix readCompressedRows(const h5::Node &group, std::int64_t rows, std::int
     const std::vector<std::int32_t> &colMap = {}, std::int64_t keptCols = -1);
 // The same arrays stored by column (CSC of rows × cols), transposed into CSR while streaming.
 CellMatrix readCompressedColumns(const h5::Node &group, std::int64_t rows, std::int64_t cols, const MatrixNames &names);
+// Parses a matrix element's structure without reading its values: the arrays' headers, types, shapes, storage
+// layout and chunk index. Used by the isolated structure check, so that a damaged header crashes a child process.
+void checkMatrixStructure(const h5::Node &matrix);
 // A dense 2-D dataset, sparsified block by block.
 CellMatrix readDense(const h5::Node &dataset, std::int64_t rows, std::int64_t cols, const MatrixNames &names);
 

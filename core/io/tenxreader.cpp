@@ -157,7 +157,7 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
         ds.matrix = options.loadMatrix
             ? io::readCompressedRows(*m, nBarcodes, nFeatures, io::MatrixNames {&ds.cellIds, &names}, colMap,
                 static_cast<std::int64_t>(ds.geneIds.size()))
-            : CellMatrix(nBarcodes, static_cast<std::int64_t>(ds.geneIds.size()));
+            : (io::checkMatrixStructure(*m), CellMatrix(nBarcodes, static_cast<std::int64_t>(ds.geneIds.size())));
         if (m->has("filtered_barcodes")) {
             const Node fb = m->open("filtered_barcodes");
             ObsColumn col;
@@ -205,7 +205,7 @@ Dataset readTenx(const std::string &path, const TenxReadOptions &options)
         ds.geneNameSource = g.has("gene_names") ? genome + "/gene_names" : genome + "/genes";
         ds.matrix = options.loadMatrix
             ? io::readCompressedRows(g, nBarcodes, nGenes, io::MatrixNames {&ds.cellIds, &ds.geneNames})
-            : CellMatrix(nBarcodes, nGenes);
+            : (io::checkMatrixStructure(g), CellMatrix(nBarcodes, nGenes));
     }
     ds.source.matrices = {ds.source.matrixElement};
     ds.validate();

@@ -140,6 +140,15 @@ add(h5ad("no_cells.h5ad", n_cells=0, data=np.zeros(0, np.float32), indices=np.ze
 add(h5ad("codes_out_of_range.h5ad", codes=[0, 1, 5, 0]), "read", "codes_out_of_range.h5ad", "/obs/cell_type/codes",
     "outside")
 
+# X/data as a link into another file: never followed.
+p = h5ad("external_link.h5ad")
+with h5py.File(os.path.join(out, "elsewhere.h5"), "w") as g:
+    g.create_dataset("data", data=np.ones(5, np.float32))
+with h5py.File(p, "r+") as f:
+    del f["X/data"]
+    f["X/data"] = h5py.ExternalLink("elsewhere.h5", "/data")
+add(p, "read", "external_link.h5ad", "/X/data", "link to another file")
+
 # Not AnnData, not 10x.
 p = os.path.join(out, "other.h5")
 with h5py.File(p, "w") as f:
