@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
+#include <functional>
 #include <liblzf/lzf.h>
 #include <limits>
-#include <exception>
-#include <functional>
 #include <mutex>
 #include <sys/stat.h>
 #include <thread>

@@ -2,8 +2,12 @@
 
 #include "core/common/atomicfile.h"
 #include "core/common/error.h"
+#include "core/io/datasetreader.h"
 #include "core/io/h5_p.h"
 #include "core/io/h5adreader.h"
+#include "core/io/isolation_p.h"
+
+#include <filesystem>
 
 #include <algorithm>
 #include <cmath>
@@ -456,11 +460,16 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
     H5adReadOptions peek;
     peek.loadMatrix = false;
     peek.loadObsm = false;
-    const Dataset meta = readH5ad(input, peek);
+    // The input is untrusted: read through the isolated structure check (a damaged file cannot crash us).
+    DatasetReadOptions peekOptions;
+    peekOptions.h5ad = peek;
+    const Dataset meta = readDataset(input, peekOptions);
+    if (meta.source.format != "h5ad")
+        throw Error(input + ": is not an .h5ad file; only .h5ad files can be copied with annotations");
     checkAdditions(additions, static_cast<std::int64_t>(meta.cellIds.size()), input);
     if (meta.source.generation == "anndata < 0.7") {
         // Compound tables cannot take modern columns: rewrite in the modern layout.
-        Dataset full = readH5ad(input);
+        Dataset full = readDataset(input);
         full.source.path.clear();
         H5adWriteOptions o = options;
         o.overwrite = true;
@@ -469,52 +478,61 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
     }
 
     AtomicFile tmp(output);
-    {
-        const h5::Node in = h5::openFile(input);
-        h5::Node file = h5::createFile(tmp.path());
-        const Out out {output, options.compressionLevel};
-        const hid_t root = file.id();
-        copyAttributes(in.id(), root);
-        // FORMATS.md: modern root attributes. anndata 0.7 files keep reading: their elements carry their own encodings.
-        encode(out, root, "anndata", "0.1.0");
-        for (const auto &child : childNames(in.id()))
-            copyObject(out, in.id(), child, root);
-        // obs: drop the replaced columns (and their 0.7 category lists), write ours, extend column-order.
-        {
-            Handle obs(H5Gopen2(root, "obs", H5P_DEFAULT), H5Gclose);
-            if (!obs)
-                out.fail("obs (not a group)");
-            const bool hasCats = H5Lexists(obs.get(), "__categories", H5P_DEFAULT) > 0;
-            for (const auto &c : additions.obs) {
-                removeIfPresent(obs.get(), c.name);
-                if (hasCats) {
-                    Handle cats(H5Gopen2(obs.get(), "__categories", H5P_DEFAULT), H5Gclose);
-                    removeIfPresent(cats.get(), c.name);
+    // The copy walks every element of the input through libhdf5, so it runs in a child process too; the parent
+    // renames the finished file only when the child succeeded. Large files take a while: 60 s + 1 s per 20 MB.
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(input, ec);
+    const int timeout = 60 + static_cast<int>((ec ? 0 : bytes) / (20u << 20));
+    io::runIsolated(
+        input,
+        [&] {
+            const h5::Node in = h5::openFile(input);
+            h5::Node file = h5::createFile(tmp.path());
+            const Out out {output, options.compressionLevel};
+            const hid_t root = file.id();
+            copyAttributes(in.id(), root);
+            // FORMATS.md: modern root attributes. anndata 0.7 files keep reading: their elements carry their own
+            // encodings.
+            encode(out, root, "anndata", "0.1.0");
+            for (const auto &child : childNames(in.id()))
+                copyObject(out, in.id(), child, root);
+            // obs: drop the replaced columns (and their 0.7 category lists), write ours, extend column-order.
+            {
+                Handle obs(H5Gopen2(root, "obs", H5P_DEFAULT), H5Gclose);
+                if (!obs)
+                    out.fail("obs (not a group)");
+                const bool hasCats = H5Lexists(obs.get(), "__categories", H5P_DEFAULT) > 0;
+                for (const auto &c : additions.obs) {
+                    removeIfPresent(obs.get(), c.name);
+                    if (hasCats) {
+                        Handle cats(H5Gopen2(obs.get(), "__categories", H5P_DEFAULT), H5Gclose);
+                        removeIfPresent(cats.get(), c.name);
+                    }
+                    writeColumn(out, obs.get(), c);
                 }
-                writeColumn(out, obs.get(), c);
+                std::vector<std::string> order = in.open("obs").attrStrings("column-order");
+                for (const auto &c : additions.obs)
+                    if (std::find(order.begin(), order.end(), c.name) == order.end())
+                        order.push_back(c.name);
+                setAttrStrings(out, obs.get(), "column-order", order);
             }
-            std::vector<std::string> order = in.open("obs").attrStrings("column-order");
-            for (const auto &c : additions.obs)
-                if (std::find(order.begin(), order.end(), c.name) == order.end())
-                    order.push_back(c.name);
-            setAttrStrings(out, obs.get(), "column-order", order);
-        }
-        {
-            if (H5Lexists(root, "obsm", H5P_DEFAULT) <= 0)
-                createGroup(out, root, "obsm");
-            Handle obsm(H5Gopen2(root, "obsm", H5P_DEFAULT), H5Gclose);
-            if (!obsm)
-                out.fail("obsm (not a group)");
-            for (const auto &a : additions.obsm) {
-                removeIfPresent(obsm.get(), a.name);
-                writeDense(out, obsm.get(), a);
+            {
+                if (H5Lexists(root, "obsm", H5P_DEFAULT) <= 0)
+                    createGroup(out, root, "obsm");
+                Handle obsm(H5Gopen2(root, "obsm", H5P_DEFAULT), H5Gclose);
+                if (!obsm)
+                    out.fail("obsm (not a group)");
+                for (const auto &a : additions.obsm) {
+                    removeIfPresent(obsm.get(), a.name);
+                    writeDense(out, obsm.get(), a);
+                }
             }
-        }
-        writeUns(out, root, additions);
-        // Only a file that reached the disk completely replaces anything.
-        if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
-            out.fail("the file (writing it to disk failed; is the disk full?)");
-    }
+            writeUns(out, root, additions);
+            // Only a file that reached the disk completely replaces anything.
+            if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
+                out.fail("the file (writing it to disk failed; is the disk full?)");
+        },
+        timeout);
     tmp.commit();
 }
 

@@ -81,8 +81,8 @@ void runIsolated(const std::string &path, const std::function<void()> &work, int
     pid_t waited;
     while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR) { }
     if (waited != pid)
-        throw Error(path + ": cannot check the file (the checking process could not be waited for: "
-            + std::strerror(errno) + ")");
+        throw Error(path
+            + ": cannot check the file (the checking process could not be waited for: " + std::strerror(errno) + ")");
     if (timedOut)
         throw Error(path + ": reading the file's structure did not finish within " + std::to_string(timeoutSeconds)
             + " s; the file is probably damaged (the HDF5 library loops on it)");

@@ -267,6 +267,10 @@ private Q_SLOTS:
             const std::string m = e.what();
             QVERIFY2(m.find("heap.h5ad") != std::string::npos && m.find("damaged") != std::string::npos, e.what());
         }
+        // Writing an annotated copy of it is refused the same way, and leaves no output behind.
+        const QString out = dir.filePath(QStringLiteral("copy.h5ad"));
+        QVERIFY_THROWS_EXCEPTION(Error, writeAnnotatedCopy(s(bad), s(out), H5adAdditions {}));
+        QVERIFY(!QFile::exists(out));
         // The process is still healthy: a good file reads afterwards.
         SimulatorOptions so;
         so.cells = 50;
