@@ -195,17 +195,16 @@ BulkReader::BulkReader(const h5::Node &ds)
         if (!fcpl || H5Pget_userblock(fcpl.get(), &userblock) < 0 || userblock != 0)
             return;
     }
-    // Unwritten storage reads as fill values through HDF5; leave those to it.
-    H5D_space_status_t status {};
-    if (H5Dget_space_status(ds.id(), &status) < 0 || status != H5D_SPACE_STATUS_ALLOCATED)
-        return;
     h5::Handle dcpl(H5Dget_create_plist(ds.id()), H5Pclose);
     const int nfilters = H5Pget_nfilters(dcpl.get());
     const H5D_layout_t layout = H5Pget_layout(dcpl.get());
     if (m_length == 0)
         return;
     if (layout == H5D_CONTIGUOUS) {
-        if (nfilters != 0)
+        // Unwritten storage reads as fill values through HDF5; leave that to it. (Chunked data is checked chunk by
+        // chunk below: an unallocated chunk has no address.)
+        H5D_space_status_t status {};
+        if (nfilters != 0 || H5Dget_space_status(ds.id(), &status) < 0 || status != H5D_SPACE_STATUS_ALLOCATED)
             return;
         const haddr_t addr = H5Dget_offset(ds.id());
         if (addr == HADDR_UNDEF || addr > fileSize || m_length > (fileSize - addr) / m_elementSize)
