@@ -36,9 +36,7 @@ Dataset readDataset(const std::string &path, const DatasetReadOptions &options)
         // (HDF5's global heap, where the crashes our fuzzing found live) — first runs in a child process.
         // A structure parse takes milliseconds to seconds; libhdf5 can loop forever on some damaged files
         // (seen in fuzzing), so the child gets 20 s plus 1 s per 50 MB of file.
-        std::error_code ec;
-        const auto bytes = std::filesystem::file_size(path, ec);
-        const int timeout = 20 + static_cast<int>((ec ? 0 : bytes) / (50u << 20));
+        const int timeout = io::isolationTimeout(path, 20, std::uint64_t(50) << 20);
         io::runIsolated(
             path,
             [&] {

@@ -480,9 +480,7 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
     AtomicFile tmp(output);
     // The copy walks every element of the input through libhdf5, so it runs in a child process too; the parent
     // renames the finished file only when the child succeeded. Large files take a while: 60 s + 1 s per 20 MB.
-    std::error_code ec;
-    const auto bytes = std::filesystem::file_size(input, ec);
-    const int timeout = 60 + static_cast<int>((ec ? 0 : bytes) / (20u << 20));
+    const int timeout = io::isolationTimeout(input, 60, std::uint64_t(20) << 20);
     io::runIsolated(
         input,
         [&] {

@@ -3,18 +3,27 @@
 #include "core/common/error.h"
 #include "core/io/h5_p.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <exception>
 #include <fcntl.h>
+#include <filesystem>
 #include <poll.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
 namespace nym::io {
+
+int isolationTimeout(const std::string &path, int baseSeconds, std::uint64_t bytesPerSecond)
+{
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    return baseSeconds + static_cast<int>((ec ? 0 : bytes) / std::max<std::uint64_t>(bytesPerSecond, 1));
+}
 
 void runIsolated(const std::string &path, const std::function<void()> &work, int timeoutSeconds)
 {
