@@ -4,7 +4,6 @@
 #include "core/io/h5_p.h"
 #include "core/io/isolation_p.h"
 
-#include <filesystem>
 
 namespace nym {
 
