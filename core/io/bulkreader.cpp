@@ -306,6 +306,7 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
     const std::uint64_t firstChunk = offset / m_chunkElements;
     const std::uint64_t lastChunk = (offset + count - 1) / m_chunkElements;
     const std::uint64_t rawBytes = m_chunkElements * m_elementSize;
+    const bool direct = sameLayout<T>(m_float, m_signed, m_elementSize);
     std::mutex failureMutex;
     auto work = [&] {
         std::vector<unsigned char> stored, raw(rawBytes);
@@ -317,15 +318,20 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                 continue;
             }
             const unsigned char *src = stored.data();
+            // A whole chunk inside the range whose stored layout is the output's decompresses straight into the
+            // output: no staging buffer, no copy.
+            const bool whole = ch.first >= offset && ch.first + m_chunkElements <= offset + count;
+            unsigned char *target = whole && direct ? reinterpret_cast<unsigned char *>(out + (ch.first - offset))
+                                                    : raw.data();
             if (ch.filtered) {
                 bool ok = false;
                 if (m_filter == H5Z_FILTER_DEFLATE) {
                     uLongf got = static_cast<uLongf>(rawBytes);
-                    ok = uncompress(raw.data(), &got, stored.data(), static_cast<uLong>(ch.bytes)) == Z_OK
+                    ok = uncompress(target, &got, stored.data(), static_cast<uLong>(ch.bytes)) == Z_OK
                         && got == rawBytes;
                 } else {
                     const unsigned got = lzf_decompress(
-                        stored.data(), static_cast<unsigned>(ch.bytes), raw.data(), static_cast<unsigned>(rawBytes));
+                        stored.data(), static_cast<unsigned>(ch.bytes), target, static_cast<unsigned>(rawBytes));
                     ok = got == rawBytes;
                 }
                 if (!ok) {
@@ -335,6 +341,8 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                     failed = true;
                     continue;
                 }
+                if (target != raw.data())
+                    continue;
                 src = raw.data();
             } else if (ch.bytes < rawBytes) {
                 failed = true;
