@@ -10,5 +10,7 @@ namespace nym::cli {
 void addInspect(CLI::App &app, int &exitCode);
 void addSimulate(CLI::App &app, int &exitCode);
 void addConvert(CLI::App &app, int &exitCode);
+void addTrain(CLI::App &app, int &exitCode);
+void addPredict(CLI::App &app, int &exitCode);
 
 }   // namespace nym::cli

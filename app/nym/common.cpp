@@ -19,17 +19,17 @@ ProgressBar::~ProgressBar()
         std::fputc('\n', stderr);
 }
 
-void ProgressBar::update(double fraction)
+void ProgressBar::update(double fraction, const std::string &detail)
 {
     if (!m_enabled)
         return;
     const int pct = static_cast<int>(fraction * 100.0);
-    if (pct == m_last)
+    if (pct == m_last && detail.empty())
         return;
     m_last = pct;
     const int width = 30, filled = pct * width / 100;
-    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", m_label.c_str(), filled, "##############################",
-        width - filled, "", pct);
+    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%% %s\033[K", m_label.c_str(), filled, "##############################",
+        width - filled, "", pct, detail.c_str());
     if (pct >= 100)
         std::fputc('\n', stderr);
     std::fflush(stderr);

@@ -11,7 +11,7 @@ class ProgressBar
 public:
     explicit ProgressBar(std::string label);
     ~ProgressBar();
-    void update(double fraction);
+    void update(double fraction, const std::string &detail = {});
     void finish();
 
 private:

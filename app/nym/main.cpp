@@ -16,6 +16,8 @@ int main(int argc, char **argv)
     nym::cli::addInspect(app, exitCode);
     nym::cli::addSimulate(app, exitCode);
     nym::cli::addConvert(app, exitCode);
+    nym::cli::addTrain(app, exitCode);
+    nym::cli::addPredict(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

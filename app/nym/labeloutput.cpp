@@ -1,0 +1,159 @@
+#include "app/nym/labeloutput.h"
+
+#include "core/common/atomicfile.h"
+#include "core/common/error.h"
+#include "core/data/trainingset.h"
+#include "core/eval/calibration.h"
+#include "core/eval/metrics.h"
+#include "core/io/datasetreader.h"
+#include "core/io/h5adwriter.h"
+#include "core/io/tablewriter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace nym::cli {
+
+namespace {
+
+std::string derivedName(const std::string &base, const std::string &stem, const char *defaultExt)
+{
+    std::filesystem::path p(base);
+    const std::string ext = p.has_extension() ? p.extension().string() : std::string(defaultExt);
+    p.replace_extension();
+    return p.string() + "." + stem + ext;
+}
+
+}   // namespace
+
+std::vector<std::shared_ptr<const Dataset>> readAll(const std::vector<std::string> &paths)
+{
+    std::vector<std::shared_ptr<const Dataset>> out;
+    for (const auto &p : paths)
+        out.push_back(std::make_shared<const Dataset>(readDataset(p)));
+    return out;
+}
+
+void writeJson(const std::string &path, const nlohmann::json &json, bool force)
+{
+    checkOutputPath("", path, force, false);
+    AtomicFile tmp(path);
+    {
+        std::ofstream out(tmp.path());
+        out << json.dump(2) << "\n";
+        out.flush();
+        if (!out)
+            throw Error(path + ": cannot write the report (is the disk full?)");
+    }
+    tmp.commit();
+}
+
+nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_ptr<const Dataset>> &targets,
+    const LabelOutputArgs &args)
+{
+    nlohmann::json j;
+    LabelingOptions lo;
+    lo.unassignedThreshold = args.threshold;
+    std::vector<std::string> allTruth, allPred;
+    std::vector<float> conf;
+    std::vector<TableColumn> table;
+    std::int64_t cells = 0, unassigned = 0;
+    nlohmann::json notes = nlohmann::json::array();
+    for (std::size_t f = 0; f < targets.size(); ++f) {
+        const Dataset &ds = *targets[f];
+        const std::string stem = datasetDisplayName(ds, f);
+        const Labeling l = labelDataset(model, ds, lo);
+        for (const auto &n : l.notes)
+            notes.push_back(stem + ": " + n);
+        cells += l.predictions.cells;
+        unassigned += l.unassigned;
+        std::vector<std::string> truth;
+        if (!args.truth.empty()) {
+            const ObsColumn *col = ds.findObs(args.truth);
+            if (!col)
+                throw Error(ds.source.path + ": there is no obs column '" + args.truth + "' for --truth.");
+            for (std::int64_t i = 0; i < ds.cells(); ++i)
+                truth.push_back(col->text(i));
+            allTruth.insert(allTruth.end(), truth.begin(), truth.end());
+            allPred.insert(allPred.end(), l.labels.begin(), l.labels.end());
+            conf.insert(conf.end(), l.predictions.confidence.begin(), l.predictions.confidence.end());
+        }
+        if (!args.output.empty()) {
+            const std::string out = targets.size() == 1 ? args.output : derivedName(args.output, stem, ".h5ad");
+            H5adWriteOptions wo;
+            wo.overwrite = args.force;
+            if (ds.source.format == "h5ad")
+                writeAnnotatedCopy(ds.source.path, out, labelingAdditions(l, model, ds.source.path), wo);
+            else
+                writeH5ad(ds, out, labelingAdditions(l, model, ds.source.path), wo);
+            std::printf("wrote %s\n", out.c_str());
+        }
+        if (!args.table.empty()) {
+            auto cols = labelingTable(l, ds, truth);
+            if (targets.size() > 1)
+                cols.insert(cols.begin(),
+                    TableColumn::ofText("file", std::vector<std::string>(static_cast<std::size_t>(ds.cells()), stem)));
+            if (table.empty()) {
+                table = std::move(cols);
+            } else {
+                for (std::size_t c = 0; c < table.size(); ++c) {
+                    auto &dst = table[c];
+                    dst.text.insert(dst.text.end(), cols[c].text.begin(), cols[c].text.end());
+                    dst.numbers.insert(dst.numbers.end(), cols[c].numbers.begin(), cols[c].numbers.end());
+                }
+            }
+        }
+        // Per-class counts for the summary line.
+        std::map<std::string, std::int64_t> counts;
+        for (const auto &t : l.thresholded)
+            ++counts[t];
+        std::printf("%s: %lld cells labelled;", stem.c_str(), static_cast<long long>(l.predictions.cells));
+        for (const auto &[name, n] : counts)
+            std::printf(" %s %lld;", name.c_str(), static_cast<long long>(n));
+        std::printf("\n");
+    }
+    if (!args.table.empty()) {
+        TableWriteOptions to;
+        to.overwrite = args.force;
+        writeTable(args.table, table, to);
+        std::printf("wrote %s\n", args.table.c_str());
+    }
+    j["n_labelled_cells"] = cells;
+    j["n_unassigned"] = unassigned;
+    j["unassigned_threshold"] = args.threshold;
+    j["notes"] = notes;
+    if (!args.truth.empty()) {
+        const ClassificationMetrics m = classificationMetrics(allTruth, allPred, model.classes());
+        std::vector<std::uint8_t> correct;
+        std::vector<float> keptConf;
+        for (std::size_t i = 0; i < allTruth.size(); ++i) {
+            if (allTruth[i].empty()
+                || std::find(model.classes().begin(), model.classes().end(), allTruth[i]) == model.classes().end())
+                continue;
+            correct.push_back(allTruth[i] == allPred[i]);
+            keptConf.push_back(conf[i]);
+        }
+        const CalibrationReport cal = calibrationReport(keptConf, correct);
+        j["target_accuracy"] = m.accuracy;
+        j["target_balanced_accuracy"] = m.balancedAccuracy;
+        j["target_kappa"] = m.kappa;
+        j["target_macro_f1"] = m.macroF1;
+        j["target_ece"] = cal.ece;
+        j["target_cells_scored"] = m.evaluated;
+        j["target_cells_not_scored"] = m.skipped;
+        j["confusion_classes"] = m.classes;
+        j["confusion"] = m.confusion;
+        std::printf("target accuracy %.4f, balanced %.4f, kappa %.4f, macro-F1 %.4f, ECE %.4f (%lld cells scored, "
+                    "%lld not: no label or a class the model never saw)\n",
+            m.accuracy, m.balancedAccuracy, m.kappa, m.macroF1, cal.ece, static_cast<long long>(m.evaluated),
+            static_cast<long long>(m.skipped));
+    }
+    return j;
+}
+
+}   // namespace nym::cli

@@ -1,0 +1,164 @@
+// nym train: train scNym on labelled files and label the target files.
+#include "app/nym/commands.h"
+#include "app/nym/common.h"
+#include "app/nym/labeloutput.h"
+
+#include "core/common/atomicfile.h"
+#include "core/common/error.h"
+#include "core/data/trainingset.h"
+#include "core/io/modelfile.h"
+#include "core/nn/trainer.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+namespace nym::cli {
+
+namespace {
+
+struct TrainArgs
+{
+    std::vector<std::string> train, target;
+    std::string label, domain, preset = "scnym-default", model, report;
+    bool domainPerFile = false;
+    int epochs = -1, threads = 0, batch = -1, minSteps = -1;
+    std::uint64_t seed = 0;
+    LabelOutputArgs out;
+};
+
+nlohmann::json epochJson(const EpochReport &e)
+{
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    return {{"epoch", e.epoch}, {"supervised_loss", e.supervisedLoss}, {"consistency_loss", e.consistencyLoss},
+        {"adversary_loss", e.adversaryLoss}, {"total_loss", e.totalLoss}, {"mixmatch_weight", e.unsupervisedWeight},
+        {"adversary_weight", e.adversaryWeight}, {"adversary_accuracy", num(e.adversaryAccuracy)},
+        {"selection_loss", e.selectionLoss}, {"selection_accuracy", num(e.selectionAccuracy)},
+        {"heldout_accuracy", num(e.heldOutAccuracy)}, {"heldout_ece", e.heldOutCalibration.ece},
+        {"best", e.best}, {"seconds", e.seconds}};
+}
+
+int run(const TrainArgs &a)
+{
+    TrainOptions opt = TrainOptions::fromPreset(a.preset);
+    if (a.epochs > 0)
+        opt.epochs = a.epochs;
+    if (a.batch > 0)
+        opt.batchSize = a.batch;
+    if (a.minSteps >= 0)
+        opt.minStepsPerEpoch = a.minSteps;
+    opt.seed = a.seed;
+    opt.threads = a.threads;
+    opt.validate();
+    if (!a.out.output.empty() || !a.model.empty() || !a.out.table.empty() || !a.report.empty()) {
+        // Refuse existing outputs before hours of training, not after.
+        for (const auto *p : {&a.out.output, &a.model, &a.out.table, &a.report})
+            if (!p->empty() && a.target.size() <= 1)
+                checkOutputPath("", *p, a.out.force, false);
+    }
+
+    const auto train = readAll(a.train);
+    const auto targets = readAll(a.target);
+    TrainingSetOptions so;
+    if (!a.label.empty())
+        so.labelColumn = a.label;
+    if (!a.domain.empty()) {
+        so.domains = DomainSource::Column;
+        so.domainColumn = a.domain;
+    } else if (a.domainPerFile) {
+        so.domains = DomainSource::PerFile;
+    }
+    auto set = std::make_shared<const TrainingSet>(prepareTrainingSet(train, targets, so));
+    for (const auto &n : set->notes)
+        std::fprintf(stderr, "note: %s\n", n.c_str());
+    std::fprintf(stderr, "training on %zu labelled cells (%zu classes), %lld target cells, %zu shared genes, %zu domains\n",
+        set->labels.size(), set->classes.size(), static_cast<long long>(set->target.rows()), set->genes.size(),
+        set->domains.size());
+
+    Trainer trainer(set, opt);
+    ProgressBar bar("training");
+    nlohmann::json history = nlohmann::json::array();
+    TrainerCallbacks cb;
+    cb.onStep = [&](const StepReport &s) {
+        const double done = (s.epoch + (s.step + 1.0) / s.stepsInEpoch) / opt.epochs;
+        char detail[160];
+        std::snprintf(detail, sizeof detail, "epoch %d/%d  loss %.3f  ETA %.0f s", s.epoch + 1, opt.epochs,
+            s.totalLoss, s.etaSeconds);
+        bar.update(done, detail);
+    };
+    cb.onEpoch = [&](const EpochReport &e) { history.push_back(epochJson(e)); };
+    trainer.run(cb);
+    bar.finish();
+    const Trainer::Result result = trainer.finish(a.train);
+    const TrainingSummary &s = result.summary;
+    std::printf("trained %d epochs (%lld steps of %d cells) in %.1f s; best epoch %d; held-out accuracy %.4f; "
+                "ECE %.4f -> %.4f with temperature %.3f\n",
+        s.epochsRun, static_cast<long long>(s.steps), s.batchSize, s.trainSeconds, s.bestEpoch + 1,
+        s.heldOutAccuracy, s.calibrationBefore.ece, s.calibrationAfter.ece, s.temperature);
+    if (!a.model.empty()) {
+        saveModel(result.model, a.model, a.out.force);
+        std::printf("wrote %s\n", a.model.c_str());
+    }
+    nlohmann::json j = labelAndWrite(result.model, targets, a.out);
+    if (!a.report.empty()) {
+        j["preset"] = opt.preset;
+        j["options"] = nlohmann::json::parse(trainOptionsToJson(opt));
+        j["epochs"] = s.epochsRun;
+        j["best_epoch"] = s.bestEpoch;
+        j["steps"] = s.steps;
+        j["steps_per_epoch"] = s.stepsPerEpoch;
+        j["batch_size"] = s.batchSize;
+        j["train_seconds"] = s.trainSeconds;
+        j["seconds_per_epoch"] = s.epochsRun > 0 ? s.trainSeconds / s.epochsRun : 0.0;
+        j["seconds_per_step"] = s.steps > 0 ? s.trainSeconds / static_cast<double>(s.steps) : 0.0;
+        j["heldout_accuracy"] = std::isfinite(s.heldOutAccuracy) ? nlohmann::json(s.heldOutAccuracy) : nullptr;
+        j["heldout_ece"] = s.calibrationBefore.ece;
+        j["heldout_ece_calibrated"] = s.calibrationAfter.ece;
+        j["temperature"] = s.temperature;
+        j["n_train_cells"] = set->labels.size();
+        j["n_target_cells"] = set->target.rows();
+        j["n_genes"] = set->genes.size();
+        j["n_domains"] = set->domains.size();
+        j["classes"] = set->classes;
+        j["history"] = history;
+        writeJson(a.report, j, a.out.force);
+        std::printf("wrote %s\n", a.report.c_str());
+    }
+    return 0;
+}
+
+}   // namespace
+
+void addTrain(CLI::App &app, int &exitCode)
+{
+    auto a = std::make_shared<TrainArgs>();
+    auto *cmd = app.add_subcommand("train", "Train scNym on labelled data and label the target data");
+    cmd->add_option("--train", a->train, "Labelled .h5ad or 10x .h5 file(s)")->required()->expected(1, -1);
+    cmd->add_option("--target", a->target, "File(s) to label (unlabelled for training)")->required()->expected(1, -1);
+    cmd->add_option("--label", a->label, "obs column of the training files with the labels (default: automatic)");
+    cmd->add_option("--domain", a->domain, "obs column naming each cell's domain for the adversary "
+                                           "(default: training vs target)");
+    cmd->add_flag("--domain-per-file", a->domainPerFile, "Every input file is its own domain");
+    cmd->add_option("--preset", a->preset, "scnym-default, reference-exact, new-identity-discovery, no-adversary "
+                                           "or supervised")
+        ->capture_default_str();
+    cmd->add_option("--epochs", a->epochs, "Epochs (default: the preset's, 100)");
+    cmd->add_option("--batch", a->batch, "Labelled cells per step (default 256)");
+    cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 20; 0 = reference behaviour)");
+    cmd->add_option("--seed", a->seed, "Random seed")->capture_default_str();
+    cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--truth", a->out.truth, "obs column of the target with true labels, for evaluation only");
+    cmd->add_option("--threshold", a->out.threshold, "Confidence below which cells are Unassigned")
+        ->capture_default_str();
+    cmd->add_option("--model", a->model, "Write the trained model (.nym)");
+    cmd->add_option("--output", a->out.output, "Write the annotated target .h5ad");
+    cmd->add_option("--table", a->out.table, "Write the per-cell table (.csv or .tsv)");
+    cmd->add_option("--report", a->report, "Write a JSON report");
+    cmd->add_flag("--force", a->out.force, "Replace output files that exist");
+    cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });
+}
+
+}   // namespace nym::cli

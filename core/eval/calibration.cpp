@@ -1,0 +1,121 @@
+#include "core/eval/calibration.h"
+
+#include "core/common/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace nym {
+
+CalibrationReport calibrationReport(std::span<const float> confidence, std::span<const std::uint8_t> correct, int bins)
+{
+    if (confidence.size() != correct.size())
+        throw Error("Cannot measure calibration: " + std::to_string(confidence.size()) + " confidences for "
+            + std::to_string(correct.size()) + " outcomes.");
+    if (bins < 1)
+        throw Error("Cannot measure calibration with fewer than one bin.");
+    CalibrationReport r;
+    r.cells = static_cast<std::int64_t>(confidence.size());
+    r.bins.resize(static_cast<std::size_t>(bins));
+    std::vector<double> confSum(r.bins.size(), 0), hits(r.bins.size(), 0);
+    for (std::size_t i = 0; i < confidence.size(); ++i) {
+        const double p = std::clamp(static_cast<double>(confidence[i]), 0.0, 1.0);
+        // Bin b holds (b/B, (b+1)/B]; a confidence of exactly 0 goes to the first bin.
+        auto b = static_cast<std::size_t>(std::max(0.0, std::ceil(p * bins) - 1));
+        b = std::min(b, r.bins.size() - 1);
+        ++r.bins[b].cells;
+        confSum[b] += p;
+        hits[b] += correct[i] ? 1 : 0;
+    }
+    for (std::size_t b = 0; b < r.bins.size(); ++b) {
+        auto &bin = r.bins[b];
+        bin.lower = static_cast<double>(b) / bins;
+        bin.upper = static_cast<double>(b + 1) / bins;
+        if (bin.cells == 0)
+            continue;
+        bin.meanConfidence = confSum[b] / static_cast<double>(bin.cells);
+        bin.accuracy = hits[b] / static_cast<double>(bin.cells);
+        r.ece += static_cast<double>(bin.cells) / static_cast<double>(r.cells)
+            * std::abs(bin.accuracy - bin.meanConfidence);
+    }
+    return r;
+}
+
+std::vector<float> softmaxRows(std::span<const float> logits, std::int64_t classes, double temperature)
+{
+    if (classes <= 0 || logits.size() % static_cast<std::size_t>(classes) != 0)
+        throw Error("Cannot compute probabilities: the logits do not form rows of " + std::to_string(classes) + ".");
+    std::vector<float> out(logits.size());
+    const auto c = static_cast<std::size_t>(classes);
+    for (std::size_t r = 0; r < logits.size() / c; ++r) {
+        const float *x = logits.data() + r * c;
+        double mx = -std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < c; ++k)
+            mx = std::max(mx, static_cast<double>(x[k]) / temperature);
+        double sum = 0;
+        for (std::size_t k = 0; k < c; ++k)
+            sum += std::exp(static_cast<double>(x[k]) / temperature - mx);
+        for (std::size_t k = 0; k < c; ++k)
+            out[r * c + k] = static_cast<float>(std::exp(static_cast<double>(x[k]) / temperature - mx) / sum);
+    }
+    return out;
+}
+
+namespace {
+
+double negativeLogLikelihood(
+    std::span<const float> logits, std::size_t c, std::span<const std::int32_t> labels, double temperature)
+{
+    double nll = 0;
+    for (std::size_t r = 0; r < labels.size(); ++r) {
+        const float *x = logits.data() + r * c;
+        double mx = -std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < c; ++k)
+            mx = std::max(mx, static_cast<double>(x[k]) / temperature);
+        double sum = 0;
+        for (std::size_t k = 0; k < c; ++k)
+            sum += std::exp(static_cast<double>(x[k]) / temperature - mx);
+        nll += mx + std::log(sum) - static_cast<double>(x[labels[r]]) / temperature;
+    }
+    return nll;
+}
+
+}   // namespace
+
+double fitTemperature(std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels)
+{
+    if (classes <= 0 || logits.size() != labels.size() * static_cast<std::size_t>(classes))
+        throw Error("Cannot fit a temperature: logits and labels disagree in length.");
+    for (auto l : labels)
+        if (l < 0 || l >= classes)
+            throw Error("Cannot fit a temperature: a label lies outside the classes.");
+    if (labels.empty())
+        return 1.0;
+    const auto c = static_cast<std::size_t>(classes);
+    // The NLL is unimodal in log T for softmax models; golden-section search on log T is robust and needs no
+    // gradients. 60 iterations shrink the interval below 1e-12 of its width.
+    double a = std::log(0.05), b = std::log(20.0);
+    const double g = (std::sqrt(5.0) - 1) / 2;
+    double x1 = b - g * (b - a), x2 = a + g * (b - a);
+    double f1 = negativeLogLikelihood(logits, c, labels, std::exp(x1));
+    double f2 = negativeLogLikelihood(logits, c, labels, std::exp(x2));
+    for (int i = 0; i < 60; ++i) {
+        if (f1 <= f2) {
+            b = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = b - g * (b - a);
+            f1 = negativeLogLikelihood(logits, c, labels, std::exp(x1));
+        } else {
+            a = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = a + g * (b - a);
+            f2 = negativeLogLikelihood(logits, c, labels, std::exp(x2));
+        }
+    }
+    return std::exp((a + b) / 2);
+}
+
+}   // namespace nym

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace nym {
+
+// One bin of a reliability diagram.
+struct ReliabilityBin
+{
+    double lower = 0, upper = 0;   // confidence range (lower, upper]
+    std::int64_t cells = 0;
+    double meanConfidence = 0;     // 0 when empty
+    double accuracy = 0;           // 0 when empty
+};
+
+struct CalibrationReport
+{
+    double ece = 0;   // expected calibration error: Σ_b (n_b / N) |accuracy_b − confidence_b|
+    std::int64_t cells = 0;
+    std::vector<ReliabilityBin> bins;
+};
+
+// Expected calibration error over equal-width confidence bins (15 by default, as Guo et al. 2017).
+// Throws nym::Error when the spans differ in length or bins < 1.
+CalibrationReport calibrationReport(std::span<const float> confidence, std::span<const std::uint8_t> correct,
+    int bins = 15);
+
+// Softmax of row-major logits (rows × classes) divided by a temperature.
+std::vector<float> softmaxRows(std::span<const float> logits, std::int64_t classes, double temperature = 1.0);
+
+// The temperature T > 0 minimising the negative log-likelihood of softmax(logits / T) for the given labels
+// (Guo et al. 2017, "temperature scaling"), searched on log T over [0.05, 20]. Returns 1 for no cells.
+double fitTemperature(std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels);
+
+}   // namespace nym

@@ -1,0 +1,113 @@
+#include "core/nn/labeling.h"
+
+#include "core/common/error.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace nym {
+
+Labeling labelDataset(const Model &model, const Dataset &dataset, const LabelingOptions &options)
+{
+    if (dataset.cells() == 0)
+        throw Error("The input holds no cells to label.");
+    Labeling out;
+    out.alignment = alignGenes(dataset.geneNames, model.genes());
+    const auto &a = out.alignment;
+    const std::int64_t needGenes = std::min<std::int64_t>(options.minMatchedGenes, static_cast<std::int64_t>(a.genes.size()));
+    if (a.matched < needGenes || a.matchedFraction() < options.minMatchedFraction) {
+        std::string examples;
+        for (const auto &g : a.missingExamples)
+            examples += (examples.empty() ? "" : ", ") + g;
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * a.matchedFraction());
+        throw Error("Only " + std::to_string(a.matched) + " of the model's " + std::to_string(a.genes.size())
+            + " genes (" + pct + ") are in the input; at least " + std::to_string(needGenes) + " and "
+            + std::to_string(static_cast<int>(100 * options.minMatchedFraction))
+            + "% are needed. Missing, e.g.: " + examples
+            + ". Check that the input names genes the same way as the training data (symbols or Ensembl ids).");
+    }
+    if (a.matched < static_cast<std::int64_t>(a.genes.size())) {
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * a.matchedFraction());
+        out.notes.push_back(std::to_string(static_cast<std::int64_t>(a.genes.size()) - a.matched)
+            + " of the model's genes are missing from the input and were set to zero (" + pct + " found).");
+    }
+    const NormalizeResult n = normalizeToLog1pCpm(dataset.matrix, options.normalize);
+    out.normalization = n.action;
+    const CellMatrix x = a.apply(n.matrix);
+    out.predictions = Predictor(model, options.predictor).predict(x);
+    const auto sums = x.rowSums();
+    const auto cells = static_cast<std::size_t>(dataset.cells());
+    out.labels.resize(cells);
+    out.thresholded.resize(cells);
+    out.noCounts.resize(cells);
+    for (std::size_t i = 0; i < cells; ++i) {
+        out.labels[i] = out.predictions.labelName(static_cast<std::int64_t>(i));
+        if (sums[i] <= 0) {
+            out.noCounts[i] = 1;
+            out.predictions.confidence[i] = 0.f;
+        }
+        const bool unassigned = out.noCounts[i] || out.predictions.confidence[i] < options.unassignedThreshold;
+        out.thresholded[i] = unassigned ? std::string(kUnassigned) : out.labels[i];
+        out.unassigned += unassigned;
+    }
+    const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
+    if (empty > 0)
+        out.notes.push_back(std::to_string(empty)
+            + " cells have no counts in the model's genes; they are marked Unassigned with confidence 0.");
+    return out;
+}
+
+H5adAdditions labelingAdditions(const Labeling &l, const Model &model, const std::string &inputPath)
+{
+    H5adAdditions add;
+    ObsColumn label = ObsColumn::fromLabels("nym_label", l.labels, true);
+    ObsColumn thresholded = ObsColumn::fromLabels("nym_label_thresholded", l.thresholded, true);
+    std::vector<double> conf(l.predictions.confidence.begin(), l.predictions.confidence.end());
+    add.obs = {label, ObsColumn::numeric("nym_confidence", conf), thresholded};
+    DenseArray emb;
+    emb.name = "X_nym";
+    emb.rows = l.predictions.cells;
+    emb.cols = l.predictions.embeddingSize;
+    emb.values = l.predictions.embedding;
+    add.obsm.push_back(std::move(emb));
+    DenseArray probs;
+    probs.name = "nym_probabilities";
+    probs.rows = l.predictions.cells;
+    probs.cols = static_cast<std::int64_t>(l.predictions.classes.size());
+    probs.values = l.predictions.probabilities;
+    add.obsm.push_back(std::move(probs));
+    std::string classes;
+    for (const auto &c : model.classes())
+        classes += (classes.empty() ? "" : "\t") + c;
+    add.uns = {{"software", model.contents().createdBy}, {"method", "scNym (LibTorch reimplementation)"},
+        {"preset", model.contents().options.preset}, {"input_file", inputPath}, {"normalization", l.normalization},
+        {"genes_matched", std::to_string(l.alignment.matched) + " of " + std::to_string(l.alignment.genes.size())},
+        {"temperature", std::to_string(model.temperature())}, {"classes", classes},
+        {"probabilities", "obsm/nym_probabilities, columns in the order of uns/nym/classes (tab-separated)"}};
+    return add;
+}
+
+std::vector<TableColumn> labelingTable(
+    const Labeling &l, const Dataset &dataset, const std::vector<std::string> &truth)
+{
+    std::vector<TableColumn> cols;
+    cols.push_back(TableColumn::ofText("cell", dataset.cellIds));
+    cols.push_back(TableColumn::ofText("nym_label", l.labels));
+    cols.push_back(TableColumn::ofText("nym_label_thresholded", l.thresholded));
+    cols.push_back(TableColumn::ofNumbers(
+        "nym_confidence", std::vector<double>(l.predictions.confidence.begin(), l.predictions.confidence.end())));
+    if (!truth.empty())
+        cols.push_back(TableColumn::ofText("true_label", truth));
+    const auto c = l.predictions.classes.size();
+    for (std::size_t k = 0; k < c; ++k) {
+        std::vector<double> p(static_cast<std::size_t>(l.predictions.cells));
+        for (std::size_t i = 0; i < p.size(); ++i)
+            p[i] = l.predictions.probabilities[i * c + k];
+        cols.push_back(TableColumn::ofNumbers("p_" + l.predictions.classes[k], std::move(p)));
+    }
+    return cols;
+}
+
+}   // namespace nym

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "core/nn/trainoptions.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nym {
+
+// One named weight array of the network (row-major float32).
+struct NamedArray
+{
+    std::string name;                  // stable registered name, e.g. "encoder.0.weight" (a model-file key)
+    std::vector<std::int64_t> shape;
+    std::vector<float> values;
+};
+
+// A trained scNym classifier: weights, the genes and classes it knows, how its input is normalised, the options it
+// was trained with, its calibration temperature and training metrics. Built by the Trainer or read from a model
+// file; validated on construction and immutable afterwards, so any number of threads may read it.
+class Model
+{
+public:
+    // Bump when the model file layout changes; readers refuse newer versions.
+    static constexpr int kFormatVersion = 1;
+
+    struct Contents
+    {
+        std::vector<std::string> genes;     // input order
+        std::vector<std::string> classes;   // output order
+        std::vector<std::string> domains;   // domains the adversary saw (informational)
+        std::string normalization = "log1p(CPM)";
+        TrainOptions options;
+        std::vector<NamedArray> weights;    // classifier weights (the adversary head is not kept)
+        double temperature = 1.0;           // softmax temperature from calibration (1 = none)
+        std::vector<std::pair<std::string, double>> metrics;   // held-out accuracy, ECE, epochs, ...
+        std::string labelColumn;            // the training files' label column
+        std::vector<std::string> trainingFiles;
+        std::string createdBy;              // "Nym Studio 0.1.0"
+    };
+
+    // Throws nym::Error naming the problem when the contents are inconsistent (no genes, fewer than two classes,
+    // duplicate names, array sizes that do not match their shapes, non-finite weights, temperature ≤ 0).
+    explicit Model(Contents contents);
+
+    const Contents &contents() const { return m_contents; }
+    const std::vector<std::string> &genes() const { return m_contents.genes; }
+    const std::vector<std::string> &classes() const { return m_contents.classes; }
+    double temperature() const { return m_contents.temperature; }
+    const NamedArray *findWeight(const std::string &name) const;
+    // A metric by name, or NaN.
+    double metric(const std::string &name) const;
+
+private:
+    Contents m_contents;
+};
+
+// The options as JSON text (for model files and reports) and back. fromJson starts from the defaults and takes
+// the fields present; throws nym::Error on malformed text.
+std::string trainOptionsToJson(const TrainOptions &options);
+TrainOptions trainOptionsFromJson(const std::string &json);
+
+}   // namespace nym

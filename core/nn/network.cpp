@@ -1,0 +1,437 @@
+#include "core/nn/network_p.h"
+
+#include "core/common/error.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace nym::nn {
+
+// ---- sparse rows --------------------------------------------------------------------------------------------
+
+void SparseRows::append(std::span<const std::int32_t> idx, std::span<const float> val)
+{
+    indices.insert(indices.end(), idx.begin(), idx.end());
+    values.insert(values.end(), val.begin(), val.end());
+    indptr.push_back(static_cast<std::int64_t>(indices.size()));
+}
+
+void SparseRows::appendRow(const SparseRows &from, std::int64_t row)
+{
+    append(from.rowIndices(row), from.rowValues(row));
+}
+
+void SparseRows::appendMix(const SparseRows &x, std::int64_t i, float a, const SparseRows &y, std::int64_t j, float b)
+{
+    const auto xi = x.rowIndices(i), yi = y.rowIndices(j);
+    const auto xv = x.rowValues(i), yv = y.rowValues(j);
+    std::size_t p = 0, q = 0;
+    while (p < xi.size() || q < yi.size()) {
+        if (q == yi.size() || (p < xi.size() && xi[p] < yi[q])) {
+            indices.push_back(xi[p]);
+            values.push_back(a * xv[p++]);
+        } else if (p == xi.size() || yi[q] < xi[p]) {
+            indices.push_back(yi[q]);
+            values.push_back(b * yv[q++]);
+        } else {
+            indices.push_back(xi[p]);
+            values.push_back(a * xv[p++] + b * yv[q++]);
+        }
+    }
+    indptr.push_back(static_cast<std::int64_t>(indices.size()));
+}
+
+std::span<const std::int32_t> SparseRows::rowIndices(std::int64_t r) const
+{
+    const auto b = static_cast<std::size_t>(indptr[static_cast<std::size_t>(r)]);
+    const auto e = static_cast<std::size_t>(indptr[static_cast<std::size_t>(r) + 1]);
+    return {indices.data() + b, e - b};
+}
+
+std::span<const float> SparseRows::rowValues(std::int64_t r) const
+{
+    const auto b = static_cast<std::size_t>(indptr[static_cast<std::size_t>(r)]);
+    const auto e = static_cast<std::size_t>(indptr[static_cast<std::size_t>(r) + 1]);
+    return {values.data() + b, e - b};
+}
+
+torch::Tensor SparseRows::dense() const
+{
+    auto t = torch::zeros({rows(), cols});
+    float *d = t.data_ptr<float>();
+    for (std::int64_t r = 0; r < rows(); ++r) {
+        const auto idx = rowIndices(r);
+        const auto val = rowValues(r);
+        for (std::size_t k = 0; k < idx.size(); ++k)
+            d[r * cols + idx[k]] = val[k];
+    }
+    return t;
+}
+
+SparseRows gatherRows(const CellMatrix &m, std::span<const std::int64_t> rows)
+{
+    SparseRows s;
+    s.cols = m.cols();
+    s.indptr.reserve(rows.size() + 1);
+    for (auto r : rows)
+        s.append(m.rowIndices(r), m.rowValues(r));
+    return s;
+}
+
+// ---- sparse × dense kernels -----------------------------------------------------------------------------------
+// Compiled twice (AVX2+FMA and baseline x86-64); the loader picks the best the CPU supports.
+
+// Both kernels accumulate 64 outputs at a time in registers (8 AVX registers): each nonzero then costs 8 loads and
+// 8 FMAs instead of also loading and storing its whole output row.
+constexpr std::int64_t kBlock = 64;
+
+__attribute__((target_clones("arch=haswell", "default"))) void sparseForwardRows(const std::int64_t *indptr,
+    const std::int32_t *indices, const float *values, const float *w, const float *bias, float *out, std::int64_t r0,
+    std::int64_t r1, std::int64_t h)
+{
+    for (std::int64_t r = r0; r < r1; ++r) {
+        float *o = out + r * h;
+        std::int64_t c0 = 0;
+        for (; c0 + kBlock <= h; c0 += kBlock) {
+            float acc[kBlock];
+            for (std::int64_t k = 0; k < kBlock; ++k)
+                acc[k] = bias[c0 + k];
+            for (std::int64_t j = indptr[r]; j < indptr[r + 1]; ++j) {
+                const float v = values[j];
+                const float *wr = w + static_cast<std::int64_t>(indices[j]) * h + c0;
+                for (std::int64_t k = 0; k < kBlock; ++k)
+                    acc[k] += v * wr[k];
+            }
+            for (std::int64_t k = 0; k < kBlock; ++k)
+                o[c0 + k] = acc[k];
+        }
+        for (std::int64_t k = c0; k < h; ++k) {
+            float acc = bias[k];
+            for (std::int64_t j = indptr[r]; j < indptr[r + 1]; ++j)
+                acc += values[j] * w[static_cast<std::int64_t>(indices[j]) * h + k];
+            o[k] = acc;
+        }
+    }
+}
+
+__attribute__((target_clones("arch=haswell", "default"))) void sparseWeightGrad(const std::int64_t *colptr,
+    const std::int32_t *rowsOf, const float *valuesOf, const float *gy, float *gw, std::int64_t g0, std::int64_t g1,
+    std::int64_t h)
+{
+    for (std::int64_t g = g0; g < g1; ++g) {
+        float *o = gw + g * h;
+        std::int64_t c0 = 0;
+        for (; c0 + kBlock <= h; c0 += kBlock) {
+            float acc[kBlock] = {};
+            for (std::int64_t j = colptr[g]; j < colptr[g + 1]; ++j) {
+                const float v = valuesOf[j];
+                const float *gr = gy + static_cast<std::int64_t>(rowsOf[j]) * h + c0;
+                for (std::int64_t k = 0; k < kBlock; ++k)
+                    acc[k] += v * gr[k];
+            }
+            for (std::int64_t k = 0; k < kBlock; ++k)
+                o[c0 + k] = acc[k];
+        }
+        for (std::int64_t k = c0; k < h; ++k) {
+            float acc = 0;
+            for (std::int64_t j = colptr[g]; j < colptr[g + 1]; ++j)
+                acc += valuesOf[j] * gy[static_cast<std::int64_t>(rowsOf[j]) * h + k];
+            o[k] = acc;
+        }
+    }
+}
+
+namespace {
+
+struct SparseLinearFn : torch::autograd::Function<SparseLinearFn>
+{
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, torch::Tensor weight, torch::Tensor bias,
+        torch::Tensor indptr, torch::Tensor indices, torch::Tensor values)
+    {
+        const std::int64_t rows = indptr.numel() - 1, h = weight.size(1);
+        auto out = torch::empty({rows, h});
+        const auto *ip = indptr.data_ptr<std::int64_t>();
+        const auto *ix = indices.data_ptr<std::int32_t>();
+        const auto *vv = values.data_ptr<float>();
+        const auto *w = weight.data_ptr<float>();
+        const auto *b = bias.data_ptr<float>();
+        auto *o = out.data_ptr<float>();
+        at::parallel_for(0, rows, 8, [&](std::int64_t r0, std::int64_t r1) {
+            sparseForwardRows(ip, ix, vv, w, b, o, r0, r1, h);
+        });
+        ctx->save_for_backward({indptr, indices, values});
+        ctx->saved_data["genes"] = weight.size(0);
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext *ctx, torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto &indptr = saved[0];
+        const auto &indices = saved[1];
+        const auto &values = saved[2];
+        const std::int64_t genes = ctx->saved_data["genes"].toInt();
+        const auto gy = grads[0].contiguous();
+        const std::int64_t rows = indptr.numel() - 1, h = gy.size(1);
+        // Transpose the batch (CSR → CSC) so each gene's gradient row is written by one thread, in a fixed order:
+        // deterministic for any thread count.
+        const auto *ip = indptr.data_ptr<std::int64_t>();
+        const auto *ix = indices.data_ptr<std::int32_t>();
+        const auto *vv = values.data_ptr<float>();
+        const std::int64_t nnz = ip[rows];
+        std::vector<std::int64_t> colptr(static_cast<std::size_t>(genes) + 1, 0);
+        for (std::int64_t j = 0; j < nnz; ++j)
+            ++colptr[static_cast<std::size_t>(ix[j]) + 1];
+        for (std::int64_t g = 0; g < genes; ++g)
+            colptr[static_cast<std::size_t>(g) + 1] += colptr[static_cast<std::size_t>(g)];
+        std::vector<std::int32_t> rowsOf(static_cast<std::size_t>(nnz));
+        std::vector<float> valuesOf(static_cast<std::size_t>(nnz));
+        {
+            std::vector<std::int64_t> fill(colptr.begin(), colptr.end() - 1);
+            for (std::int64_t r = 0; r < rows; ++r)
+                for (std::int64_t j = ip[r]; j < ip[r + 1]; ++j) {
+                    const auto at = static_cast<std::size_t>(fill[static_cast<std::size_t>(ix[j])]++);
+                    rowsOf[at] = static_cast<std::int32_t>(r);
+                    valuesOf[at] = vv[j];
+                }
+        }
+        auto gw = torch::empty({genes, h});
+        float *gwp = gw.data_ptr<float>();
+        const float *gyp = gy.data_ptr<float>();
+        at::parallel_for(0, genes, 64, [&](std::int64_t g0, std::int64_t g1) {
+            sparseWeightGrad(colptr.data(), rowsOf.data(), valuesOf.data(), gyp, gwp, g0, g1, h);
+        });
+        return {gw, gy.sum(0), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+struct GradReverseFn : torch::autograd::Function<GradReverseFn>
+{
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, torch::Tensor x, double weight)
+    {
+        ctx->saved_data["weight"] = weight;
+        return x.clone();
+    }
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext *ctx, torch::autograd::variable_list grads)
+    {
+        return {grads[0] * (-ctx->saved_data["weight"].toDouble()), torch::Tensor()};
+    }
+};
+
+torch::Tensor dropoutWith(const torch::Tensor &x, double p, bool training, at::Generator &generator)
+{
+    if (!training || p <= 0)
+        return x;
+    auto mask = torch::empty_like(x).bernoulli_(1.0 - p, generator).div_(1.0 - p);
+    return x * mask;
+}
+
+}   // namespace
+
+torch::Tensor gradientReversal(const torch::Tensor &x, double weight)
+{
+    return GradReverseFn::apply(x, weight);
+}
+
+void initLinear(torch::Tensor &weight, torch::Tensor &bias, std::int64_t fanIn, at::Generator &generator)
+{
+    torch::NoGradGuard noGrad;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(std::max<std::int64_t>(fanIn, 1)));
+    weight.uniform_(-bound, bound, generator);
+    bias.uniform_(-bound, bound, generator);
+}
+
+// ---- modules ------------------------------------------------------------------------------------------------
+
+SparseLinearImpl::SparseLinearImpl(std::int64_t in, std::int64_t out)
+{
+    weight = register_parameter("weight", torch::empty({in, out}));
+    bias = register_parameter("bias", torch::empty({out}));
+}
+
+torch::Tensor SparseLinearImpl::forward(const SparseRows &x)
+{
+    if (!weight.device().is_cpu())
+        return forwardDense(x.dense().to(weight.device()));
+    // Copies: the backward pass needs the batch after the caller's SparseRows may be gone.
+    auto ip = torch::from_blob(const_cast<std::int64_t *>(x.indptr.data()), {x.rows() + 1}, torch::kInt64).clone();
+    auto ix = torch::from_blob(const_cast<std::int32_t *>(x.indices.data()),
+        {static_cast<std::int64_t>(x.indices.size())}, torch::kInt32).clone();
+    auto vv = torch::from_blob(const_cast<float *>(x.values.data()), {static_cast<std::int64_t>(x.values.size())},
+        torch::kFloat32).clone();
+    return SparseLinearFn::apply(weight, bias, ip, ix, vv);
+}
+
+torch::Tensor SparseLinearImpl::forwardDense(const torch::Tensor &x)
+{
+    return torch::addmm(bias, x, weight);
+}
+
+ScnymNetImpl::ScnymNetImpl(
+    std::int64_t genes, std::int64_t classes, const ClassifierOptions &o, at::Generator generator_)
+    : dropout(o.dropout)
+    , generator(std::move(generator_))
+{
+    const std::int64_t h = o.hiddenSize;
+    input = register_module("input", SparseLinear(genes, h));
+    initLinear(input->weight, input->bias, genes, generator);
+    for (int l = 0; l < o.hiddenLayers; ++l) {
+        if (l > 0) {
+            auto lin = register_module("hidden" + std::to_string(l), torch::nn::Linear(h, h));
+            initLinear(lin->weight, lin->bias, h, generator);
+            hidden.push_back(lin);
+        }
+        norms.push_back(register_module("norm" + std::to_string(l),
+            torch::nn::BatchNorm1d(
+                torch::nn::BatchNorm1dOptions(h).momentum(o.batchNormMomentum).eps(o.batchNormEps))));
+    }
+    output = register_module("output", torch::nn::Linear(h, classes));
+    initLinear(output->weight, output->bias, h, generator);
+}
+
+ScnymNetImpl::Output ScnymNetImpl::forwardFromFirst(torch::Tensor h)
+{
+    Output out;
+    for (std::size_t l = 0; l < norms.size(); ++l) {
+        if (l > 0)
+            h = hidden[l - 1]->forward(h);
+        h = norms[l]->forward(h);
+        h = dropoutWith(h, dropout, is_training(), generator);
+        if (l + 1 == norms.size())
+            out.embedding = h;
+        h = torch::relu(h);
+    }
+    out.hidden = h;
+    out.logits = output->forward(h);
+    return out;
+}
+
+ScnymNetImpl::Output ScnymNetImpl::forward(const SparseRows &x)
+{
+    return forwardFromFirst(input->forward(x));
+}
+
+ScnymNetImpl::Output ScnymNetImpl::forwardDense(const torch::Tensor &x)
+{
+    return forwardFromFirst(input->forwardDense(x));
+}
+
+DomainHeadImpl::DomainHeadImpl(std::int64_t in, std::int64_t hiddenSize, std::int64_t domains, at::Generator generator)
+{
+    fc1 = register_module("fc1", torch::nn::Linear(in, hiddenSize));
+    fc2 = register_module("fc2", torch::nn::Linear(hiddenSize, domains));
+    initLinear(fc1->weight, fc1->bias, in, generator);
+    initLinear(fc2->weight, fc2->bias, hiddenSize, generator);
+}
+
+torch::Tensor DomainHeadImpl::forward(const torch::Tensor &x)
+{
+    return fc2->forward(torch::relu(fc1->forward(x)));
+}
+
+// ---- weights ------------------------------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::pair<std::string, torch::Tensor>> namedState(ScnymNet &net)
+{
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto &p : net->named_parameters())
+        out.emplace_back(p.key(), p.value());
+    for (const auto &b : net->named_buffers())
+        if (b.key().find("num_batches_tracked") == std::string::npos)
+            out.emplace_back(b.key(), b.value());
+    return out;
+}
+
+}   // namespace
+
+std::vector<NamedArray> exportWeights(ScnymNet &net)
+{
+    std::vector<NamedArray> out;
+    for (auto &[name, t] : namedState(net)) {
+        auto c = t.detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
+        NamedArray a;
+        a.name = name;
+        a.shape.assign(c.sizes().begin(), c.sizes().end());
+        a.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+void importWeights(ScnymNet &net, const Model &model)
+{
+    torch::NoGradGuard noGrad;
+    for (auto &[name, t] : namedState(net)) {
+        const NamedArray *a = model.findWeight(name);
+        if (!a)
+            throw Error("The model file lacks the weight '" + name + "'; it was not written by this version.");
+        if (!std::equal(a->shape.begin(), a->shape.end(), t.sizes().begin(), t.sizes().end()))
+            throw Error("The model's weight '" + name + "' has the wrong shape for its genes and classes.");
+        t.copy_(torch::from_blob(const_cast<float *>(a->values.data()), t.sizes(), torch::kFloat32));
+    }
+}
+
+// ---- optimiser ----------------------------------------------------------------------------------------------
+
+Adadelta::Adadelta(std::vector<torch::Tensor> params, double lr, double rho, double eps, double weightDecay)
+    : m_params(std::move(params))
+    , m_lr(static_cast<float>(lr))
+    , m_rho(static_cast<float>(rho))
+    , m_eps(static_cast<float>(eps))
+    , m_weightDecay(static_cast<float>(weightDecay))
+{
+    for (const auto &p : m_params) {
+        m_squareAvg.push_back(torch::zeros_like(p));
+        m_accDelta.push_back(torch::zeros_like(p));
+    }
+}
+
+void Adadelta::zeroGrad()
+{
+    for (auto &p : m_params)
+        if (p.grad().defined())
+            p.mutable_grad() = torch::Tensor();
+}
+
+void Adadelta::step()
+{
+    torch::NoGradGuard noGrad;
+    for (std::size_t i = 0; i < m_params.size(); ++i) {
+        auto &p = m_params[i];
+        if (!p.grad().defined())
+            continue;
+        if (!p.device().is_cpu()) {
+            // Same algorithm with tensor operations (PyTorch 1.13's Adadelta).
+            auto g = p.grad().add(p, m_weightDecay);
+            m_squareAvg[i].mul_(m_rho).addcmul_(g, g, 1 - m_rho);
+            auto std = m_squareAvg[i].add(m_eps).sqrt_();
+            auto delta = m_accDelta[i].add(m_eps).sqrt_().div_(std).mul_(g);
+            m_accDelta[i].mul_(m_rho).addcmul_(delta, delta, 1 - m_rho);
+            p.add_(delta, -m_lr);
+            continue;
+        }
+        auto grad = p.grad().contiguous();
+        float *w = p.data_ptr<float>();
+        const float *g = grad.data_ptr<float>();
+        float *sq = m_squareAvg[i].data_ptr<float>();
+        float *acc = m_accDelta[i].data_ptr<float>();
+        const float rho = m_rho, eps = m_eps, lr = m_lr, wd = m_weightDecay;
+        at::parallel_for(0, p.numel(), 16384, [&](std::int64_t b, std::int64_t e) {
+            for (std::int64_t k = b; k < e; ++k) {
+                const float gk = g[k] + wd * w[k];
+                sq[k] = rho * sq[k] + (1 - rho) * gk * gk;
+                const float delta = std::sqrt(acc[k] + eps) / std::sqrt(sq[k] + eps) * gk;
+                acc[k] = rho * acc[k] + (1 - rho) * delta * delta;
+                w[k] -= lr * delta;
+            }
+        });
+    }
+}
+
+}   // namespace nym::nn

@@ -1,0 +1,547 @@
+#include "core/nn/trainer.h"
+
+#include "core/common/error.h"
+#include "core/nn/network_p.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <thread>
+
+namespace nym {
+
+namespace {
+
+using nn::SparseRows;
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double seconds(Clock::time_point since)
+{
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Eval-mode logits of the given rows, in chunks.
+torch::Tensor evalLogits(nn::ScnymNet &net, const CellMatrix &m, const std::vector<std::int64_t> &rows)
+{
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = net->is_training();
+    net->eval();
+    std::vector<torch::Tensor> parts;
+    constexpr std::size_t chunk = 4096;
+    for (std::size_t b = 0; b < rows.size(); b += chunk) {
+        const std::span<const std::int64_t> part(rows.data() + b, std::min(chunk, rows.size() - b));
+        parts.push_back(net->forward(nn::gatherRows(m, part)).logits.to(torch::kCPU));
+    }
+    net->train(wasTraining);
+    if (parts.empty())
+        return torch::zeros({0, net->output->weight.size(0)});
+    return torch::cat(parts);
+}
+
+torch::Tensor labelTensor(const std::vector<std::int32_t> &labels, const std::vector<std::int64_t> &rows)
+{
+    auto t = torch::empty({static_cast<std::int64_t>(rows.size())}, torch::kInt64);
+    auto *p = t.data_ptr<std::int64_t>();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        p[i] = labels[static_cast<std::size_t>(rows[i])];
+    return t;
+}
+
+CalibrationReport calibrationOf(const torch::Tensor &logits, const torch::Tensor &labels, double temperature)
+{
+    if (logits.size(0) == 0)
+        return calibrationReport({}, {});
+    auto probs = torch::softmax(logits / temperature, 1);
+    auto [conf, pred] = probs.max(1);
+    auto correct = pred.eq(labels).to(torch::kUInt8).contiguous();
+    conf = conf.contiguous();
+    return calibrationReport(std::span<const float>(conf.data_ptr<float>(), static_cast<std::size_t>(conf.numel())),
+        std::span<const std::uint8_t>(correct.data_ptr<std::uint8_t>(), static_cast<std::size_t>(correct.numel())));
+}
+
+double accuracyOf(const torch::Tensor &logits, const torch::Tensor &labels)
+{
+    if (logits.size(0) == 0)
+        return kNaN;
+    return logits.argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
+}
+
+}   // namespace
+
+class Trainer::Impl
+{
+public:
+    Impl(std::shared_ptr<const TrainingSet> data, const TrainOptions &options);
+
+    std::shared_ptr<const TrainingSet> data;
+    TrainOptions opt;
+    torch::Device device {torch::kCPU};
+    at::Generator gen;
+    std::mt19937_64 rng;
+    nn::ScnymNet net {nullptr};
+    nn::DomainHead head {nullptr};
+    std::unique_ptr<nn::Adadelta> optimizer;
+    std::int64_t classes = 0, domains = 0;
+
+    std::vector<std::int64_t> trainRows, selectionRows, heldOutRows, targetRows;
+    int labelledBatch = 0, targetBatch = 0, steps = 0;
+    // Batch streams: a shuffled order consumed batch by batch (drop_last), reshuffled when exhausted. The target
+    // stream runs on across epochs, as the reference's repeating loader.
+    std::vector<std::int64_t> trainOrder, targetOrder;
+    std::size_t trainPos = 0, targetPos = 0;
+
+    int epoch = 0;
+    std::int64_t globalStep = 0;
+    bool done = false;
+    double bestLoss = std::numeric_limits<double>::infinity();
+    int bestEpoch = -1;
+    int waiting = 0;
+    std::vector<NamedArray> bestWeights;
+    std::vector<EpochReport> history;
+    double trainSeconds = 0;
+    double secondsPerStep = 0;   // running mean, for the ETA
+    double evalSeconds = 0;
+
+    std::vector<std::int64_t> nextBatch(std::vector<std::int64_t> &order, std::size_t &pos,
+        const std::vector<std::int64_t> &pool, int size);
+    SparseRows augment(const SparseRows &x);
+    std::vector<float> betaSamples(std::size_t n);
+    StepReport step(int stepInEpoch);
+    EpochReport evaluate(const EpochReport &sums);
+    double etaSeconds(int stepsLeftThisEpoch) const;
+};
+
+Trainer::Impl::Impl(std::shared_ptr<const TrainingSet> data_, const TrainOptions &options)
+    : data(std::move(data_))
+    , opt(options)
+    , gen(at::make_generator<at::CPUGeneratorImpl>(options.seed))
+    , rng(options.seed)
+{
+    opt.validate();
+    if (!data)
+        throw Error("No training data.");
+    torch::set_num_threads(opt.threads > 0 ? opt.threads
+                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    if (torch::cuda::is_available())
+        device = torch::Device(torch::kCUDA);
+    classes = static_cast<std::int64_t>(data->classes.size());
+    domains = static_cast<std::int64_t>(std::max<std::size_t>(2, data->domains.size()));
+    const auto genes = static_cast<std::int64_t>(data->genes.size());
+
+    // Splits of the labelled cells (random, METHOD.md §5): train / model selection / held out.
+    const auto n = static_cast<std::int64_t>(data->labels.size());
+    std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+    std::iota(all.begin(), all.end(), 0);
+    std::shuffle(all.begin(), all.end(), rng);
+    auto nSel = static_cast<std::int64_t>(std::llround(opt.modelSelectionFraction * static_cast<double>(n)));
+    auto nHeld = static_cast<std::int64_t>(std::llround(opt.heldOutFraction * static_cast<double>(n)));
+    nSel = std::max<std::int64_t>(1, nSel);
+    if (n - nSel - nHeld < 2)
+        nHeld = std::max<std::int64_t>(0, n - nSel - 2);
+    if (n - nSel - nHeld < 2)
+        throw Error("Too few labelled cells to train: " + std::to_string(n) + " (at least 3 are needed).");
+    selectionRows.assign(all.begin(), all.begin() + nSel);
+    heldOutRows.assign(all.begin() + nSel, all.begin() + nSel + nHeld);
+    trainRows.assign(all.begin() + nSel + nHeld, all.end());
+    targetRows.resize(static_cast<std::size_t>(data->target.rows()));
+    std::iota(targetRows.begin(), targetRows.end(), 0);
+
+    // Splits smaller than a batch train with what they have (the reference yields no batches and hangs, §8).
+    labelledBatch = static_cast<int>(std::min<std::int64_t>(opt.batchSize, static_cast<std::int64_t>(trainRows.size())));
+    targetBatch = static_cast<int>(std::min<std::int64_t>(opt.batchSize, static_cast<std::int64_t>(targetRows.size())));
+    steps = static_cast<int>(static_cast<std::int64_t>(trainRows.size()) / labelledBatch);
+    steps = std::max({steps, opt.minStepsPerEpoch, 1});
+
+    net = nn::ScnymNet(genes, classes, opt.classifier, gen);
+    head = nn::DomainHead(opt.classifier.hiddenSize, opt.classifier.adversaryHidden, domains, gen);
+    net->to(device);
+    head->to(device);
+    net->train();
+    head->train();
+    std::vector<torch::Tensor> params = net->parameters();
+    for (auto &p : head->parameters())
+        params.push_back(p);   // the reference adds the head as a second group with the same settings
+    optimizer = std::make_unique<nn::Adadelta>(params, opt.learningRate, opt.rho, opt.adadeltaEps, opt.weightDecay);
+}
+
+std::vector<std::int64_t> Trainer::Impl::nextBatch(
+    std::vector<std::int64_t> &order, std::size_t &pos, const std::vector<std::int64_t> &pool, int size)
+{
+    if (order.empty() || pos + static_cast<std::size_t>(size) > order.size()) {
+        order = pool;
+        std::shuffle(order.begin(), order.end(), rng);
+        pos = 0;
+    }
+    std::vector<std::int64_t> out(order.begin() + static_cast<std::ptrdiff_t>(pos),
+        order.begin() + static_cast<std::ptrdiff_t>(pos) + size);
+    pos += static_cast<std::size_t>(size);
+    return out;
+}
+
+// log1p_drop (reference dataprep): expm1 → drop each entry with p → rescale the row to 1e6 → log1p. Zeros stay
+// zero, so only nonzeros are visited. Deviation: a row whose every entry was dropped keeps its original values
+// instead of dividing by zero (METHOD.md §8).
+SparseRows Trainer::Impl::augment(const SparseRows &x)
+{
+    const double p = opt.augmentDropProbability;
+    if (p <= 0)
+        return x;
+    SparseRows out;
+    out.cols = x.cols;
+    out.indices.reserve(x.indices.size());
+    out.values.reserve(x.values.size());
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<std::int32_t> idx;
+    std::vector<float> val;
+    for (std::int64_t r = 0; r < x.rows(); ++r) {
+        idx.clear();
+        val.clear();
+        double sum = 0;
+        const auto xi = x.rowIndices(r);
+        const auto xv = x.rowValues(r);
+        for (std::size_t k = 0; k < xi.size(); ++k) {
+            if (u(rng) < p)
+                continue;
+            const double c = std::expm1(static_cast<double>(xv[k]));
+            idx.push_back(xi[k]);
+            val.push_back(static_cast<float>(c));
+            sum += c;
+        }
+        if (sum <= 0) {
+            out.append(xi, xv);
+            continue;
+        }
+        const double scale = 1e6 / sum;
+        for (auto &v : val)
+            v = static_cast<float>(std::log1p(static_cast<double>(v) * scale));
+        out.append(idx, val);
+    }
+    return out;
+}
+
+std::vector<float> Trainer::Impl::betaSamples(std::size_t n)
+{
+    // Beta(α, α) as X / (X + Y) with X, Y ~ Gamma(α, 1); λ' = max(λ, 1 − λ) keeps the dominant partner.
+    std::gamma_distribution<double> g(opt.mixupAlpha, 1.0);
+    std::vector<float> out(n);
+    for (auto &l : out) {
+        const double x = g(rng), y = g(rng);
+        const double lam = x + y > 0 ? x / (x + y) : 0.5;
+        l = static_cast<float>(std::max(lam, 1.0 - lam));
+    }
+    return out;
+}
+
+double Trainer::Impl::etaSeconds(int stepsLeftThisEpoch) const
+{
+    const int epochsLeft = opt.epochs - epoch - 1;
+    const double evalPerEpoch = epoch > 0 ? evalSeconds / epoch : 0;
+    return secondsPerStep * (stepsLeftThisEpoch + static_cast<double>(epochsLeft) * steps)
+        + evalPerEpoch * (epochsLeft + 1);
+}
+
+StepReport Trainer::Impl::step(int stepInEpoch)
+{
+    const auto t0 = Clock::now();
+    StepReport r;
+    r.epoch = epoch;
+    r.step = stepInEpoch;
+    r.stepsInEpoch = steps;
+    r.globalStep = globalStep;
+    r.unsupervisedWeight = unsupervisedWeightAt(opt, epoch);
+    r.adversaryWeight = adversaryWeightAt(opt, epoch);
+    r.adversaryAccuracy = kNaN;
+
+    const auto lRows = nextBatch(trainOrder, trainPos, trainRows, labelledBatch);
+    const auto uRows = nextBatch(targetOrder, targetPos, targetRows, targetBatch);
+    const SparseRows labelled = augment(nn::gatherRows(data->labelled, lRows));
+    const SparseRows target = nn::gatherRows(data->target, uRows);
+    const auto nl = static_cast<std::int64_t>(lRows.size()), nu = static_cast<std::int64_t>(uRows.size());
+    auto oneHot = torch::zeros({nl, classes});
+    for (std::int64_t i = 0; i < nl; ++i)
+        oneHot.data_ptr<float>()[i * classes + data->labels[static_cast<std::size_t>(lRows[static_cast<std::size_t>(i)])]]
+            = 1.0f;
+    oneHot = oneHot.to(device);
+
+    // The first layer is linear, so it runs once per distinct cell of the step: z = [target; augmented labelled]·W
+    // + b. MixUp of inputs equals MixUp of z (λa + (1−λ)b ↦ λ z_a + (1−λ) z_b, the bias included), so mixed rows,
+    // the teacher and the adversary all start from z. Same mathematics as the reference's separate passes, 2–3×
+    // less first-layer work (most of a step on wide gene panels).
+    SparseRows both = target;
+    for (std::int64_t i = 0; i < nl; ++i)
+        both.appendRow(labelled, i);
+    const torch::Tensor z = net->input->forward(both);
+    const torch::Tensor zTarget = z.slice(0, 0, nu), zLabelled = z.slice(0, nu, nu + nl);
+
+    torch::Tensor supervised, consistency = torch::zeros({}, torch::TensorOptions().device(device));
+    std::vector<std::uint8_t> confident(static_cast<std::size_t>(nu), 1);
+    if (opt.mixMatch) {
+        // 1–2. Teacher: the current weights in eval mode (the reference deep-copies the model each step; with no
+        // EMA the copy computes exactly this), then sharpening.
+        torch::Tensor q;
+        {
+            torch::NoGradGuard noGrad;
+            net->eval();
+            q = torch::softmax(net->forwardFromFirst(zTarget.detach()).logits, 1);
+            net->train();
+        }
+        auto conf = std::get<0>(q.max(1)).to(torch::kCPU).contiguous();
+        for (std::int64_t i = 0; i < nu; ++i)
+            confident[static_cast<std::size_t>(i)] = conf.data_ptr<float>()[i] >= opt.pseudolabelThreshold;
+        q = q.pow(1.0 / opt.sharpenTemperature);
+        q = q / q.sum(1, true);
+
+        // 4. MixUp over the union [confident target; augmented labelled], one permutation, λ per row.
+        std::vector<std::int64_t> confRows, unconfRows;
+        for (std::int64_t i = 0; i < nu; ++i)
+            (confident[static_cast<std::size_t>(i)] ? confRows : unconfRows).push_back(i);
+        const auto nc = static_cast<std::int64_t>(confRows.size());
+        const std::int64_t np = nc + nl;
+        auto confIdx = torch::tensor(confRows, torch::kInt64).to(device);
+        auto unconfIdx = torch::tensor(unconfRows, torch::kInt64).to(device);
+        auto poolZ = torch::cat({zTarget.index_select(0, confIdx), zLabelled});
+        auto poolTargets = torch::cat({q.index_select(0, confIdx), oneHot});
+        std::vector<std::int64_t> perm(static_cast<std::size_t>(np));
+        std::iota(perm.begin(), perm.end(), 0);
+        std::shuffle(perm.begin(), perm.end(), rng);
+        const auto lam = betaSamples(static_cast<std::size_t>(np));
+        auto lamT = torch::from_blob(const_cast<float *>(lam.data()), {np, 1}, torch::kFloat32).clone().to(device);
+        auto permT = torch::tensor(perm, torch::kInt64).to(device);
+        auto mixedZ = lamT * poolZ + (1 - lamT) * poolZ.index_select(0, permT);
+        auto mixedTargets = lamT * poolTargets + (1 - lamT) * poolTargets.index_select(0, permT);
+
+        // 5. Consistency: mixed confident target rows plus the unconfident rows unmixed (so BatchNorm sees all of
+        // the target batch, as the reference), squared error summed over classes, mean over the whole target batch
+        // with unconfident rows counting 0.
+        auto uZ = torch::cat({mixedZ.slice(0, 0, nc), zTarget.index_select(0, unconfIdx)});
+        if (uZ.size(0) >= 2) {
+            auto uTargets = torch::cat({mixedTargets.slice(0, 0, nc), q.index_select(0, unconfIdx)});
+            auto scale = torch::cat({torch::ones({nc}), torch::zeros({static_cast<std::int64_t>(unconfRows.size())})})
+                             .to(device);
+            auto p = torch::softmax(net->forwardFromFirst(uZ).logits, 1);
+            consistency = ((p - uTargets).pow(2).sum(1) * scale).sum() / static_cast<double>(nu);
+        }
+        // 6. Supervised: soft cross-entropy on the mixed labelled rows.
+        auto logits = net->forwardFromFirst(mixedZ.slice(0, nc, np)).logits;
+        supervised = -(mixedTargets.slice(0, nc, np) * torch::log_softmax(logits, 1)).sum(1).mean();
+    } else {
+        auto logits = net->forwardFromFirst(zLabelled).logits;
+        supervised = -(oneHot * torch::log_softmax(logits, 1)).sum(1).mean();
+    }
+
+    // 7. Adversary on [augmented labelled; target (confident only when asked)] through gradient reversal; w_d
+    // scales only the reversed gradient, not the head's own loss (reference DANLoss).
+    torch::Tensor adversary = torch::zeros({}, torch::TensorOptions().device(device));
+    if (opt.adversary) {
+        std::vector<std::int64_t> dom, rows;
+        for (std::int64_t i = 0; i < nl; ++i) {
+            rows.push_back(nu + i);
+            dom.push_back(data->labelledDomains[static_cast<std::size_t>(lRows[static_cast<std::size_t>(i)])]);
+        }
+        for (std::int64_t i = 0; i < nu; ++i) {
+            if (opt.lowConfidenceOutOfAdversary && !confident[static_cast<std::size_t>(i)])
+                continue;
+            rows.push_back(i);
+            dom.push_back(data->targetDomains[static_cast<std::size_t>(uRows[static_cast<std::size_t>(i)])]);
+        }
+        if (rows.size() >= 2) {
+            auto domT = torch::tensor(dom, torch::kInt64).to(device);
+            auto x = z.index_select(0, torch::tensor(rows, torch::kInt64).to(device));
+            auto logits = head->forward(nn::gradientReversal(net->forwardFromFirst(x).hidden, r.adversaryWeight));
+            adversary = torch::nn::functional::cross_entropy(logits, domT);
+            r.adversaryAccuracy = logits.argmax(1).eq(domT).to(torch::kFloat64).mean().item<double>();
+        }
+    }
+
+    // 8. Total loss and one optimiser step.
+    auto total = supervised + r.unsupervisedWeight * consistency + adversary;
+    r.supervisedLoss = supervised.item<double>();
+    r.consistencyLoss = consistency.item<double>();
+    r.adversaryLoss = adversary.item<double>();
+    r.totalLoss = total.item<double>();
+    if (!std::isfinite(r.totalLoss))
+        throw Error("Training stopped: the loss became " + std::string(std::isnan(r.totalLoss) ? "NaN" : "infinite")
+            + " at epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(stepInEpoch + 1)
+            + " (supervised " + std::to_string(r.supervisedLoss) + ", consistency " + std::to_string(r.consistencyLoss)
+            + ", adversary " + std::to_string(r.adversaryLoss)
+            + "). Check the input for extreme values, or lower the learning rate.");
+    optimizer->zeroGrad();
+    total.backward();
+    optimizer->step();
+
+    ++globalStep;
+    r.seconds = seconds(t0);
+    trainSeconds += r.seconds;
+    secondsPerStep = trainSeconds / static_cast<double>(globalStep);
+    r.etaSeconds = etaSeconds(steps - stepInEpoch - 1);
+    return r;
+}
+
+EpochReport Trainer::Impl::evaluate(const EpochReport &sums)
+{
+    const auto t0 = Clock::now();
+    EpochReport e = sums;
+    auto selLogits = evalLogits(net, data->labelled, selectionRows);
+    auto selLabels = labelTensor(data->labels, selectionRows);
+    e.selectionLoss = torch::nn::functional::cross_entropy(selLogits, selLabels).item<double>();
+    e.selectionAccuracy = accuracyOf(selLogits, selLabels);
+    auto heldLogits = evalLogits(net, data->labelled, heldOutRows);
+    auto heldLabels = labelTensor(data->labels, heldOutRows);
+    e.heldOutAccuracy = accuracyOf(heldLogits, heldLabels);
+    e.heldOutCalibration = calibrationOf(heldLogits, heldLabels, 1.0);
+    if (!std::isfinite(e.selectionLoss))
+        throw Error("Training stopped: the model-selection loss became NaN at epoch " + std::to_string(epoch + 1) + ".");
+
+    // Model selection (METHOD.md §5): lowest selection loss from minEpochForSelection on (capped so that short
+    // runs still select), early stop after `patience` epochs without improvement.
+    const int firstSelectable = std::min(opt.minEpochForSelection, opt.epochs - 1);
+    if (epoch >= firstSelectable) {
+        if (e.selectionLoss < bestLoss) {
+            bestLoss = e.selectionLoss;
+            bestEpoch = epoch;
+            bestWeights = nn::exportWeights(net);
+            waiting = 0;
+            e.best = true;
+        } else if (++waiting > opt.patience) {
+            e.earlyStop = true;
+        }
+    }
+    // Chance level of the adversary: always guessing the most common domain among labelled + target cells.
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(domains), 0);
+    for (auto dmn : data->labelledDomains)
+        ++counts[static_cast<std::size_t>(dmn)];
+    for (auto dmn : data->targetDomains)
+        ++counts[static_cast<std::size_t>(dmn)];
+    const auto total = std::accumulate(counts.begin(), counts.end(), std::int64_t {0});
+    e.adversaryChance = total > 0 ? static_cast<double>(*std::max_element(counts.begin(), counts.end())) / total : 0;
+    evalSeconds += seconds(t0);
+    return e;
+}
+
+Trainer::Trainer(std::shared_ptr<const TrainingSet> data, const TrainOptions &options)
+    : d(std::make_unique<Impl>(std::move(data), options))
+{
+}
+
+Trainer::~Trainer() = default;
+
+int Trainer::epoch() const { return d->epoch; }
+int Trainer::numEpochs() const { return d->opt.epochs; }
+bool Trainer::finished() const { return d->done; }
+int Trainer::stepsPerEpoch() const { return d->steps; }
+int Trainer::batchSize() const { return d->labelledBatch; }
+const TrainOptions &Trainer::options() const { return d->opt; }
+const std::vector<EpochReport> &Trainer::history() const { return d->history; }
+
+std::optional<EpochReport> Trainer::runEpoch(const TrainerCallbacks &callbacks, std::stop_token stop)
+{
+    if (d->done)
+        return std::nullopt;
+    const auto t0 = Clock::now();
+    EpochReport sums;
+    sums.epoch = d->epoch;
+    sums.adversaryAccuracy = d->opt.adversary ? 0.0 : kNaN;
+    int adversarySteps = 0;
+    for (int s = 0; s < d->steps; ++s) {
+        if (stop.stop_requested())
+            return std::nullopt;
+        const StepReport r = d->step(s);
+        sums.steps += 1;
+        sums.supervisedLoss += r.supervisedLoss;
+        sums.consistencyLoss += r.consistencyLoss;
+        sums.adversaryLoss += r.adversaryLoss;
+        sums.totalLoss += r.totalLoss;
+        if (std::isfinite(r.adversaryAccuracy)) {
+            sums.adversaryAccuracy += r.adversaryAccuracy;
+            ++adversarySteps;
+        }
+        sums.unsupervisedWeight = r.unsupervisedWeight;
+        sums.adversaryWeight = r.adversaryWeight;
+        if (callbacks.onStep)
+            callbacks.onStep(r);
+    }
+    const double n = std::max(1, sums.steps);
+    sums.supervisedLoss /= n;
+    sums.consistencyLoss /= n;
+    sums.adversaryLoss /= n;
+    sums.totalLoss /= n;
+    sums.adversaryAccuracy = adversarySteps > 0 ? sums.adversaryAccuracy / adversarySteps : kNaN;
+    EpochReport e = d->evaluate(sums);
+    ++d->epoch;
+    d->done = e.earlyStop || d->epoch >= d->opt.epochs;
+    e.lastEpoch = d->done;
+    e.seconds = seconds(t0);
+    e.etaSeconds = d->done ? 0.0 : d->etaSeconds(0);
+    d->history.push_back(e);
+    if (callbacks.onEpoch)
+        callbacks.onEpoch(e);
+    return e;
+}
+
+bool Trainer::run(const TrainerCallbacks &callbacks, std::stop_token stop)
+{
+    while (!d->done)
+        if (!runEpoch(callbacks, stop))
+            return false;
+    return true;
+}
+
+Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) const
+{
+    Model::Contents c;
+    c.genes = d->data->genes;
+    c.classes = d->data->classes;
+    c.domains = d->data->domains;
+    c.options = d->opt;
+    c.labelColumn = d->data->labelColumn;
+    c.trainingFiles = trainingFiles;
+    c.createdBy = std::string("Nym Studio ") + NYM_VERSION;
+    c.weights = d->bestWeights.empty() ? nn::exportWeights(d->net) : d->bestWeights;
+
+    // Evaluate the chosen weights in a separate network so the trainer's state is untouched.
+    nn::ScnymNet eval(static_cast<std::int64_t>(c.genes.size()), d->classes, d->opt.classifier,
+        at::make_generator<at::CPUGeneratorImpl>(0));
+    eval->to(d->device);
+    nn::importWeights(eval, Model(c));
+    auto selLogits = evalLogits(eval, d->data->labelled, d->selectionRows);
+    auto selLabels = labelTensor(d->data->labels, d->selectionRows);
+    auto heldLogits = evalLogits(eval, d->data->labelled, d->heldOutRows);
+    auto heldLabels = labelTensor(d->data->labels, d->heldOutRows);
+
+    TrainingSummary s;
+    s.epochsRun = d->epoch;
+    s.bestEpoch = d->bestEpoch;
+    s.steps = d->globalStep;
+    s.batchSize = d->labelledBatch;
+    s.stepsPerEpoch = d->steps;
+    s.trainSeconds = d->trainSeconds + d->evalSeconds;
+    s.trainCells = static_cast<std::int64_t>(d->trainRows.size());
+    s.selectionCells = static_cast<std::int64_t>(d->selectionRows.size());
+    s.heldOutCells = static_cast<std::int64_t>(d->heldOutRows.size());
+    s.targetCells = static_cast<std::int64_t>(d->targetRows.size());
+    s.stopped = !d->done;
+    s.heldOutAccuracy = accuracyOf(heldLogits, heldLabels);
+    if (d->opt.temperatureScaling && selLogits.size(0) > 0) {
+        auto l = selLogits.contiguous();
+        auto y = selLabels.to(torch::kInt32).contiguous();
+        s.temperature = fitTemperature(std::span<const float>(l.data_ptr<float>(), static_cast<std::size_t>(l.numel())),
+            d->classes, std::span<const std::int32_t>(y.data_ptr<std::int32_t>(), static_cast<std::size_t>(y.numel())));
+    }
+    s.calibrationBefore = calibrationOf(heldLogits, heldLabels, 1.0);
+    s.calibrationAfter = calibrationOf(heldLogits, heldLabels, s.temperature);
+    c.temperature = s.temperature;
+    c.metrics = {{"heldout_accuracy", s.heldOutAccuracy}, {"heldout_ece", s.calibrationBefore.ece},
+        {"heldout_ece_calibrated", s.calibrationAfter.ece}, {"temperature", s.temperature},
+        {"epochs_run", s.epochsRun}, {"best_epoch", s.bestEpoch}, {"steps", static_cast<double>(s.steps)},
+        {"train_seconds", s.trainSeconds}, {"train_cells", static_cast<double>(s.trainCells)},
+        {"target_cells", static_cast<double>(s.targetCells)}};
+    return Result {Model(std::move(c)), s};
+}
+
+}   // namespace nym

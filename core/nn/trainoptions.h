@@ -1,0 +1,114 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nym {
+
+// The network of METHOD.md §2: G → hidden → … → C, each hidden block Linear → BatchNorm1d → Dropout → ReLU, and a
+// domain adversary Linear(hidden, adversaryHidden) → ReLU → Linear(adversaryHidden, D) behind gradient reversal.
+// Plain value type.
+struct ClassifierOptions
+{
+    // Number of hidden Linear blocks. Default 3 (the reference's n_layers=2 builds three). Each block has its own
+    // weights (the reference shares weights between extra layers when n_layers ≥ 3: a defect, METHOD.md §8).
+    int hiddenLayers = 3;
+    // Width of every hidden layer and of the embedding shown to users. Default 256 (scNym default).
+    int hiddenSize = 256;
+    // Dropout probability in each hidden block. Larger regularises more. Default 0.5 (scNym default).
+    double dropout = 0.5;
+    // BatchNorm running-average momentum and epsilon. Defaults 0.1 and 1e-5 (PyTorch and scNym defaults).
+    double batchNormMomentum = 0.1;
+    double batchNormEps = 1e-5;
+    // Hidden width of the domain adversary head. Default 256 (scNym default).
+    int adversaryHidden = 256;
+};
+
+// Everything that decides a training run (METHOD.md §3–§5). Start from a preset (TrainOptions::fromPreset) and change
+// fields. Plain value type; validate() names the first bad field.
+struct TrainOptions
+{
+    // The preset this started from ("scnym-default", "reference-exact", "new-identity-discovery", "no-adversary",
+    // "supervised"); "custom" once a caller changed a field away from it (callers set this; the trainer ignores it).
+    std::string preset = "scnym-default";
+    ClassifierOptions classifier;
+
+    // Epochs (passes over the labelled training split). Default 100 (scNym default).
+    int epochs = 100;
+    // Stop when the model-selection loss has not improved for this many epochs. Default 40 (scNym default).
+    int patience = 40;
+    // Model selection starts at this epoch (earlier weights are never kept). Default 20 (scNym default).
+    int minEpochForSelection = 20;
+    // Labelled cells per step; the same number of target cells is drawn. Default 256 (scNym default).
+    int batchSize = 256;
+    // Deviation from the reference (robustness, METHOD.md "small datasets"): an epoch has at least this many steps
+    // even when the labelled split is smaller than a few batches; the reference takes one step per epoch there and
+    // its accuracy then swings between seeds. 0 = one pass over the labelled split exactly as the reference.
+    // Default 20; preset "reference-exact": 0.
+    int minStepsPerEpoch = 20;
+
+    // Adadelta (the reference's optimiser): learning rate, rho, eps and L2 weight decay. Defaults 1.0, 0.9, 1e-6,
+    // 1e-4 (scNym defaults). The adversary head is a second parameter group with the same settings.
+    double learningRate = 1.0;
+    double rho = 0.9;
+    double adadeltaEps = 1e-6;
+    double weightDecay = 1e-4;
+
+    // MixMatch on (consistency loss and MixUp with target pseudolabels). Off in "supervised".
+    bool mixMatch = true;
+    // MixUp λ ~ Beta(α, α), λ' = max(λ, 1 − λ). Smaller α mixes less. Default 0.3 (scNym default).
+    double mixupAlpha = 0.3;
+    // Pseudolabel sharpening temperature T (q^(1/T), renormalised). Smaller sharpens more. Default 0.5.
+    double sharpenTemperature = 0.5;
+    // Maximum weight of the consistency loss and the epochs of its linear ramp w_u(e) = max·min(e/ramp, 1).
+    // Defaults 1.0 and 100 (scNym defaults).
+    double unsupervisedWeight = 1.0;
+    int unsupervisedRampEpochs = 100;
+    // Target cells whose teacher confidence is below this are left out of MixUp and count 0 in the consistency
+    // loss. Default 0 (none; scNym default); "new-identity-discovery": 0.9.
+    double pseudolabelThreshold = 0.0;
+    // Also leave low-confidence target cells out of the adversary batch. Default false; on in
+    // "new-identity-discovery" (as the reference).
+    bool lowConfidenceOutOfAdversary = false;
+
+    // Domain adversary on. Off in "no-adversary" and "supervised".
+    bool adversary = true;
+    // Maximum gradient-reversal weight and the epochs of its ramp w_d(e) = max·exp(−5(e/ramp − 1)²) for e < ramp,
+    // then max. Defaults 0.1 and 20 (scNym defaults).
+    double adversaryWeight = 0.1;
+    int adversaryRampEpochs = 20;
+
+    // log1p_drop augmentation of labelled cells: each nonzero is dropped with this probability before the row is
+    // rescaled to 1e6. 0 turns augmentation off. Default 0.1 (scNym default).
+    double augmentDropProbability = 0.1;
+
+    // Labelled cells set aside for model selection and for the final held-out check. Defaults 0.09 and 0.10
+    // (≈ the reference's split).
+    double modelSelectionFraction = 0.09;
+    double heldOutFraction = 0.10;
+
+    // Fit a temperature on the model-selection split after training so confidences are calibrated (METHOD.md §7).
+    // Default true.
+    bool temperatureScaling = true;
+
+    // Seed for initialisation, splits, batches, augmentation, MixUp and dropout. Same seed, inputs and one thread:
+    // bit-identical results.
+    std::uint64_t seed = 0;
+    // CPU threads for torch. 0 = all cores. Default 0.
+    int threads = 0;
+
+    // The named preset; throws nym::Error naming the valid names for an unknown one.
+    static TrainOptions fromPreset(const std::string &name);
+    static std::vector<std::string> presetNames();
+    // Throws nym::Error naming the first field out of range.
+    void validate() const;
+    // Field-by-field equality ignoring `preset` (to tell whether a configuration still matches its preset).
+    bool sameSettings(const TrainOptions &other) const;
+};
+
+// The ramps of METHOD.md §3, epochs counted from 0.
+double unsupervisedWeightAt(const TrainOptions &options, int epoch);
+double adversaryWeightAt(const TrainOptions &options, int epoch);
+
+}   // namespace nym
