@@ -86,6 +86,7 @@ SparseRows gatherRows(const CellMatrix &m, std::span<const std::int64_t> rows)
 // Both kernels accumulate 64 outputs at a time in registers (8 AVX registers): each nonzero then costs 8 loads and
 // 8 FMAs instead of also loading and storing its whole output row.
 constexpr std::int64_t kBlock = 64;
+constexpr std::int64_t kAhead = 8;
 
 __attribute__((target_clones("arch=haswell", "default"))) void sparseForwardRows(const std::int64_t *indptr,
     const std::int32_t *indices, const float *values, const float *w, const float *bias, float *out, std::int64_t r0,
@@ -98,7 +99,15 @@ __attribute__((target_clones("arch=haswell", "default"))) void sparseForwardRows
             float acc[kBlock];
             for (std::int64_t k = 0; k < kBlock; ++k)
                 acc[k] = bias[c0 + k];
-            for (std::int64_t j = indptr[r]; j < indptr[r + 1]; ++j) {
+            const std::int64_t end = indptr[r + 1];
+            for (std::int64_t j = indptr[r]; j < end; ++j) {
+                // Rows of W are picked at random by gene: fetch the ones a few nonzeros ahead (latency, not
+                // bandwidth, limits this loop).
+                if (j + kAhead < end) {
+                    const float *next = w + static_cast<std::int64_t>(indices[j + kAhead]) * h + c0;
+                    for (int line = 0; line < 4; ++line)
+                        __builtin_prefetch(next + 16 * line);
+                }
                 const float v = values[j];
                 const float *wr = w + static_cast<std::int64_t>(indices[j]) * h + c0;
                 for (std::int64_t k = 0; k < kBlock; ++k)
@@ -125,7 +134,13 @@ __attribute__((target_clones("arch=haswell", "default"))) void sparseWeightGrad(
         std::int64_t c0 = 0;
         for (; c0 + kBlock <= h; c0 += kBlock) {
             float acc[kBlock] = {};
-            for (std::int64_t j = colptr[g]; j < colptr[g + 1]; ++j) {
+            const std::int64_t end = colptr[g + 1];
+            for (std::int64_t j = colptr[g]; j < end; ++j) {
+                if (j + kAhead < end) {
+                    const float *next = gy + static_cast<std::int64_t>(rowsOf[j + kAhead]) * h + c0;
+                    for (int line = 0; line < 4; ++line)
+                        __builtin_prefetch(next + 16 * line);
+                }
                 const float v = valuesOf[j];
                 const float *gr = gy + static_cast<std::int64_t>(rowsOf[j]) * h + c0;
                 for (std::int64_t k = 0; k < kBlock; ++k)
