@@ -12,5 +12,6 @@ void addSimulate(CLI::App &app, int &exitCode);
 void addConvert(CLI::App &app, int &exitCode);
 void addTrain(CLI::App &app, int &exitCode);
 void addPredict(CLI::App &app, int &exitCode);
+void addExplain(CLI::App &app, int &exitCode);
 
 }   // namespace nym::cli

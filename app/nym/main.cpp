@@ -18,6 +18,7 @@ int main(int argc, char **argv)
     nym::cli::addConvert(app, exitCode);
     nym::cli::addTrain(app, exitCode);
     nym::cli::addPredict(app, exitCode);
+    nym::cli::addExplain(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

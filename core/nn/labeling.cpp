@@ -56,6 +56,8 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
     if (empty > 0)
         out.notes.push_back(std::to_string(empty)
             + " cells have no counts in the model's genes; they are marked Unassigned with confidence 0.");
+    if (options.keepMatrix)
+        out.matrix = x;
     return out;
 }
 

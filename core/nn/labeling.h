@@ -25,6 +25,8 @@ struct LabelingOptions
     std::int64_t minMatchedGenes = 100;
     NormalizeOptions normalize;
     PredictorOptions predictor;
+    // Keep the aligned log1p(CPM) matrix in the result (for saliency and gene views). Default false.
+    bool keepMatrix = false;
 };
 
 // A model applied to every cell of a dataset. Plain value type.
@@ -38,6 +40,7 @@ struct Labeling
     std::vector<std::uint8_t> noCounts; // 1 for cells with no counts in the model's genes (confidence set to 0)
     std::int64_t unassigned = 0;
     std::vector<std::string> notes;
+    CellMatrix matrix;                  // the aligned log1p(CPM) input (only with keepMatrix)
 };
 
 inline constexpr const char *kUnassigned = "Unassigned";

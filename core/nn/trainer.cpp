@@ -1,6 +1,8 @@
 #include "core/nn/trainer.h"
 
 #include "core/common/error.h"
+#include "core/nn/losses.h"
+#include "core/nn/losses_p.h"
 #include "core/nn/network_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -233,7 +235,7 @@ std::vector<float> Trainer::Impl::betaSamples(std::size_t n)
     for (auto &l : out) {
         const double x = g(rng), y = g(rng);
         const double lam = x + y > 0 ? x / (x + y) : 0.5;
-        l = static_cast<float>(std::max(lam, 1.0 - lam));
+        l = keepDominant(static_cast<float>(lam));
     }
     return out;
 }
@@ -294,8 +296,7 @@ StepReport Trainer::Impl::step(int stepInEpoch)
         auto conf = std::get<0>(q.max(1)).to(torch::kCPU).contiguous();
         for (std::int64_t i = 0; i < nu; ++i)
             confident[static_cast<std::size_t>(i)] = conf.data_ptr<float>()[i] >= opt.pseudolabelThreshold;
-        q = q.pow(1.0 / opt.sharpenTemperature);
-        q = q / q.sum(1, true);
+        q = nn::sharpen(q, opt.sharpenTemperature);
 
         // 4. MixUp over the union [confident target; augmented labelled], one permutation, λ per row.
         std::vector<std::int64_t> confRows, unconfRows;
@@ -324,15 +325,14 @@ StepReport Trainer::Impl::step(int stepInEpoch)
             auto uTargets = torch::cat({mixedTargets.slice(0, 0, nc), q.index_select(0, unconfIdx)});
             auto scale = torch::cat({torch::ones({nc}), torch::zeros({static_cast<std::int64_t>(unconfRows.size())})})
                              .to(device);
-            auto p = torch::softmax(net->forwardFromFirst(uZ).logits, 1);
-            consistency = ((p - uTargets).pow(2).sum(1) * scale).sum() / static_cast<double>(nu);
+            consistency = nn::consistencyLoss(net->forwardFromFirst(uZ).logits, uTargets, scale, nu);
         }
         // 6. Supervised: soft cross-entropy on the mixed labelled rows.
         auto logits = net->forwardFromFirst(mixedZ.slice(0, nc, np)).logits;
-        supervised = -(mixedTargets.slice(0, nc, np) * torch::log_softmax(logits, 1)).sum(1).mean();
+        supervised = nn::softCrossEntropy(logits, mixedTargets.slice(0, nc, np));
     } else {
         auto logits = net->forwardFromFirst(zLabelled).logits;
-        supervised = -(oneHot * torch::log_softmax(logits, 1)).sum(1).mean();
+        supervised = nn::softCrossEntropy(logits, oneHot);
     }
 
     // 7. Adversary on [augmented labelled; target (confident only when asked)] through gradient reversal; w_d

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace nym {
+
+// The pieces of one scNym training step (METHOD.md §4) with plain-vector interfaces, for tests and documentation.
+// The trainer runs exactly these functions on tensors (core/nn/losses_p.h). Matrices are row-major rows × classes.
+
+// Sharpening: q_c^(1/T) / Σ_j q_j^(1/T), per row.
+std::vector<float> sharpenRows(std::span<const float> probabilities, std::int64_t classes, double temperature);
+
+// λ' = max(λ, 1 − λ): the mix keeps its dominant partner (reference SampleMixUp, keep_dominant_obs).
+float keepDominant(float lambda);
+
+// MixUp of two rows with λ (inputs and labels alike): λ·a + (1 − λ)·b.
+std::vector<float> mixRows(std::span<const float> a, std::span<const float> b, float lambda);
+
+// Soft-label cross-entropy of logits against target distributions, mean over rows.
+double softCrossEntropy(std::span<const float> logits, std::span<const float> targets, std::int64_t classes);
+
+// Consistency loss: squared error between softmax(logits) and targets, summed over classes, weighted per row by
+// `scale` (1 = counts, 0 = below the pseudolabel threshold), divided by `rowsInBatch` (all target rows).
+double consistencyLoss(std::span<const float> logits, std::span<const float> targets, std::span<const float> scale,
+    std::int64_t classes, std::int64_t rowsInBatch);
+
+// The gradient a gradient-reversal layer of weight w passes back for an upstream gradient (−w · upstream), computed
+// by LibTorch's autograd through the same layer the trainer uses; the forward value is returned in `forward`.
+std::vector<float> gradientReversalBackward(
+    std::span<const float> x, std::span<const float> upstream, double weight, std::vector<float> *forward = nullptr);
+
+}   // namespace nym
