@@ -1,0 +1,532 @@
+// Tests of core/nn: the loss pieces of a training step (hand-checked numbers), ramps and presets, training on
+// simulated and real data (accuracy floors a little below what was measured), determinism, resumability, stopping,
+// model files, saliency markers, and bad input.
+#include "common/testsupport.h"
+
+#include "core/common/error.h"
+#include "core/data/simulator.h"
+#include "core/data/trainingset.h"
+#include "core/eval/metrics.h"
+#include "core/io/datasetreader.h"
+#include "core/io/modelfile.h"
+#include "core/nn/labeling.h"
+#include "core/nn/losses.h"
+#include "core/nn/saliency.h"
+#include "core/nn/trainer.h"
+
+#include <QTemporaryDir>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace nym;
+using nymtest::s;
+
+namespace {
+
+struct Pair
+{
+    DatasetPtr train, target;
+};
+
+Pair simulated(std::int64_t cells = 900, std::int64_t genes = 300, int types = 4, std::uint64_t seed = 3)
+{
+    SimulatorOptions o;
+    o.cells = cells;
+    o.genes = genes;
+    o.types = types;
+    o.domains = 2;
+    o.seed = seed;
+    auto d = simulate(o);
+    return {std::make_shared<const Dataset>(std::move(d[0].data)), std::make_shared<const Dataset>(std::move(d[1].data))};
+}
+
+TrainOptions quick(int epochs = 8)
+{
+    TrainOptions o = TrainOptions::fromPreset("scnym-default");
+    o.epochs = epochs;
+    o.minEpochForSelection = 2;
+    o.batchSize = 64;
+    o.minStepsPerEpoch = 5;
+    o.threads = 1;
+    o.seed = 11;
+    return o;
+}
+
+std::vector<std::string> truthOf(const Dataset &d, const std::string &column = "cell_type")
+{
+    std::vector<std::string> t;
+    const ObsColumn *c = d.findObs(column);
+    for (std::int64_t i = 0; i < d.cells(); ++i)
+        t.push_back(c->text(i));
+    return t;
+}
+
+double accuracyOn(const Model &m, const Dataset &target, const std::string &column = "cell_type")
+{
+    const Labeling l = labelDataset(m, target);
+    return classificationMetrics(truthOf(target, column), l.labels, m.classes()).accuracy;
+}
+
+// A copy of a dataset with some rows replaced by zeros, or a value set to NaN.
+DatasetPtr withZeroRows(const Dataset &d, std::int64_t zeroRows)
+{
+    auto c = std::make_shared<Dataset>(d);
+    const auto &m = d.matrix;
+    std::vector<std::int64_t> ptr {0};
+    std::vector<std::int32_t> idx;
+    std::vector<float> val;
+    for (std::int64_t r = 0; r < m.rows(); ++r) {
+        if (r >= zeroRows) {
+            auto ri = m.rowIndices(r);
+            auto rv = m.rowValues(r);
+            idx.insert(idx.end(), ri.begin(), ri.end());
+            val.insert(val.end(), rv.begin(), rv.end());
+        }
+        ptr.push_back(static_cast<std::int64_t>(idx.size()));
+    }
+    c->matrix = CellMatrix(m.rows(), m.cols(), ptr, idx, val);
+    return c;
+}
+
+}   // namespace
+
+class TestNn : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // ---- the pieces of a step --------------------------------------------------------------------------------
+
+    void sharpening()
+    {
+        // [0.6, 0.3, 0.1]^(1/0.5) = [0.36, 0.09, 0.01], sum 0.46.
+        const std::vector<float> q {0.6f, 0.3f, 0.1f, 0.5f, 0.5f, 0.0f};
+        const auto s = sharpenRows(q, 3, 0.5);
+        QVERIFY(std::abs(s[0] - 0.36f / 0.46f) < 1e-6f);
+        QVERIFY(std::abs(s[1] - 0.09f / 0.46f) < 1e-6f);
+        QVERIFY(std::abs(s[2] - 0.01f / 0.46f) < 1e-6f);
+        QVERIFY(std::abs(s[3] - 0.5f) < 1e-6f);   // a tie stays a tie
+        const auto same = sharpenRows(q, 3, 1.0);   // T = 1 changes nothing
+        QVERIFY(std::abs(same[1] - 0.3f) < 1e-6f);
+    }
+
+    void mixupKeepsTheDominantPartner()
+    {
+        QCOMPARE(keepDominant(0.3f), 0.7f);
+        QCOMPARE(keepDominant(0.8f), 0.8f);
+        QCOMPARE(keepDominant(0.5f), 0.5f);
+        const std::vector<float> a {1.f, 0.f, 4.f}, b {0.f, 1.f, 2.f};
+        const auto m = mixRows(a, b, keepDominant(0.25f));   // λ' = 0.75
+        QCOMPARE(m[0], 0.75f);
+        QCOMPARE(m[1], 0.25f);
+        QCOMPARE(m[2], 3.5f);
+    }
+
+    void supervisedAndConsistencyLosses()
+    {
+        // Logits [0, 0] → p = [0.5, 0.5]. Soft CE against [1, 0] = log 2; against [0.5, 0.5] also log 2.
+        const std::vector<float> logits {0.f, 0.f, 0.f, 0.f};
+        QVERIFY(std::abs(softCrossEntropy(logits, std::vector<float> {1.f, 0.f, 0.5f, 0.5f}, 2) - std::log(2.0)) < 1e-6);
+        // Consistency: row 1 (counts) (0.5 − 1)² + (0.5 − 0)² = 0.5; row 2 scale 0; divided by the 2 target rows.
+        const std::vector<float> targets {1.f, 0.f, 1.f, 0.f}, scale {1.f, 0.f};
+        QVERIFY(std::abs(consistencyLoss(logits, targets, scale, 2, 2) - 0.25) < 1e-6);
+        // Summed over classes, not averaged: three classes with a one-hot target give (1/3−1)² + 2·(1/3)² = 2/3.
+        const std::vector<float> l3 {0.f, 0.f, 0.f}, t3 {1.f, 0.f, 0.f}, s1 {1.f};
+        QVERIFY(std::abs(consistencyLoss(l3, t3, s1, 3, 1) - 2.0 / 3) < 1e-6);
+    }
+
+    void gradientReversal()
+    {
+        std::vector<float> fwd;
+        const std::vector<float> x {1.f, -2.f, 3.f}, up {0.5f, 1.f, -4.f};
+        const auto g = gradientReversalBackward(x, up, 0.1, &fwd);
+        QCOMPARE(fwd, x);   // identity forward
+        QVERIFY(std::abs(g[0] - (-0.05f)) < 1e-7f);   // −w · upstream
+        QVERIFY(std::abs(g[1] - (-0.1f)) < 1e-7f);
+        QVERIFY(std::abs(g[2] - 0.4f) < 1e-7f);
+    }
+
+    void ramps()
+    {
+        const TrainOptions o;
+        QCOMPARE(unsupervisedWeightAt(o, 0), 0.0);
+        QCOMPARE(unsupervisedWeightAt(o, 50), 0.5);
+        QCOMPARE(unsupervisedWeightAt(o, 99), 0.99);   // the reference never reaches 1 in 100 epochs
+        QCOMPARE(unsupervisedWeightAt(o, 150), 1.0);
+        QVERIFY(std::abs(adversaryWeightAt(o, 0) - 0.1 * std::exp(-5.0)) < 1e-12);   // 6.7e-4
+        QVERIFY(std::abs(adversaryWeightAt(o, 10) - 0.1 * std::exp(-1.25)) < 1e-12);
+        QCOMPARE(adversaryWeightAt(o, 20), 0.1);
+        QCOMPARE(adversaryWeightAt(o, 80), 0.1);
+        const TrainOptions sup = TrainOptions::fromPreset("supervised");
+        QCOMPARE(unsupervisedWeightAt(sup, 50), 0.0);
+        QCOMPARE(adversaryWeightAt(sup, 50), 0.0);
+    }
+
+    void presets()
+    {
+        QCOMPARE(TrainOptions::presetNames().size(), std::size_t(5));
+        for (const auto &n : TrainOptions::presetNames())
+            TrainOptions::fromPreset(n).validate();
+        const TrainOptions def = TrainOptions::fromPreset("scnym-default");
+        QCOMPARE(def.epochs, 100);
+        QCOMPARE(def.batchSize, 256);
+        QCOMPARE(def.mixupAlpha, 0.3);
+        QCOMPARE(def.learningRate, 1.0);
+        QCOMPARE(def.weightDecay, 1e-4);
+        QCOMPARE(def.classifier.hiddenLayers, 3);
+        QCOMPARE(TrainOptions::fromPreset("reference-exact").minStepsPerEpoch, 0);
+        QCOMPARE(TrainOptions::fromPreset("new-identity-discovery").pseudolabelThreshold, 0.9);
+        QVERIFY(TrainOptions::fromPreset("new-identity-discovery").lowConfidenceOutOfAdversary);
+        QVERIFY(!TrainOptions::fromPreset("no-adversary").adversary);
+        QVERIFY(TrainOptions::fromPreset("no-adversary").mixMatch);
+        QVERIFY(!TrainOptions::fromPreset("supervised").mixMatch);
+        QVERIFY_THROWS_EXCEPTION(Error, TrainOptions::fromPreset("fast"));
+        TrainOptions bad;
+        bad.batchSize = 1;
+        QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
+        QVERIFY(TrainOptions::fromPreset("scnym-default").sameSettings(TrainOptions()));
+        QVERIFY(!TrainOptions::fromPreset("supervised").sameSettings(TrainOptions()));
+        // Options survive the model file's JSON.
+        TrainOptions o = quick();
+        o.classifier.hiddenSize = 64;
+        const TrainOptions back = trainOptionsFromJson(trainOptionsToJson(o));
+        QVERIFY(back.sameSettings(o));
+        QCOMPARE(back.preset, o.preset);
+    }
+
+    // ---- training ---------------------------------------------------------------------------------------------
+
+    void trainsOnSimulatedData()
+    {
+        const Pair p = simulated();
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        QCOMPARE(set->domains.size(), std::size_t(2));
+        Trainer t(set, quick());
+        int steps = 0, epochs = 0;
+        TrainerCallbacks cb;
+        cb.onStep = [&](const StepReport &s) {
+            ++steps;
+            QVERIFY(std::isfinite(s.totalLoss));
+            QVERIFY(std::isfinite(s.adversaryAccuracy));
+        };
+        cb.onEpoch = [&](const EpochReport &e) {
+            ++epochs;
+            QVERIFY(e.heldOutCalibration.cells > 0);
+        };
+        QVERIFY(t.run(cb));
+        QCOMPARE(epochs, 8);
+        QCOMPARE(steps, 8 * t.stepsPerEpoch());
+        const auto r = t.finish();
+        QVERIFY(r.summary.heldOutAccuracy > 0.9);
+        QVERIFY(r.summary.temperature > 0);
+        QVERIFY(r.summary.bestEpoch >= 2);
+        const double acc = accuracyOn(r.model, *p.target);
+        QVERIFY2(acc > 0.9, qPrintable(QString::number(acc)));
+    }
+
+    void deterministicAndResumable()
+    {
+        const Pair p = simulated(500, 200, 3, 5);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        Trainer whole(set, quick(4)), pieces(set, quick(4));
+        QVERIFY(whole.run());
+        while (!pieces.finished())
+            QVERIFY(pieces.runEpoch().has_value());
+        const auto a = whole.finish(), b = pieces.finish();
+        const Labeling la = labelDataset(a.model, *p.target), lb = labelDataset(b.model, *p.target);
+        QCOMPARE(la.predictions.probabilities, lb.predictions.probabilities);   // bit-identical
+        QCOMPARE(whole.history().back().totalLoss, pieces.history().back().totalLoss);
+        // Another seed gives other weights.
+        TrainOptions other = quick(4);
+        other.seed = 12;
+        Trainer c(set, other);
+        QVERIFY(c.run());
+        QVERIFY(labelDataset(c.finish().model, *p.target).predictions.probabilities != la.predictions.probabilities);
+    }
+
+    void stopIsHonouredWithinOneStep()
+    {
+        const Pair p = simulated(500, 200, 3, 6);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        Trainer t(set, quick(4));
+        std::stop_source stop;
+        int steps = 0;
+        TrainerCallbacks cb;
+        cb.onStep = [&](const StepReport &) {
+            if (++steps == 3)
+                stop.request_stop();
+        };
+        QVERIFY(!t.run(cb, stop.get_token()));
+        QCOMPARE(steps, 3);
+        QCOMPARE(t.epoch(), 0);
+        // The model so far is still usable, and flagged as stopped.
+        const auto r = t.finish();
+        QVERIFY(r.summary.stopped);
+        QCOMPARE(r.model.classes().size(), std::size_t(3));
+    }
+
+    void tinyDatasetsTrainWithoutHanging()
+    {
+        // 40 labelled and 12 target cells with batch 256: the reference yields no batches and hangs.
+        const Pair p = simulated(104, 150, 2, 8);
+        auto small = std::make_shared<Dataset>(*p.target);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        TrainOptions o = quick(3);
+        o.batchSize = 256;
+        Trainer t(set, o);
+        QVERIFY(t.batchSize() < 256);
+        QCOMPARE(t.stepsPerEpoch(), 5);   // the minimum steps per epoch
+        QVERIFY(t.run());
+        TrainOptions ref = o;
+        ref.minStepsPerEpoch = 0;   // reference-exact: one pass = one step here
+        Trainer r(set, ref);
+        QCOMPARE(r.stepsPerEpoch(), 1);
+        QVERIFY(r.run());
+    }
+
+    void allZeroCellsAreLeftOutAndCounted()
+    {
+        const Pair p = simulated(600, 200, 3, 9);
+        auto train = withZeroRows(*p.train, 7), target = withZeroRows(*p.target, 5);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({train}, {target}));
+        QCOMPARE(set->allZeroTrainingCells, 7);
+        QCOMPARE(set->allZeroTargetCells, 5);
+        QCOMPARE(set->target.rows(), target->cells() - 5);
+        Trainer t(set, quick(3));
+        QVERIFY(t.run());   // no NaN (the reference's log1p_drop divides by zero here)
+        const auto r = t.finish();
+        const Labeling l = labelDataset(r.model, *target);
+        QCOMPARE(l.predictions.cells, target->cells());
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(l.thresholded[static_cast<std::size_t>(i)], std::string(kUnassigned));
+            QCOMPARE(l.predictions.confidence[static_cast<std::size_t>(i)], 0.f);
+        }
+        QVERIFY(std::any_of(l.notes.begin(), l.notes.end(), [](const std::string &n) { return n.find("no counts") != std::string::npos; }));
+    }
+
+    void severalFilesAndDomainColumns()
+    {
+        SimulatorOptions o;
+        o.cells = 600;
+        o.genes = 150;
+        o.types = 3;
+        o.domains = 3;
+        auto d = simulate(o);
+        std::vector<DatasetPtr> train {std::make_shared<const Dataset>(d[0].data), std::make_shared<const Dataset>(d[1].data)};
+        std::vector<DatasetPtr> target {std::make_shared<const Dataset>(d[2].data)};
+        TrainingSetOptions so;
+        so.domains = DomainSource::Column;
+        so.domainColumn = "domain";
+        const TrainingSet s = prepareTrainingSet(train, target, so);
+        QCOMPARE(s.domains.size(), std::size_t(3));   // batch1, batch2, batch3 — not off by one (METHOD.md §8)
+        QCOMPARE(static_cast<std::int64_t>(s.labels.size()), d[0].data.cells() + d[1].data.cells());
+        so.domains = DomainSource::PerFile;
+        QCOMPARE(prepareTrainingSet(train, target, so).domains.size(), std::size_t(3));
+        QCOMPARE(prepareTrainingSet(train, target).domains.size(), std::size_t(2));
+        Trainer t(std::make_shared<const TrainingSet>(prepareTrainingSet(train, target, so)), quick(2));
+        QVERIFY(t.run());
+    }
+
+    void badInput()
+    {
+        const Pair p = simulated(300, 150, 3, 10);
+        // No shared genes.
+        auto renamed = std::make_shared<Dataset>(*p.target);
+        for (auto &g : renamed->geneNames)
+            g = "X_" + g;
+        try {
+            prepareTrainingSet({p.train}, {renamed});
+            QFAIL("no overlap accepted");
+        } catch (const Error &e) {
+            QVERIFY(std::string(e.what()).find("share only 0 gene") != std::string::npos);
+        }
+        // One class.
+        auto oneClass = std::make_shared<Dataset>(*p.train);
+        for (auto &c : oneClass->obs)
+            if (c.name == "cell_type")
+                std::fill(c.codes.begin(), c.codes.end(), 0);
+        QVERIFY_THROWS_EXCEPTION(Error, prepareTrainingSet({oneClass}, {p.target}));
+        // No label column.
+        TrainingSetOptions so;
+        so.labelColumn = "nonexistent";
+        QVERIFY_THROWS_EXCEPTION(Error, prepareTrainingSet({p.train}, {p.target}, so));
+        // Empty target.
+        auto empty = std::make_shared<Dataset>();
+        empty->geneNames = p.target->geneNames;
+        empty->matrix = CellMatrix(0, p.target->genes());
+        QVERIFY_THROWS_EXCEPTION(Error, prepareTrainingSet({p.train}, {empty}));
+        QVERIFY_THROWS_EXCEPTION(Error, prepareTrainingSet({p.train}, {}));
+        // NaN in the expression values.
+        auto nan = std::make_shared<Dataset>(*p.target);
+        std::vector<float> v(nan->matrix.values().begin(), nan->matrix.values().end());
+        v[3] = std::numeric_limits<float>::quiet_NaN();
+        nan->matrix = nan->matrix.withValues(v);
+        try {
+            prepareTrainingSet({p.train}, {nan});
+            QFAIL("NaN accepted");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("NaN") != std::string::npos, e.what());
+        }
+        // Only target cells without counts.
+        auto zero = withZeroRows(*p.target, p.target->cells());
+        QVERIFY_THROWS_EXCEPTION(Error, prepareTrainingSet({p.train}, {zero}));
+    }
+
+    // ---- model files and prediction ---------------------------------------------------------------------------
+
+    void modelFileRoundTrip()
+    {
+        QTemporaryDir dir;
+        const Pair p = simulated(500, 200, 3, 12);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        Trainer t(set, quick(3));
+        QVERIFY(t.run());
+        const auto r = t.finish({"train.h5ad"});
+        const std::string path = s(dir.filePath(QStringLiteral("m.nym")));
+        saveModel(r.model, path);
+        QVERIFY_THROWS_EXCEPTION(Error, saveModel(r.model, path));   // never overwrites unless asked
+        const Model back = loadModel(path);
+        QCOMPARE(back.genes(), r.model.genes());
+        QCOMPARE(back.classes(), r.model.classes());
+        QCOMPARE(back.temperature(), r.model.temperature());
+        QCOMPARE(back.contents().trainingFiles, std::vector<std::string> {"train.h5ad"});
+        QCOMPARE(back.metric("heldout_accuracy"), r.model.metric("heldout_accuracy"));
+        QVERIFY(back.contents().options.sameSettings(r.model.contents().options));
+        const Labeling a = labelDataset(r.model, *p.target), b = labelDataset(back, *p.target);
+        QCOMPARE(a.predictions.probabilities, b.predictions.probabilities);
+        QCOMPARE(a.predictions.embedding, b.predictions.embedding);
+        QCOMPARE(a.predictions.embeddingSize, std::int64_t(256));
+        // Not a model file.
+        if (nymtest::haveShared()) {
+            try {
+                loadModel(s(nymtest::dataFile(QStringLiteral("mesc_scmerge/batch2.h5ad"))));
+                QFAIL("an h5ad accepted as a model");
+            } catch (const Error &e) {
+                QVERIFY(std::string(e.what()).find("not a Nym Studio model") != std::string::npos);
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, loadModel(s(dir.filePath(QStringLiteral("missing.nym")))));
+    }
+
+    void predictionAlignsGenesByName()
+    {
+        const Pair p = simulated(500, 200, 3, 13);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        Trainer t(set, quick(3));
+        QVERIFY(t.run());
+        const Model m = t.finish().model;
+        // Reversed gene order predicts exactly the same.
+        auto reversed = std::make_shared<Dataset>(*p.target);
+        {
+            const auto &x = p.target->matrix;
+            const auto g = x.cols();
+            std::vector<std::int64_t> ptr {0};
+            std::vector<std::int32_t> idx;
+            std::vector<float> val;
+            for (std::int64_t r = 0; r < x.rows(); ++r) {
+                std::vector<std::pair<std::int32_t, float>> row;
+                for (std::size_t k = 0; k < x.rowIndices(r).size(); ++k)
+                    row.emplace_back(static_cast<std::int32_t>(g - 1 - x.rowIndices(r)[k]), x.rowValues(r)[k]);
+                std::sort(row.begin(), row.end());
+                for (auto &[c, v] : row) {
+                    idx.push_back(c);
+                    val.push_back(v);
+                }
+                ptr.push_back(static_cast<std::int64_t>(idx.size()));
+            }
+            reversed->matrix = CellMatrix(x.rows(), g, ptr, idx, val);
+            std::reverse(reversed->geneNames.begin(), reversed->geneNames.end());
+        }
+        const Labeling a = labelDataset(m, *p.target), b = labelDataset(m, *reversed);
+        QCOMPARE(a.labels, b.labels);
+        for (std::size_t i = 0; i < a.predictions.probabilities.size(); ++i)
+            QVERIFY(std::abs(a.predictions.probabilities[i] - b.predictions.probabilities[i]) < 1e-5f);
+        // A few genes missing: zero-filled and reported; most missing: an error.
+        auto fewer = std::make_shared<Dataset>(*p.target);
+        for (int g = 0; g < 10; ++g)
+            fewer->geneNames[static_cast<std::size_t>(g)] = "absent" + std::to_string(g);
+        const Labeling f = labelDataset(m, *fewer);
+        QCOMPARE(f.alignment.matched, std::int64_t(190));
+        QVERIFY(!f.notes.empty());
+        auto most = std::make_shared<Dataset>(*p.target);
+        for (int g = 0; g < 150; ++g)
+            most->geneNames[static_cast<std::size_t>(g)] = "absent" + std::to_string(g);
+        QVERIFY_THROWS_EXCEPTION(Error, labelDataset(m, *most));
+    }
+
+    // ---- real data --------------------------------------------------------------------------------------------
+
+    void realPairsAndSaliencyMarkers()
+    {
+        NYM_REQUIRE_SHARED();
+        // kang ctrl → stim: 30 epochs reach ≈ 0.90 target accuracy here (100-epoch reference mean 0.78).
+        auto ctrl = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")))));
+        auto stim = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/stim.h5ad")))));
+        TrainOptions o = TrainOptions::fromPreset("scnym-default");
+        o.epochs = 30;
+        o.threads = 1;
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({ctrl}, {stim}));
+        Trainer t(set, o);
+        QVERIFY(t.run());
+        const Model m = t.finish().model;
+        LabelingOptions lo;
+        lo.keepMatrix = true;
+        const Labeling l = labelDataset(m, *stim, lo);
+        const auto metrics = classificationMetrics(truthOf(*stim), l.labels, m.classes());
+        qInfo("kang ctrl -> stim, 30 epochs: accuracy %.4f, balanced %.4f", metrics.accuracy, metrics.balancedAccuracy);
+        QVERIFY2(metrics.accuracy > 0.85, qPrintable(QString::number(metrics.accuracy)));
+
+        // Saliency recovers known markers among each class's top genes.
+        SaliencyOptions so;
+        so.samples = 50;
+        so.maxCellsPerClass = 60;
+        const Saliency sal(m, l.matrix, l.predictions.label, so);
+        auto topOf = [&](const std::string &cls) {
+            const auto k = std::find(m.classes().begin(), m.classes().end(), cls) - m.classes().begin();
+            std::vector<std::string> genes;
+            for (const auto &g : sal.explainClass(static_cast<std::int32_t>(k), 30))
+                genes.push_back(g.gene);
+            return genes;
+        };
+        auto has = [](const std::vector<std::string> &list, std::initializer_list<const char *> any) {
+            for (const char *g : any)
+                if (std::find(list.begin(), list.end(), g) != list.end())
+                    return true;
+            return false;
+        };
+        QVERIFY(has(topOf("B"), {"MS4A1", "CD79A"}));
+        QVERIFY(has(topOf("CD14 Mono"), {"CD14", "LYZ"}));
+        QVERIFY(has(topOf("CD16 Mono"), {"FCGR3A"}));
+        QVERIFY(has(topOf("CD8 T"), {"CD8A"}));
+        // Per-cell explanations carry the cell's expression; attributions of vanilla/integrated gradients run.
+        const auto cell = sal.explainCell(0, 5);
+        QCOMPARE(cell.size(), std::size_t(5));
+        QVERIFY(cell[0].attribution >= cell[4].attribution);
+        for (auto method : {SaliencyMethod::IntegratedGradients, SaliencyMethod::VanillaGradients}) {
+            SaliencyOptions mo;
+            mo.method = method;
+            mo.steps = 50;
+            const Saliency other(m, l.matrix, l.predictions.label, mo);
+            QCOMPARE(other.explainCell(1, 10).size(), std::size_t(10));
+        }
+    }
+
+    void cellbenchAcrossTechnologies()
+    {
+        NYM_REQUIRE_SHARED();
+        auto tenx = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QStringLiteral("cellbench_3cl_10x_celseq2_dropseq/10x.h5ad")))));
+        auto cs = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QStringLiteral("cellbench_3cl_10x_celseq2_dropseq/celseq2.h5ad")))));
+        TrainOptions o = TrainOptions::fromPreset("scnym-default");
+        o.epochs = 15;
+        o.threads = 1;
+        Trainer t(std::make_shared<const TrainingSet>(prepareTrainingSet({tenx}, {cs})), o);
+        QVERIFY(t.run());
+        const double acc = accuracyOn(t.finish().model, *cs);
+        qInfo("cellbench 10x -> celseq2, 15 epochs: accuracy %.4f", acc);
+        QVERIFY2(acc > 0.97, qPrintable(QString::number(acc)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNn)
+#include "tst_nn.moc"
