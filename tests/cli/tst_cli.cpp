@@ -45,7 +45,7 @@ private Q_SLOTS:
         QVERIFY(v.out.startsWith("nym " NYM_VERSION));
         const auto h = nymRun({QStringLiteral("--help")});
         QCOMPARE(h.code, 0);
-        for (const char *cmd : {"inspect", "simulate", "convert"}) {
+        for (const char *cmd : {"inspect", "simulate", "convert", "train", "predict", "explain"}) {
             QVERIFY(h.out.contains(cmd));
             const auto sub = nymRun({QString::fromLatin1(cmd), QStringLiteral("--help")});
             QCOMPARE(sub.code, 0);
@@ -176,6 +176,99 @@ private Q_SLOTS:
                             QStringLiteral("hg19_chr21")})
                      .code,
             0);
+    }
+
+    void trainPredictExplain()
+    {
+        QTemporaryDir dir;
+        const QString sim = dir.filePath(QStringLiteral("sim"));
+        QCOMPARE(nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("600"),
+                             QStringLiteral("--genes"), QStringLiteral("300"), QStringLiteral("--types"),
+                             QStringLiteral("3"), QStringLiteral("--seed"), QStringLiteral("4"), QStringLiteral("--out"),
+                             sim})
+                     .code,
+            0);
+        const QString train = sim + QStringLiteral("/batch1.h5ad"), target = sim + QStringLiteral("/batch2.h5ad");
+        const QString model = dir.filePath(QStringLiteral("m.nym")), out = dir.filePath(QStringLiteral("out.h5ad"));
+        const QString table = dir.filePath(QStringLiteral("cells.csv")), report = dir.filePath(QStringLiteral("r.json"));
+        const QStringList trainArgs {QStringLiteral("train"), QStringLiteral("--train"), train, QStringLiteral("--target"),
+            target, QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--truth"),
+            QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("4"), QStringLiteral("--batch"),
+            QStringLiteral("64"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model,
+            QStringLiteral("--output"), out, QStringLiteral("--table"), table, QStringLiteral("--report"), report};
+        const auto t = nymRun(trainArgs);
+        QVERIFY2(t.code == 0, t.err.constData());
+        QFile rf(report);
+        QVERIFY(rf.open(QIODevice::ReadOnly));
+        const QJsonObject j = QJsonDocument::fromJson(rf.readAll()).object();
+        for (const char *key : {"epochs", "steps", "batch_size", "train_seconds", "seconds_per_epoch", "seconds_per_step",
+                 "heldout_accuracy", "n_train_cells", "n_target_cells", "n_genes", "target_accuracy",
+                 "target_balanced_accuracy", "target_kappa", "target_macro_f1", "target_ece"})
+            QVERIFY2(j.contains(QLatin1String(key)), key);
+        QCOMPARE(j[QStringLiteral("epochs")].toInt(), 4);
+        QCOMPARE(j[QStringLiteral("n_genes")].toInt(), 300);
+        QCOMPARE(j[QStringLiteral("batch_size")].toInt(), 64);
+        QVERIFY(j[QStringLiteral("target_accuracy")].toDouble() > 0.9);
+        QCOMPARE(j[QStringLiteral("history")].toArray().size(), 4);
+
+        // The annotated copy: our reader and anndata both see the added elements; X is carried through.
+        const auto annotated = nym::readDataset(nymtest::s(out));
+        QVERIFY(annotated.findObs("nym_label") && annotated.findObs("nym_confidence")
+            && annotated.findObs("nym_label_thresholded"));
+        QVERIFY(annotated.findObsm("X_nym") && annotated.findObsm("X_nym")->cols == 256);
+        const auto original = nym::readDataset(nymtest::s(target));
+        QCOMPARE(annotated.matrix.nnz(), original.matrix.nnz());
+        const QJsonObject a = QJsonDocument::fromJson(
+            nymtest::runPython(QStringLiteral("cli/check_labelled.py"), {out})).object();
+        QCOMPARE(a[QStringLiteral("n_obs")].toInt(), static_cast<int>(original.cells()));
+        QCOMPARE(a[QStringLiteral("label_dtype")].toString(), QStringLiteral("category"));
+        QVERIFY(a[QStringLiteral("confidence_max")].toDouble() <= 1.0);
+        QCOMPARE(a[QStringLiteral("obsm")].toObject()[QStringLiteral("X_nym")].toArray()[1].toInt(), 256);
+        QVERIFY(a[QStringLiteral("uns_nym")].toArray().contains(QStringLiteral("preset")));
+        QFile tf(table);
+        QVERIFY(tf.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = tf.readAll().split('\n');
+        QVERIFY(lines[0].startsWith("cell,nym_label,nym_label_thresholded,nym_confidence,true_label,p_"));
+        QCOMPARE(lines.size() - 2, static_cast<int>(original.cells()));   // header + trailing newline
+
+        // Existing outputs stop the run before training, with one line.
+        const auto again = nymRun(trainArgs);
+        QCOMPARE(again.code, 1);
+        QCOMPARE(again.err.count('\n'), 1);
+
+        // predict with the saved model reproduces the labels; explain ranks marker genes.
+        const QString report2 = dir.filePath(QStringLiteral("p.json"));
+        const auto p = nymRun({QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input"),
+            target, QStringLiteral("--truth"), QStringLiteral("cell_type"), QStringLiteral("--report"), report2});
+        QVERIFY2(p.code == 0, p.err.constData());
+        QFile pf(report2);
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const QJsonObject pj = QJsonDocument::fromJson(pf.readAll()).object();
+        QCOMPARE(pj[QStringLiteral("target_accuracy")].toDouble(), j[QStringLiteral("target_accuracy")].toDouble());
+        const QString expl = dir.filePath(QStringLiteral("why.csv"));
+        const auto e = nymRun({QStringLiteral("explain"), QStringLiteral("--model"), model, QStringLiteral("--input"),
+            target, QStringLiteral("--class"), QStringLiteral("TypeA"), QStringLiteral("--top"), QStringLiteral("10"),
+            QStringLiteral("--samples"), QStringLiteral("20"), QStringLiteral("--output"), expl});
+        QVERIFY2(e.code == 0, e.err.constData());
+        QFile ef(expl);
+        QVERIFY(ef.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = ef.readAll().split('\n');
+        QCOMPARE(rows.size() - 2, 10);
+        // The simulator's markers of type A are named TypeA_m..: most of the top 10 must be among them.
+        int markers = 0;
+        for (int i = 1; i <= 10; ++i)
+            markers += rows[i].contains(",TypeA_m");
+        QVERIFY2(markers >= 7, qPrintable(QString::number(markers)));
+        const auto noClass = nymRun({QStringLiteral("explain"), QStringLiteral("--model"), model,
+            QStringLiteral("--input"), target, QStringLiteral("--class"), QStringLiteral("Neuron"),
+            QStringLiteral("--output"), dir.filePath(QStringLiteral("x.csv"))});
+        QCOMPARE(noClass.code, 1);
+        QVERIFY(noClass.err.contains("TypeA"));
+        // A file that is not a model.
+        const auto notModel = nymRun({QStringLiteral("predict"), QStringLiteral("--model"), train,
+            QStringLiteral("--input"), target});
+        QCOMPARE(notModel.code, 1);
+        QVERIFY(notModel.err.contains("not a Nym Studio model"));
     }
 };
 
