@@ -5,9 +5,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <malloc.h>
 
 int main(int argc, char **argv)
 {
+    // Training allocates and frees the same few-MB tensors every step; keeping freed memory in the heap instead of
+    // returning it to the system saves the page faults of re-zeroing it (≈10% of a step at 2,000 genes).
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     CLI::App app {"nym: label single-cell RNA-seq data with the scNym method (Nym Studio's command line)"};
     app.require_subcommand(1);
     int exitCode = 0;

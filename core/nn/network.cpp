@@ -2,12 +2,42 @@
 
 #include "core/common/error.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
+#include <xmmintrin.h>
 
 namespace nym::nn {
+
+// ---- random numbers ----------------------------------------------------------------------------------------
+
+FastRng::FastRng(std::uint64_t seed)
+{
+    // splitmix64 expands the seed into the state (the generator's authors' recommendation).
+    for (auto &w : m_s) {
+        seed += 0x9e3779b97f4a7c15ull;
+        std::uint64_t z = seed;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        w = z ^ (z >> 31);
+    }
+}
+
+std::uint64_t FastRng::next()
+{
+    const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+    const std::uint64_t result = rotl(m_s[0] + m_s[3], 23) + m_s[0];
+    const std::uint64_t t = m_s[1] << 17;
+    m_s[2] ^= m_s[0];
+    m_s[3] ^= m_s[1];
+    m_s[1] ^= m_s[2];
+    m_s[0] ^= m_s[3];
+    m_s[2] ^= t;
+    m_s[3] = rotl(m_s[3], 45);
+    return result;
+}
 
 // ---- sparse rows --------------------------------------------------------------------------------------------
 
@@ -81,14 +111,15 @@ SparseRows gatherRows(const CellMatrix &m, std::span<const std::int64_t> rows)
 }
 
 // ---- sparse × dense kernels -----------------------------------------------------------------------------------
-// Compiled twice (AVX2+FMA and baseline x86-64); the loader picks the best the CPU supports.
+// Compiled twice (AVX+FMA and baseline x86-64); the loader picks by CPU feature (an "arch=" clone would be chosen
+// by CPU model and never run on AMD).
 
 // Both kernels accumulate 64 outputs at a time in registers (8 AVX registers): each nonzero then costs 8 loads and
 // 8 FMAs instead of also loading and storing its whole output row.
 constexpr std::int64_t kBlock = 64;
 constexpr std::int64_t kAhead = 8;
 
-__attribute__((target_clones("arch=haswell", "default"))) void sparseForwardRows(const std::int64_t *indptr,
+__attribute__((target_clones("fma", "default"))) void sparseForwardRows(const std::int64_t *indptr,
     const std::int32_t *indices, const float *values, const float *w, const float *bias, float *out, std::int64_t r0,
     std::int64_t r1, std::int64_t h)
 {
@@ -125,7 +156,7 @@ __attribute__((target_clones("arch=haswell", "default"))) void sparseForwardRows
     }
 }
 
-__attribute__((target_clones("arch=haswell", "default"))) void sparseWeightGrad(const std::int64_t *colptr,
+__attribute__((target_clones("fma", "default"))) void sparseWeightGrad(const std::int64_t *colptr,
     const std::int32_t *rowsOf, const float *valuesOf, const float *gy, float *gw, std::int64_t g0, std::int64_t g1,
     std::int64_t h)
 {
@@ -237,12 +268,28 @@ struct GradReverseFn : torch::autograd::Function<GradReverseFn>
     }
 };
 
-torch::Tensor dropoutWith(const torch::Tensor &x, double p, bool training, at::Generator &generator)
+torch::Tensor dropoutWith(const torch::Tensor &x, double p, bool training, FastRng &rng)
 {
     if (!training || p <= 0)
         return x;
-    auto mask = torch::empty_like(x).bernoulli_(1.0 - p, generator).div_(1.0 - p);
-    return x * mask;
+    // Inverted dropout as torch's: keep with 1 − p, scale kept values by 1 / (1 − p).
+    auto mask = torch::empty(x.sizes(), torch::kFloat32);
+    float *m = mask.data_ptr<float>();
+    const std::int64_t n = mask.numel();
+    const auto keepValue = static_cast<float>(1.0 / (1.0 - p));
+    if (p == 0.5) {
+        // One random bit per element.
+        for (std::int64_t i = 0; i < n; i += 64) {
+            std::uint64_t bits = rng.next();
+            for (std::int64_t k = i; k < std::min(n, i + 64); ++k, bits >>= 1)
+                m[k] = (bits & 1u) ? keepValue : 0.0f;
+        }
+    } else {
+        const auto threshold = static_cast<std::uint64_t>((1.0 - p) * 16777216.0);
+        for (std::int64_t k = 0; k < n; ++k)
+            m[k] = (rng.next() >> 40) < threshold ? keepValue : 0.0f;
+    }
+    return x * mask.to(x.device());
 }
 
 }   // namespace
@@ -290,6 +337,7 @@ ScnymNetImpl::ScnymNetImpl(
     std::int64_t genes, std::int64_t classes, const ClassifierOptions &o, at::Generator generator_)
     : dropout(o.dropout)
     , generator(std::move(generator_))
+    , dropoutRng(at::check_generator<at::CPUGeneratorImpl>(generator)->random64())
 {
     const std::int64_t h = o.hiddenSize;
     input = register_module("input", SparseLinear(genes, h));
@@ -315,7 +363,7 @@ ScnymNetImpl::Output ScnymNetImpl::forwardFromFirst(torch::Tensor h)
         if (l > 0)
             h = hidden[l - 1]->forward(h);
         h = norms[l]->forward(h);
-        h = dropoutWith(h, dropout, is_training(), generator);
+        h = dropoutWith(h, dropout, is_training(), dropoutRng);
         if (l + 1 == norms.size())
             out.embedding = h;
         h = torch::relu(h);
@@ -394,6 +442,38 @@ void importWeights(ScnymNet &net, const Model &model)
 
 // ---- optimiser ----------------------------------------------------------------------------------------------
 
+// Sets flush-to-zero and denormals-are-zero for the current thread while alive.
+class FlushDenormals
+{
+public:
+    FlushDenormals()
+        : m_saved(_mm_getcsr())
+    {
+        _mm_setcsr(m_saved | 0x8040u);
+    }
+    ~FlushDenormals() { _mm_setcsr(m_saved); }
+    FlushDenormals(const FlushDenormals &) = delete;
+    FlushDenormals &operator=(const FlushDenormals &) = delete;
+
+private:
+    unsigned m_saved;
+};
+
+__attribute__((target_clones("fma", "default"))) void adadeltaRange(float *w, const float *g, float *sq,
+    float *acc, std::int64_t n, float lr, float rho, float eps, float wd)
+{
+    // The running averages of parameters that rarely get a gradient (genes absent from a batch) decay by ρ every
+    // step into subnormal numbers, which cost ~100 cycles each: flush them to zero here (any thread).
+    const FlushDenormals flush;
+    for (std::int64_t k = 0; k < n; ++k) {
+        const float gk = g[k] + wd * w[k];
+        sq[k] = rho * sq[k] + (1 - rho) * gk * gk;
+        const float delta = std::sqrt(acc[k] + eps) / std::sqrt(sq[k] + eps) * gk;
+        acc[k] = rho * acc[k] + (1 - rho) * delta * delta;
+        w[k] -= lr * delta;
+    }
+}
+
 Adadelta::Adadelta(std::vector<torch::Tensor> params, double lr, double rho, double eps, double weightDecay)
     : m_params(std::move(params))
     , m_lr(static_cast<float>(lr))
@@ -436,15 +516,8 @@ void Adadelta::step()
         const float *g = grad.data_ptr<float>();
         float *sq = m_squareAvg[i].data_ptr<float>();
         float *acc = m_accDelta[i].data_ptr<float>();
-        const float rho = m_rho, eps = m_eps, lr = m_lr, wd = m_weightDecay;
-        at::parallel_for(0, p.numel(), 16384, [&](std::int64_t b, std::int64_t e) {
-            for (std::int64_t k = b; k < e; ++k) {
-                const float gk = g[k] + wd * w[k];
-                sq[k] = rho * sq[k] + (1 - rho) * gk * gk;
-                const float delta = std::sqrt(acc[k] + eps) / std::sqrt(sq[k] + eps) * gk;
-                acc[k] = rho * acc[k] + (1 - rho) * delta * delta;
-                w[k] -= lr * delta;
-            }
+        at::parallel_for(0, p.numel(), 65536, [&](std::int64_t b, std::int64_t e) {
+            adadeltaRange(w + b, g + b, sq + b, acc + b, e - b, m_lr, m_rho, m_eps, m_weightDecay);
         });
     }
 }

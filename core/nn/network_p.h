@@ -13,6 +13,20 @@
 
 namespace nym::nn {
 
+// xoshiro256++ (Blackman & Vigna): a fast, seedable generator for the per-element draws of a step (dropout masks,
+// augmentation drops) — torch's bernoulli_ with a custom generator costs ~10 ns per draw, this ~1 ns.
+class FastRng
+{
+public:
+    explicit FastRng(std::uint64_t seed = 0);
+    std::uint64_t next();
+    // Uniform in [0, 1) with 24 random bits.
+    float uniform() { return static_cast<float>(next() >> 40) * (1.0f / 16777216.0f); }
+
+private:
+    std::uint64_t m_s[4];
+};
+
 // A minibatch of expression rows in CSR form, built on the host (gathering, augmentation and MixUp all keep the
 // data sparse: expression is mostly zeros).
 struct SparseRows
@@ -67,7 +81,8 @@ struct ScnymNetImpl : torch::nn::Module
     std::vector<torch::nn::BatchNorm1d> norms;    // "norm0", ...
     torch::nn::Linear output {nullptr};
     double dropout = 0.5;
-    at::Generator generator;
+    at::Generator generator;   // initialisation
+    FastRng dropoutRng;        // dropout masks
 };
 TORCH_MODULE(ScnymNet);
 

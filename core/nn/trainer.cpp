@@ -6,9 +6,11 @@
 #include "core/nn/network_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -86,6 +88,7 @@ public:
     torch::Device device {torch::kCPU};
     at::Generator gen;
     std::mt19937_64 rng;
+    nn::FastRng fastRng;   // per-entry augmentation drops
     nn::ScnymNet net {nullptr};
     nn::DomainHead head {nullptr};
     std::unique_ptr<nn::Adadelta> optimizer;
@@ -124,6 +127,7 @@ Trainer::Impl::Impl(std::shared_ptr<const TrainingSet> data_, const TrainOptions
     , opt(options)
     , gen(at::make_generator<at::CPUGeneratorImpl>(options.seed))
     , rng(options.seed)
+    , fastRng(options.seed ^ 0x5bd1e995u)
 {
     opt.validate();
     if (!data)
@@ -194,36 +198,53 @@ SparseRows Trainer::Impl::augment(const SparseRows &x)
     const double p = opt.augmentDropProbability;
     if (p <= 0)
         return x;
+    // Drops are drawn in order on this thread (reproducible for any thread count); the arithmetic runs in parallel.
+    const auto nnz = x.indices.size();
+    const auto dropBelow = static_cast<float>(p);
+    std::vector<std::uint8_t> keep(nnz);
+    for (std::size_t k = 0; k < nnz; ++k)
+        keep[k] = fastRng.uniform() >= dropBelow && x.values[k] > 0;
+    const std::int64_t rows = x.rows();
     SparseRows out;
     out.cols = x.cols;
-    out.indices.reserve(x.indices.size());
-    out.values.reserve(x.values.size());
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    std::vector<std::int32_t> idx;
-    std::vector<float> val;
-    for (std::int64_t r = 0; r < x.rows(); ++r) {
-        idx.clear();
-        val.clear();
-        double sum = 0;
-        const auto xi = x.rowIndices(r);
-        const auto xv = x.rowValues(r);
-        for (std::size_t k = 0; k < xi.size(); ++k) {
-            if (u(rng) < p)
-                continue;
-            const double c = std::expm1(static_cast<double>(xv[k]));
-            idx.push_back(xi[k]);
-            val.push_back(static_cast<float>(c));
-            sum += c;
+    out.indptr.assign(static_cast<std::size_t>(rows) + 1, 0);
+    std::vector<std::uint8_t> whole(static_cast<std::size_t>(rows), 0);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        std::int64_t kept = 0;
+        for (auto k = x.indptr[static_cast<std::size_t>(r)]; k < x.indptr[static_cast<std::size_t>(r) + 1]; ++k)
+            kept += keep[static_cast<std::size_t>(k)];
+        if (kept == 0) {
+            whole[static_cast<std::size_t>(r)] = 1;
+            kept = x.indptr[static_cast<std::size_t>(r) + 1] - x.indptr[static_cast<std::size_t>(r)];
         }
-        if (sum <= 0) {
-            out.append(xi, xv);
-            continue;
-        }
-        const double scale = 1e6 / sum;
-        for (auto &v : val)
-            v = static_cast<float>(std::log1p(static_cast<double>(v) * scale));
-        out.append(idx, val);
+        out.indptr[static_cast<std::size_t>(r) + 1] = out.indptr[static_cast<std::size_t>(r)] + kept;
     }
+    out.indices.resize(static_cast<std::size_t>(out.indptr.back()));
+    out.values.resize(out.indices.size());
+    at::parallel_for(0, rows, 16, [&](std::int64_t r0, std::int64_t r1) {
+        for (std::int64_t r = r0; r < r1; ++r) {
+            const auto b = static_cast<std::size_t>(x.indptr[static_cast<std::size_t>(r)]);
+            const auto e = static_cast<std::size_t>(x.indptr[static_cast<std::size_t>(r) + 1]);
+            auto o = static_cast<std::size_t>(out.indptr[static_cast<std::size_t>(r)]);
+            if (whole[static_cast<std::size_t>(r)]) {
+                std::copy(x.indices.begin() + b, x.indices.begin() + e, out.indices.begin() + o);
+                std::copy(x.values.begin() + b, x.values.begin() + e, out.values.begin() + o);
+                continue;
+            }
+            const auto start = o;
+            double sum = 0;
+            for (auto k = b; k < e; ++k)
+                if (keep[k]) {
+                    const float c = std::expm1(x.values[k]);
+                    out.indices[o] = x.indices[k];
+                    out.values[o++] = c;
+                    sum += c;
+                }
+            const auto scale = static_cast<float>(1e6 / sum);
+            for (auto k = start; k < o; ++k)
+                out.values[k] = std::log1p(out.values[k] * scale);
+        }
+    });
     return out;
 }
 
