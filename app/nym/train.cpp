@@ -24,7 +24,7 @@ struct TrainArgs
 {
     std::vector<std::string> train, target;
     std::string label, domain, preset = "scnym-default", model, report;
-    bool domainPerFile = false;
+    bool domainPerFile = false, noCalibration = false;
     int epochs = -1, threads = 0, batch = -1, minSteps = -1;
     std::uint64_t seed = 0;
     LabelOutputArgs out;
@@ -41,6 +41,15 @@ nlohmann::json epochJson(const EpochReport &e)
         {"best", e.best}, {"seconds", e.seconds}};
 }
 
+nlohmann::json reliabilityJson(const CalibrationReport &r)
+{
+    nlohmann::json bins = nlohmann::json::array();
+    for (const auto &b : r.bins)
+        bins.push_back({{"lower", b.lower}, {"upper", b.upper}, {"cells", b.cells}, {"confidence", b.meanConfidence},
+            {"accuracy", b.accuracy}});
+    return {{"ece", r.ece}, {"cells", r.cells}, {"bins", bins}};
+}
+
 int run(const TrainArgs &a)
 {
     TrainOptions opt = TrainOptions::fromPreset(a.preset);
@@ -52,6 +61,8 @@ int run(const TrainArgs &a)
         opt.minStepsPerEpoch = a.minSteps;
     opt.seed = a.seed;
     opt.threads = a.threads;
+    if (a.noCalibration)
+        opt.temperatureScaling = false;
     opt.validate();
     if (!a.out.output.empty() || !a.model.empty() || !a.out.table.empty() || !a.report.empty()) {
         // Refuse existing outputs before hours of training, not after.
@@ -118,6 +129,8 @@ int run(const TrainArgs &a)
         j["heldout_ece"] = s.calibrationBefore.ece;
         j["heldout_ece_calibrated"] = s.calibrationAfter.ece;
         j["temperature"] = s.temperature;
+        j["reliability_before"] = reliabilityJson(s.calibrationBefore);
+        j["reliability_after"] = reliabilityJson(s.calibrationAfter);
         j["n_train_cells"] = set->labels.size();
         j["n_target_cells"] = set->target.rows();
         j["n_genes"] = set->genes.size();
@@ -142,6 +155,7 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_option("--domain", a->domain, "obs column naming each cell's domain for the adversary "
                                            "(default: training vs target)");
     cmd->add_flag("--domain-per-file", a->domainPerFile, "Every input file is its own domain");
+    cmd->add_flag("--no-calibration", a->noCalibration, "Keep the raw softmax confidences (no temperature scaling)");
     cmd->add_option("--preset", a->preset, "scnym-default, reference-exact, new-identity-discovery, no-adversary "
                                            "or supervised")
         ->capture_default_str();

@@ -101,6 +101,8 @@ public:
     std::vector<std::int64_t> trainOrder, targetOrder;
     std::size_t trainPos = 0, targetPos = 0;
 
+    torch::Tensor classPrior;        // labelled class frequencies (distribution alignment)
+    torch::Tensor targetMean;        // running mean of the teacher's target predictions
     int epoch = 0;
     std::int64_t globalStep = 0;
     bool done = false;
@@ -163,6 +165,12 @@ Trainer::Impl::Impl(std::shared_ptr<const TrainingSet> data_, const TrainOptions
     targetBatch = static_cast<int>(std::min<std::int64_t>(opt.batchSize, static_cast<std::int64_t>(targetRows.size())));
     steps = static_cast<int>(static_cast<std::int64_t>(trainRows.size()) / labelledBatch);
     steps = std::max({steps, opt.minStepsPerEpoch, 1});
+
+    std::vector<float> prior(static_cast<std::size_t>(classes), 0.f);
+    for (auto r : trainRows)
+        prior[static_cast<std::size_t>(data->labels[static_cast<std::size_t>(r)])] += 1.f;
+    classPrior = torch::tensor(prior).div_(static_cast<double>(trainRows.size())).reshape({1, classes}).to(device);
+    targetMean = classPrior.clone();
 
     net = nn::ScnymNet(genes, classes, opt.classifier, gen);
     head = nn::DomainHead(opt.classifier.hiddenSize, opt.classifier.adversaryHidden, domains, gen);
@@ -317,6 +325,12 @@ StepReport Trainer::Impl::step(int stepInEpoch)
         auto conf = std::get<0>(q.max(1)).to(torch::kCPU).contiguous();
         for (std::int64_t i = 0; i < nu; ++i)
             confident[static_cast<std::size_t>(i)] = conf.data_ptr<float>()[i] >= opt.pseudolabelThreshold;
+        if (opt.distributionAlignment) {
+            // Running mean over about the last 32 steps (ReMixMatch keeps 128 batches).
+            targetMean = 0.97 * targetMean + 0.03 * q.mean(0, true);
+            q = q * classPrior / targetMean.clamp_min(1e-6);
+            q = q / q.sum(1, true);
+        }
         q = nn::sharpen(q, opt.sharpenTemperature);
 
         // 4. MixUp over the union [confident target; augmented labelled], one permutation, λ per row.

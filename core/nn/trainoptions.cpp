@@ -30,6 +30,7 @@ TrainOptions TrainOptions::fromPreset(const std::string &name)
     if (name == "reference-exact") {
         // The reference's "default" schedule exactly: one pass over the labelled split per epoch.
         o.minStepsPerEpoch = 0;
+        o.distributionAlignment = false;
         return o;
     }
     if (name == "new-identity-discovery") {
@@ -95,6 +96,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && mixupAlpha == o.mixupAlpha && sharpenTemperature == o.sharpenTemperature
         && unsupervisedWeight == o.unsupervisedWeight && unsupervisedRampEpochs == o.unsupervisedRampEpochs
         && pseudolabelThreshold == o.pseudolabelThreshold && lowConfidenceOutOfAdversary == o.lowConfidenceOutOfAdversary
+        && distributionAlignment == o.distributionAlignment
         && adversary == o.adversary && adversaryWeight == o.adversaryWeight
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction

@@ -68,6 +68,11 @@ struct TrainOptions
     // Target cells whose teacher confidence is below this are left out of MixUp and count 0 in the consistency
     // loss. Default 0 (none; scNym default); "new-identity-discovery": 0.9.
     double pseudolabelThreshold = 0.0;
+    // Deviation (ReMixMatch's distribution alignment, Berthelot et al. 2020): pseudolabels are multiplied by the
+    // labelled class frequencies over a running mean of the teacher's target predictions before sharpening, so
+    // self-training cannot empty a class the target should hold (on kang_pbmc_ifnb1k the reference's MixMatch turns
+    // most stimulated CD14 monocytes into CD16 monocytes for some seeds). Default true; "reference-exact": false.
+    bool distributionAlignment = true;
     // Also leave low-confidence target cells out of the adversary batch. Default false; on in
     // "new-identity-discovery" (as the reference).
     bool lowConfidenceOutOfAdversary = false;

@@ -176,6 +176,8 @@ private Q_SLOTS:
         QCOMPARE(def.weightDecay, 1e-4);
         QCOMPARE(def.classifier.hiddenLayers, 3);
         QCOMPARE(TrainOptions::fromPreset("reference-exact").minStepsPerEpoch, 0);
+        QVERIFY(!TrainOptions::fromPreset("reference-exact").distributionAlignment);
+        QVERIFY(def.distributionAlignment);
         QCOMPARE(TrainOptions::fromPreset("new-identity-discovery").pseudolabelThreshold, 0.9);
         QVERIFY(TrainOptions::fromPreset("new-identity-discovery").lowConfidenceOutOfAdversary);
         QVERIFY(!TrainOptions::fromPreset("no-adversary").adversary);
@@ -371,6 +373,26 @@ private Q_SLOTS:
         // Only target cells without counts.
         auto zero = withZeroRows(*p.target, p.target->cells());
         QVERIFY_THROWS_EXCEPTION(Error, prepareTrainingSet({p.train}, {zero}));
+    }
+
+    void divergenceStopsWithAClearMessage()
+    {
+        // A learning rate this large overflows the weights within a few steps: the NaN must stop training with a
+        // sentence, not propagate into predictions.
+        const Pair p = simulated(400, 150, 3, 14);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        TrainOptions o = quick(3);
+        o.learningRate = 1e30;
+        Trainer t(set, o);
+        try {
+            t.run();
+            QFAIL("a diverging run finished");
+        } catch (const Error &e) {
+            const std::string m = e.what();
+            QVERIFY2(m.find("Training stopped") != std::string::npos && (m.find("NaN") != std::string::npos
+                         || m.find("infinite") != std::string::npos),
+                e.what());
+        }
     }
 
     // ---- model files and prediction ---------------------------------------------------------------------------
