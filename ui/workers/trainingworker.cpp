@@ -1,0 +1,50 @@
+#include "ui/workers/trainingworker.h"
+
+#include "core/common/error.h"
+
+#include <chrono>
+#include <exception>
+
+namespace nym::ui {
+
+TrainingWorker::TrainingWorker(std::shared_ptr<const TrainingSet> data, TrainOptions options)
+    : m_data(std::move(data))
+    , m_options(std::move(options))
+{
+}
+
+void TrainingWorker::requestStop()
+{
+    m_stop.request_stop();
+}
+
+void TrainingWorker::run()
+{
+    try {
+        Trainer trainer(m_data, m_options);
+        Q_EMIT started(trainer.numEpochs(), trainer.stepsPerEpoch());
+        using Clock = std::chrono::steady_clock;
+        auto lastStep = Clock::now() - std::chrono::seconds(1);
+        TrainerCallbacks cb;
+        cb.onStep = [&](const StepReport &r) {
+            // The GUI needs about 20 updates a second, not one per step (a step can take a millisecond).
+            const auto now = Clock::now();
+            if (now - lastStep >= std::chrono::milliseconds(50) || r.step + 1 == r.stepsInEpoch) {
+                lastStep = now;
+                Q_EMIT stepDone(r);
+            }
+        };
+        cb.onEpoch = [&](const EpochReport &e) { Q_EMIT epochDone(e); };
+        trainer.run(cb, m_stop.get_token());
+        auto result = trainer.finish();
+        Q_EMIT finished(std::make_shared<const Model>(std::move(result.model)), result.summary);
+    } catch (const Error &e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
+    } catch (const std::bad_alloc &) {
+        Q_EMIT failed(tr("Training ran out of memory. Close other programs or use a smaller batch."));
+    } catch (const std::exception &e) {
+        Q_EMIT failed(tr("Training failed unexpectedly: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
+}   // namespace nym::ui

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "core/data/trainingset.h"
+#include "core/nn/model.h"
+#include "core/nn/trainer.h"
+#include "core/nn/trainoptions.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <stop_token>
+
+namespace nym::ui {
+
+// Lives in the controller's worker thread: builds a Trainer from an immutable training set and options, runs it,
+// and turns every exception into failed(). requestStop() may be called from any thread.
+class TrainingWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    TrainingWorker(std::shared_ptr<const TrainingSet> data, TrainOptions options);
+    void requestStop();
+
+public Q_SLOTS:
+    void run();
+
+Q_SIGNALS:
+    void started(int epochs, int stepsPerEpoch);
+    void stepDone(const nym::StepReport &report);
+    void epochDone(const nym::EpochReport &report);
+    void finished(std::shared_ptr<const nym::Model> model, const nym::TrainingSummary &summary);
+    void failed(const QString &message);
+
+private:
+    std::shared_ptr<const TrainingSet> m_data;
+    TrainOptions m_options;
+    std::stop_source m_stop;
+};
+
+}   // namespace nym::ui
