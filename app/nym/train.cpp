@@ -24,7 +24,7 @@ struct TrainArgs
 {
     std::vector<std::string> train, target;
     std::string label, domain, preset = "scnym-default", model, report;
-    bool domainPerFile = false, noCalibration = false;
+    bool domainPerFile = false, noCalibration = false, noAlignment = false;
     int epochs = -1, threads = 0, batch = -1, minSteps = -1;
     std::uint64_t seed = 0;
     LabelOutputArgs out;
@@ -63,6 +63,8 @@ int run(const TrainArgs &a)
     opt.threads = a.threads;
     if (a.noCalibration)
         opt.temperatureScaling = false;
+    if (a.noAlignment)
+        opt.distributionAlignment = false;
     opt.validate();
     if (!a.out.output.empty() || !a.model.empty() || !a.out.table.empty() || !a.report.empty()) {
         // Refuse existing outputs before hours of training, not after.
@@ -156,6 +158,8 @@ void addTrain(CLI::App &app, int &exitCode)
                                            "(default: training vs target)");
     cmd->add_flag("--domain-per-file", a->domainPerFile, "Every input file is its own domain");
     cmd->add_flag("--no-calibration", a->noCalibration, "Keep the raw softmax confidences (no temperature scaling)");
+    cmd->add_flag("--no-distribution-alignment", a->noAlignment,
+        "Do not align pseudolabels to the labelled class frequencies (the reference's MixMatch)");
     cmd->add_option("--preset", a->preset, "scnym-default, reference-exact, new-identity-discovery, no-adversary "
                                            "or supervised")
         ->capture_default_str();

@@ -328,7 +328,9 @@ StepReport Trainer::Impl::step(int stepInEpoch)
         if (opt.distributionAlignment) {
             // Running mean over about the last 32 steps (ReMixMatch keeps 128 batches).
             targetMean = 0.97 * targetMean + 0.03 * q.mean(0, true);
-            q = q * classPrior / targetMean.clamp_min(1e-6);
+            // Tempered: (prior / predicted)^β. β = 1 is ReMixMatch; smaller lets a target whose composition really
+            // differs from the training data keep more of it.
+            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(opt.alignmentStrength);
             q = q / q.sum(1, true);
         }
         q = nn::sharpen(q, opt.sharpenTemperature);

@@ -76,6 +76,7 @@ void TrainOptions::validate() const
     require(unsupervisedWeight >= 0 && std::isfinite(unsupervisedWeight), "MixMatch weight must be 0 or more");
     require(unsupervisedRampEpochs >= 0, "MixMatch ramp must be 0 epochs or more");
     require(pseudolabelThreshold >= 0 && pseudolabelThreshold < 1, "pseudolabel threshold must be in [0, 1)");
+    require(alignmentStrength >= 0 && alignmentStrength <= 1, "alignment strength must be in [0, 1]");
     require(adversaryWeight >= 0 && std::isfinite(adversaryWeight), "adversary weight must be 0 or more");
     require(adversaryRampEpochs >= 0, "adversary ramp must be 0 epochs or more");
     require(augmentDropProbability >= 0 && augmentDropProbability < 1, "augmentation drop must be in [0, 1)");
@@ -96,7 +97,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && mixupAlpha == o.mixupAlpha && sharpenTemperature == o.sharpenTemperature
         && unsupervisedWeight == o.unsupervisedWeight && unsupervisedRampEpochs == o.unsupervisedRampEpochs
         && pseudolabelThreshold == o.pseudolabelThreshold && lowConfidenceOutOfAdversary == o.lowConfidenceOutOfAdversary
-        && distributionAlignment == o.distributionAlignment
+        && distributionAlignment == o.distributionAlignment && alignmentStrength == o.alignmentStrength
         && adversary == o.adversary && adversaryWeight == o.adversaryWeight
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction

@@ -68,11 +68,15 @@ struct TrainOptions
     // Target cells whose teacher confidence is below this are left out of MixUp and count 0 in the consistency
     // loss. Default 0 (none; scNym default); "new-identity-discovery": 0.9.
     double pseudolabelThreshold = 0.0;
-    // Deviation (ReMixMatch's distribution alignment, Berthelot et al. 2020): pseudolabels are multiplied by the
-    // labelled class frequencies over a running mean of the teacher's target predictions before sharpening, so
-    // self-training cannot empty a class the target should hold (on kang_pbmc_ifnb1k the reference's MixMatch turns
-    // most stimulated CD14 monocytes into CD16 monocytes for some seeds). Default true; "reference-exact": false.
+    // Deviation (tempered distribution alignment, after ReMixMatch, Berthelot et al. 2020): before sharpening,
+    // pseudolabels are multiplied by (labelled class frequency / running mean of the teacher's target predictions)^β,
+    // so self-training cannot empty a class the target holds (on kang_pbmc_ifnb1k the reference's MixMatch turns most
+    // stimulated CD14 monocytes into CD16 monocytes for some seeds). Default true; "reference-exact": false.
     bool distributionAlignment = true;
+    // Strength β of the alignment: pseudolabels are multiplied by (labelled frequency / predicted frequency)^β.
+    // 1 = ReMixMatch (assumes the target's composition is the training data's); smaller tolerates more composition
+    // change. Default 0.5.
+    double alignmentStrength = 0.5;
     // Also leave low-confidence target cells out of the adversary batch. Default false; on in
     // "new-identity-discovery" (as the reference).
     bool lowConfidenceOutOfAdversary = false;

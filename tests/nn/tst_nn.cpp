@@ -178,6 +178,7 @@ private Q_SLOTS:
         QCOMPARE(TrainOptions::fromPreset("reference-exact").minStepsPerEpoch, 0);
         QVERIFY(!TrainOptions::fromPreset("reference-exact").distributionAlignment);
         QVERIFY(def.distributionAlignment);
+        QCOMPARE(def.alignmentStrength, 0.5);
         QCOMPARE(TrainOptions::fromPreset("new-identity-discovery").pseudolabelThreshold, 0.9);
         QVERIFY(TrainOptions::fromPreset("new-identity-discovery").lowConfidenceOutOfAdversary);
         QVERIFY(!TrainOptions::fromPreset("no-adversary").adversary);
