@@ -271,9 +271,8 @@ private Q_SLOTS:
 
     void tinyDatasetsTrainWithoutHanging()
     {
-        // 40 labelled and 12 target cells with batch 256: the reference yields no batches and hangs.
+        // About 50 labelled and 50 target cells with batch 256: the reference yields no batches and hangs.
         const Pair p = simulated(104, 150, 2, 8);
-        auto small = std::make_shared<Dataset>(*p.target);
         auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
         TrainOptions o = quick(3);
         o.batchSize = 256;
