@@ -1,6 +1,7 @@
 #include "core/data/simulator.h"
 
 #include "core/common/error.h"
+#include "core/common/xoshiro.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,32 +11,15 @@ namespace nym {
 
 namespace {
 
-// splitmix64-seeded xoshiro256**: fast, and identical on every platform (std distributions are not).
+// The simulator's draws: xoshiro256** (platform-independent) with the distributions it needs.
 class Rng
 {
 public:
     explicit Rng(std::uint64_t seed)
+        : m_gen(seed)
     {
-        for (auto &s : m_s) {
-            seed += 0x9E3779B97F4A7C15ull;
-            std::uint64_t z = seed;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-            s = z ^ (z >> 31);
-        }
     }
-    std::uint64_t next()
-    {
-        const std::uint64_t result = rotl(m_s[1] * 5, 7) * 9;
-        const std::uint64_t t = m_s[1] << 17;
-        m_s[2] ^= m_s[0];
-        m_s[3] ^= m_s[1];
-        m_s[1] ^= m_s[2];
-        m_s[0] ^= m_s[3];
-        m_s[2] ^= t;
-        m_s[3] = rotl(m_s[3], 45);
-        return result;
-    }
+    std::uint64_t next() { return m_gen.starStar(); }
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     double normal()
     {
@@ -47,8 +31,7 @@ public:
     std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>(uniform() * static_cast<double>(n)) % n; }
 
 private:
-    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t m_s[4];
+    Xoshiro256 m_gen;
 };
 
 // Walker's alias table: O(1) draws from a fixed discrete distribution.

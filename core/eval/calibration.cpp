@@ -42,6 +42,22 @@ CalibrationReport calibrationReport(std::span<const float> confidence, std::span
     return r;
 }
 
+namespace {
+
+// max and log Σ exp of one row of logits / temperature, computed stably.
+double logSumExp(const float *x, std::size_t c, double temperature)
+{
+    double mx = -std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < c; ++k)
+        mx = std::max(mx, static_cast<double>(x[k]) / temperature);
+    double sum = 0;
+    for (std::size_t k = 0; k < c; ++k)
+        sum += std::exp(static_cast<double>(x[k]) / temperature - mx);
+    return mx + std::log(sum);
+}
+
+}   // namespace
+
 std::vector<float> softmaxRows(std::span<const float> logits, std::int64_t classes, double temperature)
 {
     if (classes <= 0 || logits.size() % static_cast<std::size_t>(classes) != 0)
@@ -50,14 +66,9 @@ std::vector<float> softmaxRows(std::span<const float> logits, std::int64_t class
     const auto c = static_cast<std::size_t>(classes);
     for (std::size_t r = 0; r < logits.size() / c; ++r) {
         const float *x = logits.data() + r * c;
-        double mx = -std::numeric_limits<double>::infinity();
+        const double lse = logSumExp(x, c, temperature);
         for (std::size_t k = 0; k < c; ++k)
-            mx = std::max(mx, static_cast<double>(x[k]) / temperature);
-        double sum = 0;
-        for (std::size_t k = 0; k < c; ++k)
-            sum += std::exp(static_cast<double>(x[k]) / temperature - mx);
-        for (std::size_t k = 0; k < c; ++k)
-            out[r * c + k] = static_cast<float>(std::exp(static_cast<double>(x[k]) / temperature - mx) / sum);
+            out[r * c + k] = static_cast<float>(std::exp(static_cast<double>(x[k]) / temperature - lse));
     }
     return out;
 }
@@ -70,13 +81,7 @@ double negativeLogLikelihood(
     double nll = 0;
     for (std::size_t r = 0; r < labels.size(); ++r) {
         const float *x = logits.data() + r * c;
-        double mx = -std::numeric_limits<double>::infinity();
-        for (std::size_t k = 0; k < c; ++k)
-            mx = std::max(mx, static_cast<double>(x[k]) / temperature);
-        double sum = 0;
-        for (std::size_t k = 0; k < c; ++k)
-            sum += std::exp(static_cast<double>(x[k]) / temperature - mx);
-        nll += mx + std::log(sum) - static_cast<double>(x[labels[r]]) / temperature;
+        nll += logSumExp(x, c, temperature) - static_cast<double>(x[labels[r]]) / temperature;
     }
     return nll;
 }

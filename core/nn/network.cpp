@@ -11,34 +11,6 @@
 
 namespace nym::nn {
 
-// ---- random numbers ----------------------------------------------------------------------------------------
-
-FastRng::FastRng(std::uint64_t seed)
-{
-    // splitmix64 expands the seed into the state (the generator's authors' recommendation).
-    for (auto &w : m_s) {
-        seed += 0x9e3779b97f4a7c15ull;
-        std::uint64_t z = seed;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        w = z ^ (z >> 31);
-    }
-}
-
-std::uint64_t FastRng::next()
-{
-    const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-    const std::uint64_t result = rotl(m_s[0] + m_s[3], 23) + m_s[0];
-    const std::uint64_t t = m_s[1] << 17;
-    m_s[2] ^= m_s[0];
-    m_s[3] ^= m_s[1];
-    m_s[1] ^= m_s[2];
-    m_s[0] ^= m_s[3];
-    m_s[2] ^= t;
-    m_s[3] = rotl(m_s[3], 45);
-    return result;
-}
-
 // ---- sparse rows --------------------------------------------------------------------------------------------
 
 void SparseRows::append(std::span<const std::int32_t> idx, std::span<const float> val)
@@ -280,14 +252,14 @@ torch::Tensor dropoutWith(const torch::Tensor &x, double p, bool training, FastR
     if (p == 0.5) {
         // One random bit per element.
         for (std::int64_t i = 0; i < n; i += 64) {
-            std::uint64_t bits = rng.next();
+            std::uint64_t bits = rng.plusPlus();
             for (std::int64_t k = i; k < std::min(n, i + 64); ++k, bits >>= 1)
                 m[k] = (bits & 1u) ? keepValue : 0.0f;
         }
     } else {
         const auto threshold = static_cast<std::uint64_t>((1.0 - p) * 16777216.0);
         for (std::int64_t k = 0; k < n; ++k)
-            m[k] = (rng.next() >> 40) < threshold ? keepValue : 0.0f;
+            m[k] = (rng.plusPlus() >> 40) < threshold ? keepValue : 0.0f;
     }
     return x * mask.to(x.device());
 }

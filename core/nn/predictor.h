@@ -37,7 +37,8 @@ struct PredictorOptions
 };
 
 // Applies a Model to cells (eval mode). The input must already be log1p(CPM) with the model's genes as columns
-// (see labelDataset for files). Holds its own copy of the network; one thread at a time.
+// (see labelDataset for files). Holds its own copy of the network and a reference to the model, which must outlive
+// it; one thread at a time.
 class Predictor
 {
 public:

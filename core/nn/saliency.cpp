@@ -66,6 +66,30 @@ public:
             .clone();
     }
 
+    // The `top` genes by score, with the class's and the other cells' mean expression; `expression` gives the value
+    // shown in the expression column (the cell's own, or the class mean when null).
+    std::vector<GeneAttribution> ranked(
+        const std::vector<double> &score, std::int32_t cls, int top, const std::vector<float> *expression) const
+    {
+        const auto g = score.size();
+        std::vector<std::size_t> order(g);
+        std::iota(order.begin(), order.end(), 0);
+        const auto k = std::min<std::size_t>(static_cast<std::size_t>(std::max(top, 0)), g);
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+            [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+        const auto c = static_cast<std::size_t>(cls);
+        const double nc = std::max<std::int64_t>(1, classCount[c]);
+        const double no = std::max<std::int64_t>(1, x.rows() - classCount[c]);
+        std::vector<GeneAttribution> out;
+        for (std::size_t i = 0; i < k; ++i) {
+            const auto gi = order[i];
+            const double classMean = classSum[c][gi] / nc;
+            out.push_back({model.genes()[gi], score[gi], expression ? (*expression)[gi] : classMean, classMean,
+                (total[gi] - classSum[c][gi]) / no});
+        }
+        return out;
+    }
+
     // Gradient of score(class) with respect to the input rows; `probability` picks softmax over raw logits.
     torch::Tensor gradient(torch::Tensor in, const torch::Tensor &cls, bool probability) const
     {
@@ -170,21 +194,7 @@ std::vector<GeneAttribution> Saliency::explainCell(std::int64_t cell, int top, s
     const auto val = d->x.rowValues(cell);
     for (std::size_t j = 0; j < idx.size(); ++j)
         expr[static_cast<std::size_t>(idx[j])] = val[j];
-    std::vector<std::size_t> order(g);
-    std::iota(order.begin(), order.end(), 0);
-    const auto k = std::min<std::size_t>(static_cast<std::size_t>(std::max(top, 0)), g);
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-        [&](std::size_t a, std::size_t b) { return attr[a] > attr[b]; });
-    const auto c = static_cast<std::size_t>(cls);
-    const double nc = std::max<std::int64_t>(1, d->classCount[c]);
-    const double no = std::max<std::int64_t>(1, d->x.rows() - d->classCount[c]);
-    std::vector<GeneAttribution> out;
-    for (std::size_t i = 0; i < k; ++i) {
-        const auto gi = order[i];
-        out.push_back({d->model.genes()[gi], attr[gi], expr[gi], d->classSum[c][gi] / nc,
-            (d->total[gi] - d->classSum[c][gi]) / no});
-    }
-    return out;
+    return d->ranked(std::vector<double>(attr.begin(), attr.end()), cls, top, &expr);
 }
 
 std::vector<GeneAttribution> Saliency::explainClass(std::int32_t cls, int top) const
@@ -212,21 +222,7 @@ std::vector<GeneAttribution> Saliency::explainClass(std::int32_t cls, int top) c
             mean[j] += attr[i * g + j];
     for (auto &m : mean)
         m /= static_cast<double>(cells.size());
-    std::vector<std::size_t> order(g);
-    std::iota(order.begin(), order.end(), 0);
-    const auto k = std::min<std::size_t>(static_cast<std::size_t>(std::max(top, 0)), g);
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-        [&](std::size_t a, std::size_t b) { return mean[a] > mean[b]; });
-    const auto c = static_cast<std::size_t>(cls);
-    const double nc = std::max<std::int64_t>(1, d->classCount[c]);
-    const double no = std::max<std::int64_t>(1, d->x.rows() - d->classCount[c]);
-    std::vector<GeneAttribution> out;
-    for (std::size_t i = 0; i < k; ++i) {
-        const auto gi = order[i];
-        const double cm = d->classSum[c][gi] / nc;
-        out.push_back({d->model.genes()[gi], mean[gi], cm, cm, (d->total[gi] - d->classSum[c][gi]) / no});
-    }
-    return out;
+    return d->ranked(mean, cls, top, nullptr);
 }
 
 SaliencyMethod saliencyMethodFromName(const std::string &name)

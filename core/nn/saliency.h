@@ -43,7 +43,8 @@ struct GeneAttribution
 
 // Why the model gives cells their labels (METHOD.md §6). `x` holds the cells as log1p(CPM) in the model's gene
 // order (labelDataset aligns files); `predicted` is each cell's class index (the reference pool of expected
-// gradients is drawn from cells of the other classes). Holds its own network copy; one thread at a time.
+// gradients is drawn from cells of the other classes). Holds its own network copy and references to `model` and `x`,
+// which must outlive it; one thread at a time.
 class Saliency
 {
 public:

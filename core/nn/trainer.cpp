@@ -211,7 +211,7 @@ SparseRows Trainer::Impl::augment(const SparseRows &x)
     const auto dropBelow = static_cast<float>(p);
     std::vector<std::uint8_t> keep(nnz);
     for (std::size_t k = 0; k < nnz; ++k)
-        keep[k] = fastRng.uniform() >= dropBelow && x.values[k] > 0;
+        keep[k] = fastRng.uniformFloat() >= dropBelow && x.values[k] > 0;
     const std::int64_t rows = x.rows();
     SparseRows out;
     out.cols = x.cols;
