@@ -31,6 +31,23 @@ std::string derivedName(const std::string &base, const std::string &stem, const 
 
 }   // namespace
 
+void refuseExistingOutputs(const LabelOutputArgs &args, const std::vector<std::string> &targetPaths,
+    const std::vector<const std::string *> &extra)
+{
+    std::vector<std::string> outputs;
+    for (const auto *p : extra)
+        outputs.push_back(*p);
+    outputs.push_back(args.table);
+    if (targetPaths.size() == 1)
+        outputs.push_back(args.output);
+    else if (!args.output.empty())
+        for (const auto &t : targetPaths)
+            outputs.push_back(derivedName(args.output, std::filesystem::path(t).stem().string(), ".h5ad"));
+    for (const auto &o : outputs)
+        if (!o.empty())
+            checkOutputPath("", o, args.force, false);
+}
+
 std::vector<std::shared_ptr<const Dataset>> readAll(const std::vector<std::string> &paths)
 {
     std::vector<std::shared_ptr<const Dataset>> out;

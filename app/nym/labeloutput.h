@@ -28,6 +28,11 @@ struct LabelOutputArgs
 nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_ptr<const Dataset>> &targets,
     const LabelOutputArgs &args);
 
+// Refuses, before any work, outputs that exist (unless args.force): the table and `extra` files, and the annotated
+// copy — one per target file when there are several (named as labelAndWrite names them).
+void refuseExistingOutputs(const LabelOutputArgs &args, const std::vector<std::string> &targetPaths,
+    const std::vector<const std::string *> &extra);
+
 // Reads the files (with a progress line on a terminal); nym::Error names the file that failed.
 std::vector<std::shared_ptr<const Dataset>> readAll(const std::vector<std::string> &paths);
 

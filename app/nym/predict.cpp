@@ -3,7 +3,6 @@
 #include "app/nym/common.h"
 #include "app/nym/labeloutput.h"
 
-#include "core/common/atomicfile.h"
 #include "core/io/modelfile.h"
 
 #include <CLI/CLI.hpp>
@@ -25,9 +24,7 @@ struct PredictArgs
 
 int run(const PredictArgs &a)
 {
-    for (const auto *p : {&a.out.output, &a.out.table, &a.report})
-        if (!p->empty() && a.input.size() <= 1)
-            checkOutputPath("", *p, a.out.force, false);
+    refuseExistingOutputs(a.out, a.input, {&a.report});
     const Model model = loadModel(a.model);
     const auto inputs = readAll(a.input);
     nlohmann::json j = labelAndWrite(model, inputs, a.out);

@@ -3,7 +3,6 @@
 #include "app/nym/common.h"
 #include "app/nym/labeloutput.h"
 
-#include "core/common/atomicfile.h"
 #include "core/common/error.h"
 #include "core/data/trainingset.h"
 #include "core/io/modelfile.h"
@@ -66,12 +65,8 @@ int run(const TrainArgs &a)
     if (a.noAlignment)
         opt.distributionAlignment = false;
     opt.validate();
-    if (!a.out.output.empty() || !a.model.empty() || !a.out.table.empty() || !a.report.empty()) {
-        // Refuse existing outputs before hours of training, not after.
-        for (const auto *p : {&a.out.output, &a.model, &a.out.table, &a.report})
-            if (!p->empty() && a.target.size() <= 1)
-                checkOutputPath("", *p, a.out.force, false);
-    }
+    // Refuse existing outputs before hours of training, not after.
+    refuseExistingOutputs(a.out, a.target, {&a.model, &a.report});
 
     const auto train = readAll(a.train);
     const auto targets = readAll(a.target);

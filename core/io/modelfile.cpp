@@ -21,11 +21,6 @@ namespace {
 
 using namespace h5w;
 
-void writeStrings(const Out &out, hid_t loc, const std::string &name, const std::vector<std::string> &v)
-{
-    writeStringArray(out, loc, name, v);
-}
-
 std::string readOne(const h5::Node &root, const std::string &name)
 {
     const auto v = root.open(name).readStrings();
@@ -48,13 +43,13 @@ void saveModel(const Model &model, const std::string &path, bool overwrite)
         const hid_t root = file.id();
         setAttrInts(out, root, "nym_model_format", {Model::kFormatVersion});
         setAttr(out, root, "created_by", c.createdBy);
-        writeStrings(out, root, "genes", c.genes);
-        writeStrings(out, root, "classes", c.classes);
-        writeStrings(out, root, "domains", c.domains);
-        writeStrings(out, root, "training_files", c.trainingFiles);
-        writeStrings(out, root, "normalization", {c.normalization});
-        writeStrings(out, root, "label_column", {c.labelColumn});
-        writeStrings(out, root, "options_json", {trainOptionsToJson(c.options)});
+        writeStringArray(out, root, "genes", c.genes);
+        writeStringArray(out, root, "classes", c.classes);
+        writeStringArray(out, root, "domains", c.domains);
+        writeStringArray(out, root, "training_files", c.trainingFiles);
+        writeStringArray(out, root, "normalization", {c.normalization});
+        writeStringArray(out, root, "label_column", {c.labelColumn});
+        writeStringArray(out, root, "options_json", {trainOptionsToJson(c.options)});
         writeArray(out, root, "temperature", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, std::vector<double> {c.temperature});
         std::vector<std::string> names;
         std::vector<double> values;
@@ -62,7 +57,7 @@ void saveModel(const Model &model, const std::string &path, bool overwrite)
             names.push_back(k);
             values.push_back(v);
         }
-        writeStrings(out, root, "metric_names", names);
+        writeStringArray(out, root, "metric_names", names);
         writeArray(out, root, "metric_values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values);
         Handle weights = createGroup(out, root, "weights", nullptr);
         for (const auto &w : c.weights) {
