@@ -7,7 +7,7 @@ PKGS=(
   # build
   cmake ninja-build g++ pkg-config ccache
   # libraries (TOOLCHAIN.md)
-  qt6-base-dev libtorch-dev libopenblas0-openmp libhdf5-dev
+  qt6-base-dev qt6-svg-dev libtorch-dev libopenblas0-openmp libhdf5-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libhnswlib-dev libcli11-dev nlohmann-json3-dev libeigen3-dev liblzf-dev zlib1g-dev
   # tests: interop with anndata, real windows and screenshots, file inspection

@@ -1,10 +1,51 @@
 // nymstudio: the Nym Studio desktop application.
-//   nymstudio [--demo] [TRAINING TARGET] [--screenshot FILE.png]
+//   nymstudio [--demo] [TRAINING [TARGET...]] [--target FILE]... [MODEL.nym]
+//   nymstudio --demo --screenshots DIR [--epochs N]   (a scripted tour that saves screenshots, then quits)
+#include "ui/plots/trainingcurves.h"
 #include "ui/widgets/mainwindow.h"
+#include "ui/widgets/trainingpanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
+
+namespace {
+
+// Loads the demo, saves the data tab, trains for a few epochs, saves the training and results tabs, quits.
+void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
+{
+    QDir().mkpath(dir);
+    const auto shot = [&window, dir](int tab, const QString &name) {
+        window.tabs()->setCurrentIndex(tab);
+        QApplication::processEvents();
+        window.grab().save(QDir(dir).filePath(name));
+    };
+    QObject::connect(&window, &nym::ui::MainWindow::loadFailed, &window, [] { QApplication::exit(1); });
+    QObject::connect(&window, &nym::ui::MainWindow::trainingFailed, &window, [] { QApplication::exit(1); });
+    QObject::connect(&window, &nym::ui::MainWindow::loaded, &window, [&window, shot, epochs] {
+        QTimer::singleShot(300, &window, [&window, shot, epochs] {
+            shot(0, QStringLiteral("data.png"));
+            window.trainingPanel()->setKnob(QStringLiteral("epochs"), epochs);
+            window.trainingPanel()->setKnob(QStringLiteral("minEpochForSelection"), std::min(5, epochs / 2));
+            if (!window.train())
+                QApplication::exit(1);
+        });
+    });
+    QObject::connect(&window, &nym::ui::MainWindow::labelled, &window, [&window, shot] {
+        QTimer::singleShot(300, &window, [shot] {
+            shot(1, QStringLiteral("training.png"));
+            shot(2, QStringLiteral("results.png"));
+            QApplication::exit(0);
+        });
+    });
+}
+
+}   // namespace
 
 int main(int argc, char **argv)
 {
@@ -18,36 +59,46 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo data."));
-    const QCommandLineOption shot(QStringLiteral("screenshot"),
-        QStringLiteral("Save a screenshot of the window once the data is loaded, then quit."),
-        QStringLiteral("file.png"));
-    parser.addOption(demo);
-    parser.addOption(shot);
-    parser.addPositionalArgument(
-        QStringLiteral("training"), QStringLiteral("Labelled training dataset (.h5ad or 10x .h5)."));
-    parser.addPositionalArgument(QStringLiteral("target"), QStringLiteral("Dataset to label."));
+    const QCommandLineOption target(QStringLiteral("target"),
+        QStringLiteral("A dataset to label (repeatable); the positional files are then all training data."),
+        QStringLiteral("file"));
+    const QCommandLineOption shots(QStringLiteral("screenshots"),
+        QStringLiteral("Scripted tour on the demo: save screenshots of each step into DIR, then quit."),
+        QStringLiteral("dir"));
+    const QCommandLineOption epochs(QStringLiteral("epochs"),
+        QStringLiteral("Epochs to train in the screenshot tour (default 15)."), QStringLiteral("n"),
+        QStringLiteral("15"));
+    parser.addOptions({demo, target, shots, epochs});
+    parser.addPositionalArgument(QStringLiteral("files"),
+        QStringLiteral("Training dataset, then target datasets (.h5ad or 10x .h5); .nym files open as models."),
+        QStringLiteral("[files...]"));
     parser.process(app);
+
+    // The tour must not change the user's settings.
+    QTemporaryDir tourSettings;
+    if (parser.isSet(shots))
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tourSettings.path());
 
     nym::ui::MainWindow window;
     window.show();
-    const QStringList files = parser.positionalArguments();
-    if (files.size() == 2)
-        window.openFiles(files[0], files[1]);
-    else if (parser.isSet(demo) || files.isEmpty())
-        window.openDemo();
-    else
-        parser.showHelp(2);
+    QStringList data, models;
+    for (const QString &f : parser.positionalArguments())
+        (QFileInfo(f).suffix().compare(QLatin1String("nym"), Qt::CaseInsensitive) == 0 ? models : data) << f;
+    QStringList targets = parser.values(target);
+    if (targets.isEmpty() && data.size() > 1)
+        targets = data.mid(1), data = data.mid(0, 1);
 
-    if (parser.isSet(shot)) {
-        const QString path = parser.value(shot);
-        const auto save = [&window, path] {
-            QTimer::singleShot(300, &window, [&window, path] {
-                const bool ok = window.grab().save(path);
-                QApplication::exit(ok ? 0 : 1);
-            });
-        };
-        QObject::connect(&window, &nym::ui::MainWindow::loaded, &window, save);
-        QObject::connect(&window, &nym::ui::MainWindow::loadFailed, &window, save);
+    if (parser.isSet(shots)) {
+        runTour(window, parser.value(shots), std::max(1, parser.value(epochs).toInt()));
+        window.openDemo();
+    } else if (!data.isEmpty() || !targets.isEmpty()) {
+        // One loading job at a time: the window queues the targets behind the training files.
+        window.addFiles(data, nym::ui::MainWindow::Role::Training, true);
+        window.addFiles(targets, nym::ui::MainWindow::Role::Target, true);
+    } else if (parser.isSet(demo) || models.isEmpty()) {
+        window.openDemo();
     }
+    for (const QString &m : models)
+        window.openModel(m);   // queued behind any data loading
     return app.exec();
 }

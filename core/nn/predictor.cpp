@@ -1,14 +1,21 @@
 #include "core/nn/predictor.h"
 
 #include "core/common/error.h"
+#include "core/io/libraryversions.h"
 #include "core/nn/network_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <numeric>
 
 namespace nym {
+
+std::string torchVersion()
+{
+    return TORCH_VERSION;
+}
 
 class Predictor::Impl
 {

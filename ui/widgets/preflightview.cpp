@@ -78,9 +78,22 @@ PreflightView::PreflightView(QWidget *parent)
 
 void PreflightView::showReports(const PreflightReport &training, const PreflightReport &target)
 {
+    showReports(std::vector<PreflightReport>{training}, std::vector<PreflightReport>{target});
+}
+
+void PreflightView::showReports(const std::vector<PreflightReport> &training, const std::vector<PreflightReport> &targets)
+{
+    const auto side = [](const std::vector<PreflightReport> &reports, const QString &title) {
+        QString h;
+        if (reports.empty())
+            return QStringLiteral("<h3>%1</h3><p><i>%2</i></p>").arg(title, tr("No file opened yet."));
+        for (std::size_t i = 0; i < reports.size(); ++i)
+            h += column(reports[i], reports.size() > 1 ? QStringLiteral("%1 %2").arg(title).arg(i + 1) : title);
+        return h;
+    };
     setHtml(QStringLiteral("<table width='100%' cellpadding='8'><tr><td valign='top' width='50%'>%1</td>"
                            "<td valign='top' width='50%'>%2</td></tr></table>")
-                .arg(column(training, tr("Training")), column(target, tr("Target"))));
+                .arg(side(training, tr("Training")), side(targets, tr("Target"))));
 }
 
 void PreflightView::showMessage(const QString &text)

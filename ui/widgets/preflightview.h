@@ -2,6 +2,8 @@
 
 #include <QTextBrowser>
 
+#include <vector>
+
 namespace nym {
 struct PreflightReport;
 }
@@ -18,6 +20,8 @@ class PreflightView : public QTextBrowser
 public:
     explicit PreflightView(QWidget *parent = nullptr);
     void showReports(const PreflightReport &training, const PreflightReport &target);
+    // Several training and target files: training files in the left column, targets in the right.
+    void showReports(const std::vector<PreflightReport> &training, const std::vector<PreflightReport> &targets);
     void showMessage(const QString &text);
 };
 

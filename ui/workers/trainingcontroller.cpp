@@ -34,8 +34,21 @@ bool TrainingController::start(std::shared_ptr<const TrainingSet> data, const Tr
 {
     if (m_thread)
         return false;
+    return launch(new TrainingWorker(std::move(data), options));
+}
+
+bool TrainingController::start(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets,
+    const TrainingSetOptions &setOptions, const TrainOptions &options)
+{
+    if (m_thread)
+        return false;
+    return launch(new TrainingWorker(std::move(training), std::move(targets), setOptions, options));
+}
+
+bool TrainingController::launch(TrainingWorker *worker)
+{
     m_thread = new QThread(this);
-    m_worker = new TrainingWorker(std::move(data), options);
+    m_worker = worker;
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::started, m_worker, &TrainingWorker::run);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);

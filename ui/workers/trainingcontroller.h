@@ -30,6 +30,9 @@ public:
 
     // Starts training; returns false (and emits nothing) when one is already running.
     bool start(std::shared_ptr<const TrainingSet> data, const TrainOptions &options);
+    // The same, preparing the training set from datasets in the worker thread first.
+    bool start(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const TrainingSetOptions &setOptions,
+        const TrainOptions &options);
     // Asks the running training to stop after the current step; the best model so far is still delivered.
     void stop();
     bool isRunning() const;
@@ -43,6 +46,7 @@ Q_SIGNALS:
     void failed(const QString &message);
 
 private:
+    bool launch(TrainingWorker *worker);
     void cleanUp();
 
     QThread *m_thread = nullptr;

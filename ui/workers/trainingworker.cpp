@@ -13,6 +13,15 @@ TrainingWorker::TrainingWorker(std::shared_ptr<const TrainingSet> data, TrainOpt
 {
 }
 
+TrainingWorker::TrainingWorker(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets,
+    TrainingSetOptions setOptions, TrainOptions options)
+    : m_training(std::move(training))
+    , m_targets(std::move(targets))
+    , m_setOptions(std::move(setOptions))
+    , m_options(std::move(options))
+{
+}
+
 void TrainingWorker::requestStop()
 {
     m_stop.request_stop();
@@ -21,6 +30,15 @@ void TrainingWorker::requestStop()
 void TrainingWorker::run()
 {
     try {
+        if (!m_data) {
+            m_data = std::make_shared<const TrainingSet>(prepareTrainingSet(m_training, m_targets, m_setOptions));
+            m_training.clear();
+            m_targets.clear();
+        }
+        if (m_stop.stop_requested()) {
+            Q_EMIT failed(tr("Training was stopped before it began."));
+            return;
+        }
         Trainer trainer(m_data, m_options);
         Q_EMIT started(trainer.numEpochs(), trainer.stepsPerEpoch());
         using Clock = std::chrono::steady_clock;

@@ -22,6 +22,9 @@ class TrainingWorker : public QObject
 
 public:
     TrainingWorker(std::shared_ptr<const TrainingSet> data, TrainOptions options);
+    // Prepares the training set from datasets first (normalisation and gene alignment take a while on big files).
+    TrainingWorker(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, TrainingSetOptions setOptions,
+        TrainOptions options);
     void requestStop();
 
 public Q_SLOTS:
@@ -36,6 +39,8 @@ Q_SIGNALS:
 
 private:
     std::shared_ptr<const TrainingSet> m_data;
+    std::vector<DatasetPtr> m_training, m_targets;
+    TrainingSetOptions m_setOptions;
     TrainOptions m_options;
     std::stop_source m_stop;
 };

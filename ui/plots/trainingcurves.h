@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QWidget>
+
+class QCPItemStraightLine;
+
+namespace nym {
+struct EpochReport;
+}
+
+namespace nym::ui {
+
+class PlotWidget;
+
+// Live training curves, one point per epoch: the loss components and their total, the MixMatch and adversary
+// weights in force, and held-out, model-selection and adversary accuracy with the adversary's chance level. The
+// best epoch so far is marked. Renders only; owned by its parent; GUI thread.
+class TrainingCurves : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit TrainingCurves(QWidget *parent = nullptr);
+
+    // Clears the curves for a run of `epochs` epochs.
+    void reset(int epochs);
+    void addEpoch(const EpochReport &report);
+    int epochsShown() const;
+
+    PlotWidget *lossPlot() const { return m_loss; }
+    PlotWidget *weightPlot() const { return m_weights; }
+    PlotWidget *accuracyPlot() const { return m_accuracy; }
+
+private:
+    PlotWidget *m_loss = nullptr;
+    PlotWidget *m_weights = nullptr;
+    PlotWidget *m_accuracy = nullptr;
+    QCPItemStraightLine *m_best = nullptr;
+    int m_epochs = 1;
+};
+
+}   // namespace nym::ui

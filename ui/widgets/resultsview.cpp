@@ -1,0 +1,211 @@
+#include "ui/widgets/resultsview.h"
+
+#include "core/eval/metrics.h"
+#include "ui/document/project.h"
+
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <map>
+
+namespace nym::ui {
+
+namespace {
+
+// Sorts by the number, not by its formatted text ("1,234" < "987").
+class NumberItem : public QTableWidgetItem
+{
+public:
+    bool operator<(const QTableWidgetItem &other) const override
+    {
+        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
+    }
+};
+
+QTableWidgetItem *numberItem(double value, const QString &text)
+{
+    auto *item = new NumberItem;
+    item->setData(Qt::DisplayRole, text);
+    item->setData(Qt::UserRole, value);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+QString percent(double fraction)
+{
+    return QStringLiteral("%1%").arg(100.0 * fraction, 0, 'f', 1);
+}
+
+}   // namespace
+
+ResultsView::ResultsView(Project *project, QWidget *parent)
+    : QWidget(parent)
+    , m_project(project)
+    , m_summary(new QLabel(this))
+    , m_threshold(new QDoubleSpinBox(this))
+    , m_table(new QTableWidget(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    layout->addWidget(m_summary);
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    m_threshold->setRange(0, 1);
+    m_threshold->setDecimals(2);
+    m_threshold->setSingleStep(0.05);
+    m_threshold->setValue(QSettings().value(QStringLiteral("results/threshold"), 0.5).toDouble());
+    m_threshold->setToolTip(tr("Cells whose confidence is below this are counted as unsure (\"Unassigned\" in "
+                               "exported tables); their predicted label is kept. Default 0.5."));
+    form->addRow(tr("Confidence &threshold:"), m_threshold);
+    layout->addLayout(form);
+    m_table->setColumnCount(5);
+    m_table->setHorizontalHeaderLabels(
+        {tr("Predicted class"), tr("Cells"), tr("Share"), tr("Mean confidence"), tr("Below threshold")});
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_table->verticalHeader()->hide();
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_table);
+    row->addStretch(1);
+    layout->addLayout(row, 1);
+    connect(m_threshold, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+        QSettings().setValue(QStringLiteral("results/threshold"), v);
+        refresh();
+    });
+    connect(m_project, &Project::labelingsChanged, this, &ResultsView::refresh);
+    connect(m_project, &Project::modelChanged, this, &ResultsView::refresh);
+    refresh();
+}
+
+double ResultsView::threshold() const
+{
+    return m_threshold->value();
+}
+
+void ResultsView::setThreshold(double threshold)
+{
+    m_threshold->setValue(threshold);
+}
+
+QString ResultsView::summaryText() const
+{
+    QString t = m_summary->text();
+    t.replace(QLatin1String("<br/>"), QLatin1String("\n"));
+    t.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
+    return t;
+}
+
+void ResultsView::refresh()
+{
+    const auto model = m_project->model();
+    m_table->setSortingEnabled(false);
+    m_table->setRowCount(0);
+    if (!model) {
+        m_summary->setText(tr("No model yet. Train one (Training tab) or open a saved model (File → Open Model)."));
+        return;
+    }
+    QString h = tr("<b>Model</b> — %1 · %2 classes · %3 genes")
+                    .arg(m_project->modelSource().toHtmlEscaped())
+                    .arg(model->classes().size())
+                    .arg(QLocale().toString(static_cast<qlonglong>(model->genes().size())));
+    if (const auto &s = m_project->summary()) {
+        h += tr("<br/>Trained %1 epochs (%2 steps of %3 cells) in %4 s%5; model of epoch %6 kept.")
+                 .arg(s->epochsRun)
+                 .arg(s->steps)
+                 .arg(s->batchSize)
+                 .arg(s->trainSeconds, 0, 'f', 1)
+                 .arg(s->stopped ? tr(", stopped by you") : QString())
+                 .arg(s->bestEpoch >= 0 ? QString::number(s->bestEpoch + 1) : tr("the last"));
+        if (std::isfinite(s->heldOutAccuracy))
+            h += tr("<br/>Held-out accuracy <b>%1</b> on %2 labelled cells never trained on; calibration error "
+                    "(ECE) %3 → %4 after temperature scaling (T = %5).")
+                     .arg(percent(s->heldOutAccuracy))
+                     .arg(s->heldOutCells)
+                     .arg(s->calibrationBefore.ece, 0, 'f', 3)
+                     .arg(s->calibrationAfter.ece, 0, 'f', 3)
+                     .arg(s->temperature, 0, 'f', 2);
+    } else {
+        const double acc = model->metric("heldout_accuracy");
+        if (std::isfinite(acc))
+            h += tr("<br/>Held-out accuracy when it was trained: <b>%1</b>.").arg(percent(acc));
+    }
+    const auto &labelings = m_project->labelings();
+    if (labelings.empty()) {
+        m_summary->setText(h + tr("<br/><br/>No predictions yet: apply the model to a target dataset."));
+        return;
+    }
+    struct Row
+    {
+        std::int64_t cells = 0, below = 0;
+        double confidence = 0;
+    };
+    std::map<std::string, Row> rows;
+    std::vector<std::string> predicted;
+    std::int64_t total = 0, below = 0, noCounts = 0;
+    const double threshold = m_threshold->value();
+    for (const auto &l : labelings) {
+        for (std::size_t i = 0; i < l->labels.size(); ++i) {
+            Row &r = rows[l->labels[i]];
+            const double c = l->predictions.confidence[i];
+            ++r.cells;
+            r.confidence += c;
+            const bool unsure = c < threshold || l->noCounts[i];
+            r.below += unsure ? 1 : 0;
+            below += unsure ? 1 : 0;
+            noCounts += l->noCounts[i];
+            predicted.push_back(l->labels[i]);
+        }
+        total += static_cast<std::int64_t>(l->labels.size());
+    }
+    h += tr("<br/><br/><b>Predictions</b> — %1 target cells in %2; %3 (%4) below the confidence threshold.")
+             .arg(QLocale().toString(static_cast<qlonglong>(total)))
+             .arg(labelings.size() == 1 ? tr("one file") : tr("%1 files").arg(labelings.size()))
+             .arg(QLocale().toString(static_cast<qlonglong>(below)))
+             .arg(percent(total ? static_cast<double>(below) / static_cast<double>(total) : 0));
+    if (noCounts > 0)
+        h += tr(" %1 cells have no counts in the model's genes (confidence 0).").arg(noCounts);
+    const auto truth = m_project->targetTruth();
+    if (truth.size() == predicted.size() && !truth.empty()) {
+        const auto m = classificationMetrics(truth, predicted, model->classes());
+        if (m.evaluated > 0)
+            h += tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of known "
+                    "classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
+                     .arg(m_project->data().labelColumn.toHtmlEscaped(), percent(m.accuracy))
+                     .arg(m.evaluated)
+                     .arg(percent(m.balancedAccuracy))
+                     .arg(m.kappa, 0, 'f', 3)
+                     .arg(m.macroF1, 0, 'f', 3);
+    }
+    m_summary->setText(h);
+    m_table->setRowCount(static_cast<int>(rows.size()));
+    int i = 0;
+    for (const auto &[name, r] : rows) {
+        const double share = static_cast<double>(r.cells) / static_cast<double>(std::max<std::int64_t>(total, 1));
+        const double mean = r.confidence / static_cast<double>(std::max<std::int64_t>(r.cells, 1));
+        m_table->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(name)));
+        m_table->setItem(i, 1, numberItem(static_cast<double>(r.cells), QLocale().toString(static_cast<qlonglong>(r.cells))));
+        m_table->setItem(i, 2, numberItem(share, percent(share)));
+        m_table->setItem(i, 3, numberItem(mean, QString::number(mean, 'f', 3)));
+        m_table->setItem(i, 4, numberItem(static_cast<double>(r.below), QLocale().toString(static_cast<qlonglong>(r.below))));
+        ++i;
+    }
+    m_table->setSortingEnabled(true);
+    m_table->sortItems(1, Qt::DescendingOrder);
+}
+
+}   // namespace nym::ui

@@ -1,0 +1,386 @@
+#include "ui/widgets/trainingpanel.h"
+
+#include "core/common/error.h"
+#include "core/nn/model.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace nym::ui {
+
+struct TrainingPanel::Knob
+{
+    QString field;
+    QWidget *widget = nullptr;          // QSpinBox, QDoubleSpinBox or QCheckBox
+    std::function<void(const TrainOptions &)> load;   // options → widget
+    std::function<void(TrainOptions &)> store;        // widget → options
+};
+
+namespace {
+
+constexpr const char *kCustom = "custom";
+
+QString number(double v, int decimals)
+{
+    return decimals == 0 ? QString::number(static_cast<long long>(v)) : QString::number(v, 'g', 6);
+}
+
+}   // namespace
+
+TrainingPanel::TrainingPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_preset(new QComboBox(this))
+{
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *top = new QFormLayout;
+    for (const auto &name : TrainOptions::presetNames())
+        m_preset->addItem(QString::fromStdString(name));
+    m_preset->addItem(QString::fromLatin1(kCustom));
+    m_preset->setToolTip(tr("<p>A named set of the method's settings.</p><ul>"
+                            "<li><b>scnym-default</b>: scNym's defaults with Nym Studio's robustness fixes "
+                            "(at least 20 steps per epoch, tempered distribution alignment).</li>"
+                            "<li><b>reference-exact</b>: the reference scNym schedule exactly.</li>"
+                            "<li><b>new-identity-discovery</b>: confident pseudolabels only, so cell types the "
+                            "training data lacks are not forced into known classes.</li>"
+                            "<li><b>no-adversary</b>: MixMatch without the domain adversary.</li>"
+                            "<li><b>supervised</b>: labelled cells only.</li></ul>"
+                            "<p>Changing any setting below shows <b>custom</b>.</p>"));
+    top->addRow(tr("&Preset:"), m_preset);
+    auto *reset = new QPushButton(tr("Reset to Preset"), this);
+    reset->setToolTip(tr("Put every setting back to the chosen preset's value (seed and threads are kept)."));
+    top->addRow(QString(), reset);
+    outer->addLayout(top);
+
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *inner = new QWidget(scroll);
+    auto *col = new QVBoxLayout(inner);
+    const auto group = [&](const QString &title) {
+        auto *box = new QGroupBox(title, inner);
+        auto *form = new QFormLayout(box);
+        form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+        col->addWidget(box);
+        return form;
+    };
+    using O = TrainOptions;
+    constexpr double big = 100000;
+
+    QFormLayout *f = group(tr("Schedule"));
+    addNumber(f, QStringLiteral("epochs"), tr("Epochs"),
+        tr("Passes over the labelled cells. More trains longer; training stops early when model selection stops "
+           "improving."),
+        1, big, 0, [](const O &o) { return o.epochs; }, [](O &o, double v) { o.epochs = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("batchSize"), tr("Batch size"),
+        tr("Labelled cells per optimisation step (the same number of target cells is drawn). Larger steps are "
+           "smoother but fewer."),
+        8, 8192, 0, [](const O &o) { return o.batchSize; }, [](O &o, double v) { o.batchSize = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("minStepsPerEpoch"), tr("Minimum steps per epoch"),
+        tr("An epoch takes at least this many steps even when the labelled data is small. 0 = one pass exactly as "
+           "the reference scNym (whose accuracy then swings between seeds on small data)."),
+        0, big, 0, [](const O &o) { return o.minStepsPerEpoch; },
+        [](O &o, double v) { o.minStepsPerEpoch = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("patience"), tr("Early-stopping patience"),
+        tr("Stop when the model-selection loss has not improved for this many epochs."), 1, big, 0,
+        [](const O &o) { return o.patience; }, [](O &o, double v) { o.patience = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("minEpochForSelection"), tr("First selection epoch"),
+        tr("Model selection starts at this epoch; earlier weights are never kept."), 0, big, 0,
+        [](const O &o) { return o.minEpochForSelection; },
+        [](O &o, double v) { o.minEpochForSelection = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("learningRate"), tr("Learning rate"),
+        tr("Adadelta learning rate (scales every update). Larger learns faster but can diverge."), 0.001, 100, 3,
+        [](const O &o) { return o.learningRate; }, [](O &o, double v) { o.learningRate = v; });
+    addNumber(f, QStringLiteral("weightDecay"), tr("Weight decay"),
+        tr("L2 penalty on the weights. Larger keeps the network simpler."), 0, 1, 5,
+        [](const O &o) { return o.weightDecay; }, [](O &o, double v) { o.weightDecay = v; });
+    addNumber(f, QStringLiteral("dropout"), tr("Dropout"),
+        tr("Probability of dropping a hidden unit during training. Larger regularises more."), 0, 0.9, 2,
+        [](const O &o) { return o.classifier.dropout; }, [](O &o, double v) { o.classifier.dropout = v; });
+    addNumber(f, QStringLiteral("augmentDropProbability"), tr("Augmentation: drop counts"),
+        tr("Each detected gene of a labelled cell is dropped with this probability before training on it "
+           "(simulates shallower sequencing). 0 turns augmentation off."),
+        0, 0.9, 2, [](const O &o) { return o.augmentDropProbability; },
+        [](O &o, double v) { o.augmentDropProbability = v; });
+
+    f = group(tr("MixMatch (semi-supervised)"));
+    addSwitch(f, QStringLiteral("mixMatch"), tr("Use MixMatch"),
+        tr("Learn from the unlabelled target cells too: pseudolabels, MixUp and a consistency loss."),
+        [](const O &o) { return o.mixMatch; }, [](O &o, bool v) { o.mixMatch = v; });
+    addNumber(f, QStringLiteral("unsupervisedWeight"), tr("Weight"),
+        tr("Maximum weight of the consistency loss on target cells. Larger trusts the target's pseudolabels more."),
+        0, 100, 2, [](const O &o) { return o.unsupervisedWeight; }, [](O &o, double v) { o.unsupervisedWeight = v; });
+    addNumber(f, QStringLiteral("unsupervisedRampEpochs"), tr("Ramp (epochs)"),
+        tr("The weight rises linearly from 0 to its maximum over this many epochs."), 0, big, 0,
+        [](const O &o) { return o.unsupervisedRampEpochs; },
+        [](O &o, double v) { o.unsupervisedRampEpochs = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("mixupAlpha"), tr("MixUp α"),
+        tr("MixUp mixes cells with λ ~ Beta(α, α), keeping the dominant cell. Smaller α mixes less."), 0.01, 10, 2,
+        [](const O &o) { return o.mixupAlpha; }, [](O &o, double v) { o.mixupAlpha = v; });
+    addNumber(f, QStringLiteral("sharpenTemperature"), tr("Sharpening T"),
+        tr("Pseudolabels are sharpened as q^(1/T). Smaller T makes them more decisive."), 0.05, 10, 2,
+        [](const O &o) { return o.sharpenTemperature; }, [](O &o, double v) { o.sharpenTemperature = v; });
+    addNumber(f, QStringLiteral("pseudolabelThreshold"), tr("Pseudolabel threshold"),
+        tr("Target cells whose predicted confidence is below this are left out of MixUp and the consistency loss. "
+           "0 uses every cell; new-identity-discovery uses 0.9."),
+        0, 0.99, 2, [](const O &o) { return o.pseudolabelThreshold; },
+        [](O &o, double v) { o.pseudolabelThreshold = v; });
+    addSwitch(f, QStringLiteral("distributionAlignment"), tr("Distribution alignment"),
+        tr("Nym Studio's fix (after ReMixMatch): pseudolabels are nudged towards the training data's class mix so "
+           "self-training cannot empty a class. Off in reference-exact."),
+        [](const O &o) { return o.distributionAlignment; }, [](O &o, bool v) { o.distributionAlignment = v; });
+    addNumber(f, QStringLiteral("alignmentStrength"), tr("Alignment strength"),
+        tr("How strongly pseudolabels are pulled to the training class mix: 1 assumes the target has the same mix, "
+           "smaller tolerates different compositions."),
+        0, 1, 2, [](const O &o) { return o.alignmentStrength; }, [](O &o, double v) { o.alignmentStrength = v; });
+
+    f = group(tr("Domain adversary"));
+    addSwitch(f, QStringLiteral("adversary"), tr("Use the adversary"),
+        tr("A second network tries to tell the domains (training vs target, or batches) apart from the embedding; "
+           "gradient reversal teaches the classifier to make them indistinguishable."),
+        [](const O &o) { return o.adversary; }, [](O &o, bool v) { o.adversary = v; });
+    addNumber(f, QStringLiteral("adversaryWeight"), tr("Weight"),
+        tr("Maximum gradient-reversal weight. Larger removes more domain signal but can also remove biology."), 0, 10,
+        3, [](const O &o) { return o.adversaryWeight; }, [](O &o, double v) { o.adversaryWeight = v; });
+    addNumber(f, QStringLiteral("adversaryRampEpochs"), tr("Ramp (epochs)"),
+        tr("The weight rises along a sigmoid to its maximum over this many epochs."), 0, big, 0,
+        [](const O &o) { return o.adversaryRampEpochs; },
+        [](O &o, double v) { o.adversaryRampEpochs = static_cast<int>(v); });
+    addSwitch(f, QStringLiteral("lowConfidenceOutOfAdversary"), tr("Skip unsure target cells"),
+        tr("Leave target cells below the pseudolabel threshold out of the adversary too (new-identity-discovery)."),
+        [](const O &o) { return o.lowConfidenceOutOfAdversary; },
+        [](O &o, bool v) { o.lowConfidenceOutOfAdversary = v; });
+
+    f = group(tr("Run"));
+    addSwitch(f, QStringLiteral("temperatureScaling"), tr("Temperature scaling"),
+        tr("After training, fit one temperature on held-aside labelled cells so confidences match accuracy."),
+        [](const O &o) { return o.temperatureScaling; }, [](O &o, bool v) { o.temperatureScaling = v; });
+    addNumber(f, QStringLiteral("seed"), tr("Seed"),
+        tr("Random seed. The same data, settings, seed and one thread give identical results."), 0,
+        std::numeric_limits<int>::max(), 0, [](const O &o) { return static_cast<double>(o.seed); },
+        [](O &o, double v) { o.seed = static_cast<std::uint64_t>(v); });
+    addNumber(f, QStringLiteral("threads"), tr("Threads"), tr("CPU threads for training. 0 = all cores."), 0, 256, 0,
+        [](const O &o) { return o.threads; }, [](O &o, double v) { o.threads = static_cast<int>(v); });
+    col->addStretch(1);
+    scroll->setWidget(inner);
+    outer->addWidget(scroll, 1);
+
+    // Restore the last settings.
+    QSettings s;
+    TrainOptions restored = TrainOptions::fromPreset("scnym-default");
+    QString preset = s.value(QStringLiteral("training/preset"), QStringLiteral("scnym-default")).toString();
+    try {
+        if (preset != QLatin1String(kCustom))
+            m_base = TrainOptions::fromPreset(preset.toStdString());
+        else
+            m_base = TrainOptions::fromPreset(s.value(QStringLiteral("training/basePreset"),
+                QStringLiteral("scnym-default")).toString().toStdString());
+        const QString json = s.value(QStringLiteral("training/options")).toString();
+        if (!json.isEmpty()) {
+            restored = trainOptionsFromJson(json.toStdString());
+            restored.validate();
+        } else {
+            restored = m_base;
+        }
+    } catch (const Error &) {
+        m_base = restored = TrainOptions::fromPreset("scnym-default");   // damaged settings: start clean
+    }
+    setOptions(restored);
+
+    connect(m_preset, &QComboBox::activated, this, [this](int index) {
+        const QString name = m_preset->itemText(index);
+        if (name != QLatin1String(kCustom))
+            applyPreset(name);
+        else
+            refreshPreset();
+    });
+    connect(reset, &QPushButton::clicked, this, [this] { applyPreset(QString::fromStdString(m_base.preset)); });
+}
+
+TrainingPanel::~TrainingPanel() = default;
+
+void TrainingPanel::addNumber(QFormLayout *form, const QString &field, const QString &label, const QString &tip,
+    double min, double max, int decimals, std::function<double(const TrainOptions &)> get,
+    std::function<void(TrainOptions &, double)> set)
+{
+    const double def = get(TrainOptions::fromPreset("scnym-default"));
+    const QString full = QStringLiteral("<p>%1</p><p>Range %2 to %3; scNym default %4.</p>")
+                             .arg(tip.toHtmlEscaped(), number(min, decimals), number(max, decimals),
+                                 number(def, decimals));
+    Knob k;
+    k.field = field;
+    if (decimals == 0) {
+        auto *box = new QSpinBox(this);
+        box->setRange(static_cast<int>(min), static_cast<int>(std::min<double>(max, std::numeric_limits<int>::max())));
+        box->setGroupSeparatorShown(max >= 10000);
+        k.widget = box;
+        k.load = [box, get](const TrainOptions &o) { box->setValue(static_cast<int>(get(o))); };
+        k.store = [box, set](TrainOptions &o) { set(o, box->value()); };
+        connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::knobsChanged);
+    } else {
+        auto *box = new QDoubleSpinBox(this);
+        box->setDecimals(decimals);
+        box->setRange(min, max);
+        box->setSingleStep(max <= 1 ? 0.05 : 0.1);
+        k.widget = box;
+        k.load = [box, get](const TrainOptions &o) { box->setValue(get(o)); };
+        k.store = [box, set](TrainOptions &o) { set(o, box->value()); };
+        connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::knobsChanged);
+    }
+    k.widget->setToolTip(full);
+    k.widget->setObjectName(field);
+    k.widget->setMinimumWidth(110);
+    auto *l = new QLabel(label + QLatin1Char(':'), this);
+    l->setToolTip(full);
+    l->setBuddy(k.widget);
+    form->addRow(l, k.widget);
+    m_knobs.push_back(std::move(k));
+}
+
+void TrainingPanel::addSwitch(QFormLayout *form, const QString &field, const QString &label, const QString &tip,
+    std::function<bool(const TrainOptions &)> get, std::function<void(TrainOptions &, bool)> set)
+{
+    const bool def = get(TrainOptions::fromPreset("scnym-default"));
+    auto *box = new QCheckBox(label, this);
+    box->setToolTip(QStringLiteral("<p>%1</p><p>scNym default: %2.</p>")
+                        .arg(tip.toHtmlEscaped(), def ? tr("on") : tr("off")));
+    box->setObjectName(field);
+    Knob k;
+    k.field = field;
+    k.widget = box;
+    k.load = [box, get](const TrainOptions &o) { box->setChecked(get(o)); };
+    k.store = [box, set](TrainOptions &o) { set(o, box->isChecked()); };
+    connect(box, &QCheckBox::toggled, this, &TrainingPanel::knobsChanged);
+    form->addRow(box);
+    m_knobs.push_back(std::move(k));
+}
+
+TrainOptions TrainingPanel::options() const
+{
+    TrainOptions o = m_base;
+    for (const auto &k : m_knobs)
+        k.store(o);
+    TrainOptions base = m_base;
+    base.seed = o.seed;
+    base.threads = o.threads;
+    o.preset = o.sameSettings(base) ? m_base.preset : std::string(kCustom);
+    return o;
+}
+
+void TrainingPanel::setOptions(const TrainOptions &options)
+{
+    if (options.preset != kCustom) {
+        try {
+            m_base = TrainOptions::fromPreset(options.preset);
+        } catch (const Error &) {
+        }
+    }
+    m_updating = true;
+    for (const auto &k : m_knobs)
+        k.load(options);
+    m_updating = false;
+    knobsChanged();
+}
+
+void TrainingPanel::applyPreset(const QString &name)
+{
+    const TrainOptions current = options();
+    TrainOptions o = TrainOptions::fromPreset(name.toStdString());
+    o.seed = current.seed;
+    o.threads = current.threads;
+    m_base = o;
+    setOptions(o);
+}
+
+QString TrainingPanel::presetText() const
+{
+    return m_preset->currentText();
+}
+
+bool TrainingPanel::setKnob(const QString &field, double value)
+{
+    QWidget *w = knobWidget(field);
+    if (auto *s = qobject_cast<QSpinBox *>(w))
+        s->setValue(static_cast<int>(value));
+    else if (auto *d = qobject_cast<QDoubleSpinBox *>(w))
+        d->setValue(value);
+    else if (auto *c = qobject_cast<QCheckBox *>(w))
+        c->setChecked(value != 0);
+    else
+        return false;
+    return true;
+}
+
+QWidget *TrainingPanel::knobWidget(const QString &field) const
+{
+    for (const auto &k : m_knobs)
+        if (k.field == field)
+            return k.widget;
+    return nullptr;
+}
+
+void TrainingPanel::setRunning(bool running)
+{
+    m_preset->setEnabled(!running);
+    for (const auto &k : m_knobs)
+        k.widget->setEnabled(!running);
+    if (!running)
+        knobsChanged();   // restores the MixMatch/adversary dependent states
+}
+
+void TrainingPanel::knobsChanged()
+{
+    if (m_updating)
+        return;
+    const TrainOptions o = options();
+    // Knobs of a switched-off part are greyed out, not hidden, so the user sees what would apply.
+    static const QStringList mix = {QStringLiteral("unsupervisedWeight"), QStringLiteral("unsupervisedRampEpochs"),
+        QStringLiteral("mixupAlpha"), QStringLiteral("sharpenTemperature"), QStringLiteral("pseudolabelThreshold"),
+        QStringLiteral("distributionAlignment"), QStringLiteral("alignmentStrength")};
+    static const QStringList adv = {QStringLiteral("adversaryWeight"), QStringLiteral("adversaryRampEpochs"),
+        QStringLiteral("lowConfidenceOutOfAdversary")};
+    if (m_preset->isEnabled()) {
+        for (const auto &k : m_knobs) {
+            bool on = true;
+            if (mix.contains(k.field))
+                on = o.mixMatch && (k.field != QLatin1String("alignmentStrength") || o.distributionAlignment);
+            if (adv.contains(k.field))
+                on = o.adversary;
+            k.widget->setEnabled(on);
+        }
+    }
+    refreshPreset();
+    save();
+    Q_EMIT optionsChanged();
+}
+
+void TrainingPanel::refreshPreset()
+{
+    const QString name = QString::fromStdString(options().preset);
+    const int i = m_preset->findText(name);
+    if (i >= 0)
+        m_preset->setCurrentIndex(i);
+}
+
+void TrainingPanel::save() const
+{
+    const TrainOptions o = options();
+    QSettings s;
+    s.setValue(QStringLiteral("training/preset"), QString::fromStdString(o.preset));
+    s.setValue(QStringLiteral("training/basePreset"), QString::fromStdString(m_base.preset));
+    s.setValue(QStringLiteral("training/options"), QString::fromStdString(trainOptionsToJson(o)));
+}
+
+}   // namespace nym::ui
