@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the desktop app in a real X window under Xvfb on the demo data and saves screenshots for the README.
-# usage: tests/ui/take_screenshots.sh [OUT_DIR]   (default resources/screenshots)
+# Runs the desktop app in a real X window under Xvfb on the demo data: loads it, trains a few epochs, labels the
+# target, and saves a screenshot of each step (data.png, training.png, results.png) for the README.
+# usage: tests/ui/take_screenshots.sh [OUT_DIR] [EPOCHS]   (defaults resources/screenshots, 30)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-resources/screenshots}
+epochs=${2:-30}
 mkdir -p "$out"
 export XDG_RUNTIME_DIR=$(mktemp -d)
 chmod 700 "$XDG_RUNTIME_DIR"
 app=build/app/nymstudio/nymstudio
-xvfb-run -a -s "-screen 0 1280x800x24" "$app" --demo --screenshot "$out/demo-preflight.png"
-echo "saved $out/demo-preflight.png"
+xvfb-run -a -s "-screen 0 1400x900x24" "$app" --screenshots "$out" --epochs "$epochs"
+echo "saved $out/data.png $out/training.png $out/results.png"

@@ -1,32 +1,103 @@
-// Tests of the desktop window: the demo loads off the GUI thread and shows its preflight report; a damaged file
-// gives a failure signal with the reason instead of a crash.
+// Tests of the desktop application (offscreen): the demo loads off the GUI thread and shows its preflight report;
+// damaged files give an error dialog instead of a crash; the training panel marks changed presets "custom" and keeps
+// its settings; training runs in a worker with live curves while the event loop stays responsive; Stop keeps the
+// best model; models save, open and apply to new targets; drops and recent files open the right things; plots export.
 #include "common/testsupport.h"
 
 #include "core/data/simulator.h"
 #include "core/data/trainingset.h"
+#include "core/io/h5adwriter.h"
+#include "ui/document/project.h"
+#include "ui/plots/reliabilityplot.h"
+#include "ui/plots/trainingcurves.h"
+#include "ui/widgets/datapanel.h"
 #include "ui/widgets/mainwindow.h"
+#include "ui/widgets/resultsview.h"
+#include "ui/widgets/trainingpanel.h"
 #include "ui/workers/trainingcontroller.h"
 
 #include <QApplication>
-#include <cmath>
-#include <QMessageBox>
-#include <QSignalSpy>
-#include <QTemporaryDir>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
+
+#include <cmath>
+
+namespace {
+
+// Accepts every message box as soon as it appears, remembering its text.
+class DialogCloser : public QObject
+{
+public:
+    DialogCloser()
+    {
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            for (QWidget *tl : QApplication::topLevelWidgets())
+                if (auto *box = qobject_cast<QMessageBox *>(tl); box && box->isVisible()) {
+                    texts << box->text();
+                    box->accept();
+                }
+        });
+        m_timer.start(50);
+    }
+    QStringList texts;
+
+private:
+    QTimer m_timer;
+};
+
+// Settings for a short, fast training run on the demo.
+void quickSettings(nym::ui::TrainingPanel *p, int epochs)
+{
+    p->applyPreset(QStringLiteral("scnym-default"));
+    p->setKnob(QStringLiteral("epochs"), epochs);
+    p->setKnob(QStringLiteral("minEpochForSelection"), 1);
+    p->setKnob(QStringLiteral("minStepsPerEpoch"), 4);
+    p->setKnob(QStringLiteral("batchSize"), 128);
+    p->setKnob(QStringLiteral("threads"), 1);
+}
+
+}   // namespace
 
 class TestUi : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // Never touch the user's settings.
+        QVERIFY(m_settings.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("NymStudioTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_ui"));
+        // Two small simulated files on disk, as a user would have them.
+        nym::SimulatorOptions so;
+        so.cells = 1600;
+        so.genes = 400;
+        so.types = 4;
+        so.seed = 3;
+        auto sim = nym::simulate(so);
+        m_train = m_files.filePath(QStringLiteral("batch1.h5ad"));
+        m_target = m_files.filePath(QStringLiteral("batch2.h5ad"));
+        nym::writeH5ad(sim[0].data, m_train.toStdString());
+        nym::writeH5ad(sim[1].data, m_target.toStdString());
+    }
+
     void demoLoadsWithoutBlocking()
     {
         nym::ui::MainWindow w;
         w.show();
         QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
         w.openDemo();
-        QVERIFY(w.isLoading());
+        QVERIFY(w.isBusy());
         // The event loop keeps turning while the demo is simulated in the background.
         int ticks = 0;
         QTimer t;
@@ -35,6 +106,7 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(120000));
         QVERIFY2(ticks > 3, "the GUI thread was blocked while loading");
         const QString text = w.reportText();
+        QVERIFY(text.contains(QStringLiteral("Ready to train")));
         QVERIFY(text.contains(QStringLiteral("TypeA")));
         QVERIFY(text.contains(QStringLiteral("raw counts")));
         QVERIFY(text.contains(QStringLiteral("2,000")) || text.contains(QStringLiteral("2000")));
@@ -132,6 +204,284 @@ private Q_SLOTS:
         qInfo("largest event-loop gap during training: %lld ms", static_cast<long long>(worst));
         QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
     }
+
+    void presetsKnobsAndPersistence()
+    {
+        {
+            nym::ui::TrainingPanel p;
+            p.applyPreset(QStringLiteral("scnym-default"));
+            QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
+            QCOMPARE(p.options().mixupAlpha, 0.3);
+            // Every knob of the issue exists and carries a tooltip with its default.
+            for (const char *f : {"epochs", "unsupervisedWeight", "unsupervisedRampEpochs", "adversaryWeight",
+                     "adversaryRampEpochs", "mixupAlpha", "sharpenTemperature", "pseudolabelThreshold", "batchSize",
+                     "learningRate", "seed", "threads", "temperatureScaling"}) {
+                QWidget *w = p.knobWidget(QString::fromLatin1(f));
+                QVERIFY2(w, f);
+                QVERIFY2(w->toolTip().contains(QStringLiteral("default")), f);
+            }
+            QVERIFY(p.setKnob(QStringLiteral("mixupAlpha"), 0.5));
+            QCOMPARE(p.presetText(), QStringLiteral("custom"));
+            QCOMPARE(p.options().preset, std::string("custom"));
+            QCOMPARE(p.options().mixupAlpha, 0.5);
+            p.setKnob(QStringLiteral("mixupAlpha"), 0.3);
+            QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
+            // The seed and threads are not part of the method: changing them keeps the preset.
+            p.setKnob(QStringLiteral("seed"), 7);
+            QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
+            // A preset switches the parts it turns off, and greys out their knobs.
+            p.applyPreset(QStringLiteral("supervised"));
+            QVERIFY(!p.options().mixMatch && !p.options().adversary);
+            QCOMPARE(p.options().seed, std::uint64_t(7));
+            QVERIFY(!p.knobWidget(QStringLiteral("mixupAlpha"))->isEnabled());
+            QVERIFY(!p.knobWidget(QStringLiteral("adversaryWeight"))->isEnabled());
+            p.applyPreset(QStringLiteral("new-identity-discovery"));
+            QCOMPARE(p.options().pseudolabelThreshold, 0.9);
+            QVERIFY(p.knobWidget(QStringLiteral("mixupAlpha"))->isEnabled());
+            p.setKnob(QStringLiteral("adversaryWeight"), 0.25);
+            p.setKnob(QStringLiteral("epochs"), 37);
+            QCOMPARE(p.presetText(), QStringLiteral("custom"));
+        }
+        // A new panel (the next run of the app) starts where the last one stopped.
+        nym::ui::TrainingPanel again;
+        QCOMPARE(again.presetText(), QStringLiteral("custom"));
+        QCOMPARE(again.options().epochs, 37);
+        QCOMPARE(again.options().adversaryWeight, 0.25);
+        QCOMPARE(again.options().pseudolabelThreshold, 0.9);
+        QCOMPARE(again.options().seed, std::uint64_t(7));
+        again.applyPreset(QStringLiteral("new-identity-discovery"));   // "Reset to preset" goes back to the base
+        QCOMPARE(again.presetText(), QStringLiteral("new-identity-discovery"));
+        // Damaged settings fall back to the defaults instead of failing.
+        QSettings().setValue(QStringLiteral("training/options"), QStringLiteral("{not json"));
+        nym::ui::TrainingPanel clean;
+        QCOMPARE(clean.options().epochs, 100);
+    }
+
+    void windowTrainsWithLiveCurvesThenSavesAndAppliesModel()
+    {
+        DialogCloser closer;
+        nym::ui::MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
+        w.openFiles(m_train, m_target);
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(w.project()->blockingReason().isEmpty());
+        QCOMPARE(w.dataPanel()->labelPicker()->currentText(), QStringLiteral("cell_type"));
+        quickSettings(w.trainingPanel(), 6);
+        QSignalSpy finished(&w, &nym::ui::MainWindow::trainingFinished);
+        QSignalSpy labelled(&w, &nym::ui::MainWindow::labelled);
+        QVERIFY(w.train());
+        QVERIFY(w.isTraining());
+        QVERIFY(!w.trainingPanel()->knobWidget(QStringLiteral("epochs"))->isEnabled());   // locked while running
+        QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 1, 120000);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(w.curves()->epochsShown(), 6);   // one point per epoch
+        // Every loss and accuracy curve got its points; the hover text names the series and values.
+        auto *loss = w.curves()->lossPlot();
+        QCOMPARE(loss->graph(0)->dataCount(), 6);
+        QCOMPARE(w.curves()->accuracyPlot()->graph(0)->dataCount(), 6);
+        QCOMPARE(w.curves()->weightPlot()->graph(0)->dataCount(), 6);
+        loss->replot();
+        const auto first = loss->graph(0)->data()->at(2);
+        const QPointF at(loss->xAxis->coordToPixel(first->key), loss->yAxis->coordToPixel(first->value));
+        QVERIFY2(loss->hoverText(at).contains(QStringLiteral("loss")), qPrintable(loss->hoverText(at)));
+        QVERIFY(loss->hoverText(QPointF(-100, -100)).isEmpty());
+        QVERIFY(w.reliabilityPlot()->title().contains(QStringLiteral("ECE")));
+        QVERIFY(labelled.wait(60000));
+        QVERIFY(w.project()->model());
+        QVERIFY(w.project()->summary() && !w.project()->summary()->stopped);
+        QCOMPARE(w.project()->labelings().size(), std::size_t(1));
+        QCOMPARE(w.project()->labelings()[0]->labels.size(), std::size_t(800));
+        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget *>(w.resultsView()));
+        const QString summary = w.resultsView()->summaryText();
+        QVERIFY2(summary.contains(QStringLiteral("Held-out accuracy")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("agreement")), qPrintable(summary));   // the target has cell_type
+        QVERIFY(w.resultsView()->table()->rowCount() >= 2);
+        // The table's cells add up to the target.
+        int cells = 0;
+        for (int r = 0; r < w.resultsView()->table()->rowCount(); ++r)
+            cells += w.resultsView()->table()->item(r, 1)->data(Qt::UserRole).toInt();
+        QCOMPARE(cells, 800);
+        // A stricter threshold leaves more cells below it.
+        const int below = w.resultsView()->table()->item(0, 4)->data(Qt::UserRole).toInt();
+        w.resultsView()->setThreshold(0.999);
+        int belowStrict = 0;
+        for (int r = 0; r < w.resultsView()->table()->rowCount(); ++r)
+            belowStrict += w.resultsView()->table()->item(r, 4)->data(Qt::UserRole).toInt();
+        QVERIFY(belowStrict >= below);
+        w.resultsView()->setThreshold(0.5);
+
+        // Save: never over an input file; a model file is written and reads back.
+        const QDateTime before = QFileInfo(m_train).lastModified();
+        QVERIFY(!w.saveModel(m_train));
+        QCOMPARE(QFileInfo(m_train).lastModified(), before);
+        QTRY_VERIFY(!closer.texts.isEmpty());
+        QVERIFY(closer.texts.last().contains(QStringLiteral("never writes over")));
+        const QString modelPath = m_files.filePath(QStringLiteral("demo.nym"));
+        QVERIFY(w.saveModel(modelPath));
+        QVERIFY(QFileInfo(modelPath).size() > 1000);
+        QVERIFY(w.recentFiles().first().endsWith(modelPath));
+
+        // A fresh window: open the model, then a target; Apply labels it without training.
+        nym::ui::MainWindow w2;
+        QSignalSpy labelled2(&w2, &nym::ui::MainWindow::labelled);
+        w2.openModel(modelPath);
+        w2.addFiles({m_target}, nym::ui::MainWindow::Role::Target, true);   // queued behind the model
+        QTRY_VERIFY_WITH_TIMEOUT(!w2.isBusy() && w2.project()->model() && w2.project()->hasData() == false
+                                     && !w2.project()->data().targets.empty(), 60000);
+        QVERIFY(w2.project()->modelSource().contains(QStringLiteral("demo.nym")));
+        w2.applyModel();
+        QVERIFY(labelled2.wait(60000));
+        // The saved model gives the same labels as the one trained here.
+        QCOMPARE(w2.project()->labelings()[0]->labels, w.project()->labelings()[0]->labels);
+    }
+
+    void stopKeepsBestModelAndGuiStaysResponsive()
+    {
+        nym::ui::MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
+        w.openDemo();
+        QVERIFY(loaded.wait(120000));
+        quickSettings(w.trainingPanel(), 500);
+        QSignalSpy finished(&w, &nym::ui::MainWindow::trainingFinished);
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer tick;
+        tick.setInterval(5);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+        QVERIFY(w.train());
+        QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 1, 120000);   // data prepared, training under way
+        clock.start();
+        tick.start();
+        QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 3, 120000);
+        tick.stop();
+        qInfo("largest event-loop gap while the window trains: %lld ms", static_cast<long long>(worst));
+        QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
+        QElapsedTimer stopClock;
+        stopClock.start();
+        w.stopTraining();
+        QVERIFY(finished.wait(30000));
+        qInfo("stop took %lld ms", static_cast<long long>(stopClock.elapsed()));
+        QVERIFY(w.project()->model());
+        QVERIFY(w.project()->summary()->stopped);
+        QVERIFY(w.project()->summary()->epochsRun < 500);
+        QVERIFY(!w.isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 60000);   // the stopped model labels the target
+        QCOMPARE(w.project()->labelings().size(), std::size_t(1));
+        QVERIFY2(w.statusText().startsWith(QStringLiteral("Stopped after")), qPrintable(w.statusText()));
+        QVERIFY(w.resultsView()->summaryText().contains(QStringLiteral("stopped by you")));
+    }
+
+    void labelColumnChoiceAndBlockingErrors()
+    {
+        DialogCloser closer;
+        nym::ui::MainWindow w;
+        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
+        // Only a training file: training cannot start and says why.
+        w.addFiles({m_train}, nym::ui::MainWindow::Role::Training, true);
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(!w.train());
+        QVERIFY(w.statusText().contains(QStringLiteral("target")));
+        QVERIFY(w.reportText().contains(QStringLiteral("Training cannot start")));
+        // A drop with two files when a training file is open: both are targets.
+        w.openDropped({m_target, m_target});
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(w.project()->data().targets.size(), std::size_t(2));
+        QVERIFY(w.project()->blockingReason().isEmpty());
+        // Choosing another label column re-checks the data: "domain" has one value per file, so it is an error.
+        const QStringList labels = w.project()->labelCandidates();
+        QVERIFY(labels.contains(QStringLiteral("cell_type")));
+        QCOMPARE(w.dataPanel()->trainingSetOptions().domains, nym::DomainSource::TrainingVsTarget);
+        w.dataPanel()->domainPicker()->setCurrentIndex(1);
+        QCOMPARE(w.dataPanel()->trainingSetOptions().domains, nym::DomainSource::PerFile);
+        // Choosing a label column re-checks the data; a column with one value cannot teach and blocks training.
+        Q_EMIT w.dataPanel()->columnsChosen(QStringLiteral("domain"), QString());
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(w.project()->data().labelColumn, QStringLiteral("domain"));
+        QVERIFY2(w.project()->blockingReason().contains(QStringLiteral("domain")),
+            qPrintable(w.project()->blockingReason()));
+        QVERIFY(!w.train());
+        Q_EMIT w.dataPanel()->columnsChosen(QStringLiteral("cell_type"), QString());
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(w.project()->blockingReason().isEmpty());
+        // Recent files remember the role.
+        QVERIFY(w.recentFiles().contains(QStringLiteral("target|") + QFileInfo(m_target).absoluteFilePath()));
+        QVERIFY(w.recentFiles().contains(QStringLiteral("training|") + QFileInfo(m_train).absoluteFilePath()));
+        // A first drop of two files onto an empty window: the first teaches, the second is labelled.
+        nym::ui::MainWindow fresh;
+        fresh.openDropped({m_train, m_target});
+        QTRY_VERIFY_WITH_TIMEOUT(!fresh.isBusy() && fresh.project()->hasData(), 60000);
+        QCOMPARE(fresh.project()->data().training.size(), std::size_t(1));
+        QCOMPARE(fresh.project()->data().targets.size(), std::size_t(1));
+        QCOMPARE(closer.texts.size(), 0);
+    }
+
+    void windowGeometryIsRemembered()
+    {
+        {
+            nym::ui::MainWindow w;
+            w.show();
+            w.resize(987, 654);
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.close();
+        }
+        nym::ui::MainWindow again;
+        QCOMPARE(again.size(), QSize(987, 654));
+    }
+
+    void realDataOpensInTheWindow()
+    {
+        NYM_REQUIRE_SHARED();
+        nym::ui::MainWindow w;
+        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
+        w.openFiles(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")),
+            nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/stim.h5ad")));
+        QVERIFY(loaded.wait(120000));
+        const QString text = w.reportText();
+        QVERIFY2(text.contains(QStringLiteral("CD14")), qPrintable(text.left(2000)));
+        QVERIFY(text.contains(QStringLiteral("Shared genes")));
+        QVERIFY(w.project()->blockingReason().isEmpty());
+    }
+
+    void plotsExportPngSvgPdf()
+    {
+        nym::ui::TrainingCurves curves;
+        curves.resize(900, 600);
+        curves.reset(3);
+        for (int e = 0; e < 3; ++e) {
+            nym::EpochReport r;
+            r.epoch = e;
+            r.supervisedLoss = 1.0 / (e + 1);
+            r.totalLoss = 1.2 / (e + 1);
+            r.heldOutAccuracy = 0.5 + 0.1 * e;
+            r.adversaryAccuracy = 0.6;
+            r.adversaryChance = 0.5;
+            curves.addEpoch(r);
+        }
+        QCOMPARE(curves.epochsShown(), 3);
+        QTemporaryDir dir;
+        for (const char *suffix : {"png", "svg", "pdf"}) {
+            const QString path = dir.filePath(QStringLiteral("losses.") + QString::fromLatin1(suffix));
+            QVERIFY2(curves.lossPlot()->exportTo(path, 600, 400), suffix);
+            QVERIFY2(QFileInfo(path).size() > 500, suffix);
+        }
+        QFile svg(dir.filePath(QStringLiteral("losses.svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray content = svg.readAll();
+        QVERIFY(content.contains("<svg"));
+        QVERIFY(content.contains("supervised"));   // the legend is in the drawing
+        QVERIFY(!curves.lossPlot()->exportTo(dir.filePath(QStringLiteral("losses.bmpx"))));
+    }
+
+private:
+    QTemporaryDir m_settings;
+    QTemporaryDir m_files;
+    QString m_train, m_target;
 };
 
 QTEST_MAIN(TestUi)

@@ -320,6 +320,8 @@ void MainWindow::runJob(const QString &what, std::function<Job()> job)
                 applyModel();
         }
         if (r.labelings) {
+            if (!m_trainedMessage.isEmpty())
+                m_status->setText(std::exchange(m_trainedMessage, QString()) + QLatin1Char(' ') + r.done);
             m_project->setLabelings(std::move(*r.labelings));
             m_tabs->setCurrentWidget(m_results);
             Q_EMIT labelled();
@@ -625,10 +627,11 @@ void MainWindow::onFinished(std::shared_ptr<const Model> model, const TrainingSu
     m_reliability->showFinal(summary.calibrationBefore,
         m_panel->options().temperatureScaling ? &summary.calibrationAfter : nullptr, summary.temperature);
     updateActions();
-    m_status->setText(tr("%1 after %2 epochs: held-out accuracy %3%.")
-                          .arg(summary.stopped ? tr("Stopped") : tr("Trained"))
-                          .arg(summary.epochsRun)
-                          .arg(100 * summary.heldOutAccuracy, 0, 'f', 1));
+    m_trainedMessage = (summary.stopped ? tr("Stopped after %1 epochs: held-out accuracy %2%.")
+                                        : tr("Trained for %1 epochs: held-out accuracy %2%."))
+                           .arg(summary.epochsRun)
+                           .arg(100 * summary.heldOutAccuracy, 0, 'f', 1);
+    m_status->setText(m_trainedMessage);
     Q_EMIT trainingFinished();
     applyModel();
     runDeferred();

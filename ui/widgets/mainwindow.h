@@ -129,6 +129,7 @@ private:
             *m_demo = nullptr, *m_openModel = nullptr, *m_saveModel = nullptr, *m_apply = nullptr,
             *m_applyNew = nullptr, *m_export = nullptr, *m_train = nullptr, *m_stop = nullptr;
     std::deque<std::function<void()>> m_deferred;
+    QString m_trainedMessage;   // kept in the status bar after the labelling that follows training
     bool m_busy = false;
     bool m_stopRequested = false;
     bool m_labelAfterLoad = false;
