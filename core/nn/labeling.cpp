@@ -48,10 +48,8 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
             out.noCounts[i] = 1;
             out.predictions.confidence[i] = 0.f;
         }
-        const bool unassigned = out.noCounts[i] || out.predictions.confidence[i] < options.unassignedThreshold;
-        out.thresholded[i] = unassigned ? std::string(kUnassigned) : out.labels[i];
-        out.unassigned += unassigned;
     }
+    applyThreshold(out, options.unassignedThreshold);
     const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
     if (empty > 0)
         out.notes.push_back(std::to_string(empty)
@@ -110,6 +108,17 @@ std::vector<TableColumn> labelingTable(
         cols.push_back(TableColumn::ofNumbers("p_" + l.predictions.classes[k], std::move(p)));
     }
     return cols;
+}
+
+void applyThreshold(Labeling &labeling, double threshold)
+{
+    labeling.unassigned = 0;
+    labeling.thresholded.resize(labeling.labels.size());
+    for (std::size_t i = 0; i < labeling.labels.size(); ++i) {
+        const bool unassigned = labeling.noCounts[i] || labeling.predictions.confidence[i] < threshold;
+        labeling.thresholded[i] = unassigned ? std::string(kUnassigned) : labeling.labels[i];
+        labeling.unassigned += unassigned;
+    }
 }
 
 }   // namespace nym

@@ -50,6 +50,9 @@ inline constexpr const char *kUnassigned = "Unassigned";
 // too small or the data cannot be normalised.
 Labeling labelDataset(const Model &model, const Dataset &dataset, const LabelingOptions &options = {});
 
+// Recomputes the thresholded labels and the unassigned count for another confidence threshold.
+void applyThreshold(Labeling &labeling, double threshold);
+
 // The obs columns (nym_label, nym_confidence, nym_label_thresholded), obsm X_nym and uns provenance for writing an
 // annotated copy of the input (h5adwriter).
 H5adAdditions labelingAdditions(const Labeling &labeling, const Model &model, const std::string &inputPath);

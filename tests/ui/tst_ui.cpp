@@ -136,17 +136,17 @@ private Q_SLOTS:
         }
         nym::ui::MainWindow w;
         QSignalSpy failed(&w, &nym::ui::MainWindow::loadFailed);
-        // Close the warning dialog as soon as it appears.
-        QTimer closer;
-        connect(&closer, &QTimer::timeout, [] {
-            for (QWidget *tl : QApplication::topLevelWidgets())
-                if (auto *box = qobject_cast<QMessageBox *>(tl))
-                    box->accept();
-        });
-        closer.start(50);
+        DialogCloser closer;   // records and closes the error dialog
         w.openFiles(bad, bad);
         QVERIFY(failed.wait(30000));
         QVERIFY2(failed.first().first().toString().contains(expected), qPrintable(failed.first().first().toString()));
+        // The user saw a dialog with the reason, once (the queued target was dropped), and nothing was opened.
+        QTRY_COMPARE(closer.texts.size(), 1);
+        QVERIFY(closer.texts.first().contains(expected));
+        QTest::qWait(200);
+        QCOMPARE(failed.size(), 1);
+        QVERIFY(!w.project()->hasData());
+        QVERIFY(w.recentFiles().filter(QStringLiteral("bad.h5ad")).isEmpty());   // failed files are not "recent"
     }
 
     void trainingRunsInAWorkerAndStops()
@@ -309,6 +309,28 @@ private Q_SLOTS:
         for (int r = 0; r < w.resultsView()->table()->rowCount(); ++r)
             belowStrict += w.resultsView()->table()->item(r, 4)->data(Qt::UserRole).toInt();
         QVERIFY(belowStrict >= below);
+        w.resultsView()->setThreshold(0.7);
+        QCOMPARE(nym::ui::ResultsView(w.project()).threshold(), 0.7);   // remembered for the next run
+
+        // Export: one row per target cell with the thresholded label; never over an input file.
+        const QString table = m_files.filePath(QStringLiteral("labels.csv"));
+        QVERIFY(!w.exportTableTo(m_target));
+        QVERIFY(w.exportTableTo(table));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 30000);
+        QFile csv(table);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 801);
+        QVERIFY(lines.first().startsWith("cell,nym_label,nym_label_thresholded"));
+        int unassigned = 0;
+        for (const auto &line : lines)
+            unassigned += line.split(',').value(2) == "Unassigned" ? 1 : 0;
+        int expectedUnassigned = 0;
+        for (float c : w.project()->labelings()[0]->predictions.confidence)
+            expectedUnassigned += c < 0.7f ? 1 : 0;
+        QCOMPARE(unassigned, expectedUnassigned);
+        QVERIFY(w.exportTableTo(table));   // replacing the table the user chose again is fine
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 30000);
         w.resultsView()->setThreshold(0.5);
 
         // Save: never over an input file; a model file is written and reads back.
@@ -359,14 +381,16 @@ private Q_SLOTS:
         clock.start();
         tick.start();
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 3, 120000);
-        tick.stop();
-        qInfo("largest event-loop gap while the window trains: %lld ms", static_cast<long long>(worst));
-        QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
         QElapsedTimer stopClock;
         stopClock.start();
         w.stopTraining();
         QVERIFY(finished.wait(30000));
         qInfo("stop took %lld ms", static_cast<long long>(stopClock.elapsed()));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 60000);
+        tick.stop();
+        // Training, stopping, handing over the model and labelling the target never stall the GUI.
+        qInfo("largest event-loop gap while the window trains, stops and labels: %lld ms", static_cast<long long>(worst));
+        QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
         QVERIFY(w.project()->model());
         QVERIFY(w.project()->summary()->stopped);
         QVERIFY(w.project()->summary()->epochsRun < 500);

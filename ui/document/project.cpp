@@ -30,8 +30,12 @@ Project::Data Project::check(std::vector<DatasetPtr> training, std::vector<Datas
     if (!domainColumn.isEmpty())
         o.domainColumn = domainColumn.toStdString();
     for (const auto &t : training) {
-        o.role = DatasetRole::Training;
-        d.trainingReports.push_back(preflight(*t, o));
+        PreflightOptions tr = o;
+        tr.role = DatasetRole::Training;
+        // Files without the domain column are one domain each (METHOD.md §4), not an error.
+        if (!domainColumn.isEmpty() && !t->findObs(domainColumn.toStdString()))
+            tr.domainColumn.reset();
+        d.trainingReports.push_back(preflight(*t, tr));
     }
     for (const auto &t : targets) {
         PreflightOptions to = o;
@@ -58,10 +62,14 @@ Project::Data Project::check(std::vector<DatasetPtr> training, std::vector<Datas
 
 void Project::setData(Data data)
 {
+    // Predictions stay valid while the target files are the same (another label column was chosen, say).
+    const bool sameTargets = data.targets == m_data.targets;
     m_data = std::move(data);
-    m_labelings.clear();
     Q_EMIT dataChanged();
-    Q_EMIT labelingsChanged();
+    if (!sameTargets) {
+        m_labelings.clear();
+        Q_EMIT labelingsChanged();
+    }
 }
 
 QString Project::blockingReason() const

@@ -46,7 +46,8 @@ public:
 
     const Data &data() const { return m_data; }
     bool hasData() const { return !m_data.training.empty() && !m_data.targets.empty(); }
-    // Replaces the data; a model trained on other data stays (it can be applied), its predictions go.
+    // Replaces the data; a model trained on other data stays (it can be applied); its predictions go unless the
+    // target files are the same.
     void setData(Data data);
     // Why training cannot start now ("" when it can): missing data or the first error in a report.
     QString blockingReason() const;

@@ -118,6 +118,12 @@ QString DataPanel::reportText() const
     return m_verdict->text() + QLatin1Char('\n') + m_view->toPlainText();
 }
 
+void DataPanel::setBusy(bool busy)
+{
+    m_label->setEnabled(!busy && m_label->count() > 0);
+    m_domain->setEnabled(!busy);
+}
+
 void DataPanel::showMessage(const QString &text)
 {
     m_view->showMessage(text);

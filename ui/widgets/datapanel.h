@@ -26,6 +26,8 @@ public:
     TrainingSetOptions trainingSetOptions() const;
     QString reportText() const;
     void showMessage(const QString &text);
+    // The pickers are locked while data is read or a model trains (a change then would not be checked).
+    void setBusy(bool busy);
     QComboBox *labelPicker() const { return m_label; }
     QComboBox *domainPicker() const { return m_domain; }
 

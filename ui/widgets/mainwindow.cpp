@@ -1,18 +1,16 @@
 #include "ui/widgets/mainwindow.h"
 
 #include "core/common/error.h"
-#include "core/data/simulator.h"
-#include "core/io/datasetreader.h"
 #include "core/io/libraryversions.h"
 #include "core/io/modelfile.h"
-#include "core/io/tablewriter.h"
-#include "core/nn/labeling.h"
 #include "ui/document/project.h"
 #include "ui/plots/reliabilityplot.h"
 #include "ui/plots/trainingcurves.h"
 #include "ui/widgets/datapanel.h"
 #include "ui/widgets/resultsview.h"
 #include "ui/widgets/trainingpanel.h"
+#include "ui/workers/datajobs.h"
+#include "ui/workers/jobcontroller.h"
 #include "ui/workers/trainingcontroller.h"
 
 #include <QApplication>
@@ -21,7 +19,6 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
@@ -36,23 +33,11 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include <cmath>
 #include <optional>
 
 namespace nym::ui {
-
-// What a background job hands back to the GUI thread; exceptions never cross the thread boundary.
-struct MainWindow::Job
-{
-    std::optional<Project::Data> data;
-    std::shared_ptr<const Model> model;
-    QString modelPath;
-    std::optional<Project::Labelings> labelings;
-    QString error;
-    QString done;   // status-bar message on success
-};
 
 namespace {
 
@@ -79,20 +64,13 @@ QString duration(double seconds)
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-std::vector<DatasetPtr> readAll(const QStringList &paths)
-{
-    std::vector<DatasetPtr> out;
-    for (const QString &p : paths)
-        out.push_back(std::make_shared<const Dataset>(readDataset(p.toStdString())));
-    return out;
-}
-
 }   // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_project(new Project(this))
     , m_controller(new TrainingController(this))
+    , m_jobs(new JobController(this))
     , m_tabs(new QTabWidget(this))
     , m_status(new QLabel(this))
     , m_trainStatus(new QLabel(this))
@@ -157,6 +135,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_controller, &TrainingController::epochDone, this, &MainWindow::onEpoch);
     connect(m_controller, &TrainingController::finished, this, &MainWindow::onFinished);
     connect(m_controller, &TrainingController::failed, this, &MainWindow::onFailed);
+    connect(m_jobs, &JobController::finished, this, &MainWindow::onJobDone);
+    connect(m_jobs, &JobController::failed, this, &MainWindow::onJobFailed);
 
     QSettings s;
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
@@ -241,6 +221,7 @@ void MainWindow::updateActions()
     m_applyNew->setEnabled(idle && m_project->model() != nullptr);
     m_export->setEnabled(idle && !m_project->labelings().empty());
     m_panel->setRunning(training);
+    m_data->setBusy(!idle);
 }
 
 bool MainWindow::isBusy() const
@@ -280,9 +261,9 @@ void MainWindow::runDeferred()
     next();
 }
 
-void MainWindow::runJob(const QString &what, std::function<Job()> job)
+void MainWindow::runJob(const QString &what, JobController::Job job)
 {
-    if (isBusy())
+    if (isBusy() || !m_jobs->start(std::move(job)))
         return;
     m_busy = true;
     updateActions();
@@ -290,61 +271,51 @@ void MainWindow::runJob(const QString &what, std::function<Job()> job)
     m_progress->setFormat(QString());
     m_progress->show();
     m_status->setText(what);
-    auto *watcher = new QFutureWatcher<Job>(this);
-    connect(watcher, &QFutureWatcher<Job>::finished, this, [this, watcher] {
-        Job r = watcher->result();
-        watcher->deleteLater();
-        m_busy = false;
-        m_progress->hide();
-        updateActions();
-        if (!r.error.isEmpty()) {
-            m_labelAfterLoad = false;
-            m_deferred.clear();   // what was queued behind a failed step would act on the wrong data
-            m_status->setText(tr("Failed: %1").arg(r.error.section(QLatin1Char('\n'), 0, 0)));
-            showError(tr("Nym Studio"), r.error);
-            Q_EMIT loadFailed(r.error);
-            return;
-        }
-        m_status->setText(r.done);
-        if (r.data) {
-            m_project->setData(std::move(*r.data));
-            Q_EMIT loaded();
-            if (std::exchange(m_labelAfterLoad, false) && m_project->model())
-                applyModel();
-        }
-        if (r.model) {
-            m_project->setModel(r.model, std::nullopt, QFileInfo(r.modelPath).fileName());
-            m_reliability->reset();
-            m_tabs->setCurrentWidget(m_results);
-            if (!m_project->data().targets.empty())
-                applyModel();
-        }
-        if (r.labelings) {
-            if (!m_trainedMessage.isEmpty())
-                m_status->setText(std::exchange(m_trainedMessage, QString()) + QLatin1Char(' ') + r.done);
-            m_project->setLabelings(std::move(*r.labelings));
-            m_tabs->setCurrentWidget(m_results);
-            Q_EMIT labelled();
-        }
-        runDeferred();
-    });
-    watcher->setFuture(QtConcurrent::run([job = std::move(job)] {
-        try {
-            return job();
-        } catch (const Error &e) {
-            Job j;
-            j.error = QString::fromUtf8(e.what());
-            return j;
-        } catch (const std::bad_alloc &) {
-            Job j;
-            j.error = tr("Not enough memory for this data.");
-            return j;
-        } catch (const std::exception &e) {
-            Job j;
-            j.error = tr("Unexpected error: %1").arg(QString::fromUtf8(e.what()));
-            return j;
-        }
-    }));
+}
+
+void MainWindow::onJobFailed(const QString &message)
+{
+    m_busy = false;
+    m_progress->hide();
+    updateActions();
+    m_labelAfterLoad = false;
+    m_deferred.clear();   // what was queued behind a failed step would act on the wrong data
+    m_status->setText(tr("Failed: %1").arg(message.section(QLatin1Char('\n'), 0, 0)));
+    showError(tr("Nym Studio"), message);
+    Q_EMIT loadFailed(message);
+}
+
+void MainWindow::onJobDone(const JobResult &result)
+{
+    JobResult r = result;
+    m_busy = false;
+    m_progress->hide();
+    updateActions();
+    for (const QString &entry : r.opened)
+        rememberFile(entry.section(QLatin1Char('|'), 1), entry.section(QLatin1Char('|'), 0, 0));
+    m_status->setText(r.done);
+    if (r.data) {
+        m_project->setData(std::move(*r.data));
+        Q_EMIT loaded();
+        if (std::exchange(m_labelAfterLoad, false) && m_project->model())
+            applyModel();
+    }
+    if (r.model) {
+        m_project->setModel(r.model, std::nullopt, QFileInfo(r.modelPath).fileName());
+        m_curves->reset(1);
+        m_reliability->reset();
+        m_tabs->setCurrentWidget(m_results);
+        if (!m_project->data().targets.empty())
+            applyModel();
+    }
+    if (r.labelings) {
+        if (!m_trainedMessage.isEmpty())
+            m_status->setText(std::exchange(m_trainedMessage, QString()) + QLatin1Char(' ') + r.done);
+        m_project->setLabelings(std::move(*r.labelings));
+        m_tabs->setCurrentWidget(m_results);
+        Q_EMIT labelled();
+    }
+    runDeferred();
 }
 
 void MainWindow::openDemo()
@@ -352,26 +323,7 @@ void MainWindow::openDemo()
     if (deferIfBusy([this] { openDemo(); }))
         return;
     setWindowTitle(tr("Nym Studio — demo data"));
-    runJob(tr("Simulating the demo data…"), [] {
-        SimulatorOptions o;
-        o.cells = 6000;
-        o.genes = 2000;
-        o.types = 6;
-        o.domains = 2;
-        o.seed = 42;
-        // Weaker markers and a stronger batch effect than the simulator's defaults, so the demo shows unsure cells
-        // and what the adversary and MixMatch do (the defaults are separable after one epoch).
-        o.markersPerType = 25;
-        o.markerFoldChange = 3.5;
-        o.domainGeneShift = 0.9;
-        auto domains = simulate(o);
-        std::vector<DatasetPtr> train{std::make_shared<const Dataset>(std::move(domains[0].data))};
-        std::vector<DatasetPtr> target{std::make_shared<const Dataset>(std::move(domains[1].data))};
-        Job j;
-        j.data = Project::check(std::move(train), std::move(target));
-        j.done = tr("Demo data: 6,000 simulated cells of 6 types in two batches.");
-        return j;
-    });
+    runJob(tr("Simulating the demo data…"), [](std::stop_token) { return jobs::demo(); });
 }
 
 void MainWindow::openFiles(const QString &training, const QString &target)
@@ -379,14 +331,14 @@ void MainWindow::openFiles(const QString &training, const QString &target)
     if (deferIfBusy([this, training, target] { openFiles(training, target); }))
         return;
     setWindowTitle(tr("Nym Studio — %1 → %2").arg(QFileInfo(training).fileName(), QFileInfo(target).fileName()));
-    rememberFile(training, QStringLiteral("training"));
-    rememberFile(target, QStringLiteral("target"));
     runJob(tr("Reading %1 and %2…").arg(QFileInfo(training).fileName(), QFileInfo(target).fileName()),
-        [training, target] {
-            Job j;
-            j.data = Project::check(readAll({training}), readAll({target}));
-            j.done = tr("Opened %1 and %2.").arg(QFileInfo(training).fileName(), QFileInfo(target).fileName());
-            return j;
+        [training, target](std::stop_token stop) {
+            // One job, so the window never shows the pair half-open.
+            JobResult a = jobs::open({}, {}, {training}, jobs::Role::Training, true, {}, {}, stop);
+            JobResult b = jobs::open(a.data->training, {}, {target}, jobs::Role::Target, true, a.data->labelColumn,
+                {}, stop);
+            b.opened = a.opened + b.opened;
+            return b;
         });
 }
 
@@ -394,42 +346,25 @@ void MainWindow::addFiles(const QStringList &paths, Role role, bool replace)
 {
     if (paths.isEmpty() || deferIfBusy([this, paths, role, replace] { addFiles(paths, role, replace); }))
         return;
-    for (const QString &p : paths)
-        rememberFile(p, role == Role::Training ? QStringLiteral("training") : QStringLiteral("target"));
-    auto training = m_project->data().training;
-    auto targets = m_project->data().targets;
-    if (replace)
-        (role == Role::Training ? training : targets).clear();
-    const QString label = m_project->data().labelColumn;
-    const QString domain = m_project->data().domainColumn;
     QStringList names;
     for (const QString &p : paths)
         names << QFileInfo(p).fileName();
     setWindowTitle(tr("Nym Studio — %1").arg(names.join(QStringLiteral(", "))));
+    const auto &d = m_project->data();
     runJob(tr("Reading %1…").arg(names.join(QStringLiteral(", "))),
-        [paths, role, training, targets, label, domain, names]() mutable {
-            auto added = readAll(paths);
-            auto &into = role == Role::Training ? training : targets;
-            into.insert(into.end(), added.begin(), added.end());
-            Job j;
-            // A label column chosen for other training files may not exist in new ones: choose again then.
-            j.data = Project::check(std::move(training), std::move(targets), role == Role::Training ? QString() : label,
-                domain);
-            j.done = tr("Opened %1.").arg(names.join(QStringLiteral(", ")));
-            return j;
+        [training = d.training, targets = d.targets, paths, replace, label = d.labelColumn, domain = d.domainColumn,
+            r = role == Role::Training ? jobs::Role::Training : jobs::Role::Target](std::stop_token stop) {
+            return jobs::open(training, targets, paths, r, replace, label, domain, stop);
         });
 }
 
 void MainWindow::recheck(const QString &labelColumn, const QString &domainColumn)
 {
-    auto training = m_project->data().training;
-    auto targets = m_project->data().targets;
-    runJob(tr("Checking the data…"), [training, targets, labelColumn, domainColumn] {
-        Job j;
-        j.data = Project::check(training, targets, labelColumn, domainColumn);
-        j.done = tr("Label column: %1.").arg(labelColumn);
-        return j;
-    });
+    if (deferIfBusy([this, labelColumn, domainColumn] { recheck(labelColumn, domainColumn); }))
+        return;
+    runJob(tr("Checking the data…"),
+        [training = m_project->data().training, targets = m_project->data().targets, labelColumn, domainColumn](
+            std::stop_token) { return jobs::recheck(training, targets, labelColumn, domainColumn); });
 }
 
 void MainWindow::openDropped(const QStringList &paths)
@@ -445,9 +380,10 @@ void MainWindow::openDropped(const QStringList &paths)
         return;
     if (m_project->data().training.empty()) {
         // First drop: the first file teaches, the others are labelled.
+        const bool noTargets = m_project->data().targets.empty();
         addFiles({data.front()}, Role::Training, true);
         data.pop_front();
-        addFiles(data, Role::Target, true);   // waits for the training file
+        addFiles(data, Role::Target, noTargets);   // waits for the training file
         return;
     }
     if (m_project->data().targets.empty()) {
@@ -491,14 +427,8 @@ void MainWindow::openModel(const QString &path)
 {
     if (deferIfBusy([this, path] { openModel(path); }))
         return;
-    rememberFile(path, QStringLiteral("model"));
-    runJob(tr("Reading the model %1…").arg(QFileInfo(path).fileName()), [path] {
-        Job j;
-        j.model = std::make_shared<const Model>(loadModel(path.toStdString()));
-        j.modelPath = path;
-        j.done = tr("Opened the model %1.").arg(QFileInfo(path).fileName());
-        return j;
-    });
+    runJob(tr("Reading the model %1…").arg(QFileInfo(path).fileName()),
+        [path](std::stop_token) { return jobs::openModel(path); });
 }
 
 bool MainWindow::saveModel(const QString &path)
@@ -508,13 +438,11 @@ bool MainWindow::saveModel(const QString &path)
         showError(tr("Save Model"), tr("There is no model to save yet: train one first."));
         return false;
     }
-    const QString canonical = QFileInfo(path).absoluteFilePath();
-    for (const QString &input : m_project->inputPaths())
-        if (QFileInfo(input).absoluteFilePath() == canonical) {
-            showError(tr("Save Model"), tr("%1 is one of the open data files; Nym Studio never writes over your "
-                                           "data. Choose another name.").arg(path));
-            return false;
-        }
+    if (isOpenInput(path, m_project->inputPaths())) {
+        showError(tr("Save Model"), tr("%1 is one of the open data files; Nym Studio never writes over your "
+                                       "data. Choose another name.").arg(path));
+        return false;
+    }
     try {
         nym::saveModel(*model, path.toStdString(), /*overwrite=*/true);   // the save dialog asked before replacing
     } catch (const Error &e) {
@@ -533,19 +461,9 @@ void MainWindow::applyModel()
     const auto model = m_project->model();
     if (!model || m_project->data().targets.empty())
         return;
-    auto targets = m_project->data().targets;
-    runJob(tr("Labelling %n target file(s)…", nullptr, static_cast<int>(targets.size())), [model, targets] {
-        Job j;
-        Project::Labelings out;
-        std::int64_t cells = 0;
-        for (const auto &t : targets) {
-            out.push_back(std::make_shared<const Labeling>(labelDataset(*model, *t)));
-            cells += t->cells();
-        }
-        j.labelings = std::move(out);
-        j.done = tr("Labelled %1 target cells.").arg(QLocale().toString(static_cast<qlonglong>(cells)));
-        return j;
-    });
+    const auto &targets = m_project->data().targets;
+    runJob(tr("Labelling %n target file(s)…", nullptr, static_cast<int>(targets.size())),
+        [model, targets](std::stop_token stop) { return jobs::label(model, targets, stop); });
 }
 
 bool MainWindow::train()
@@ -565,6 +483,7 @@ bool MainWindow::train()
         return false;
     }
     m_stopRequested = false;
+    m_runOptions = o;
     m_curves->reset(o.epochs);
     m_reliability->reset();
     m_epochs = o.epochs;
@@ -593,7 +512,7 @@ void MainWindow::onStarted(int epochs, int stepsPerEpoch)
 {
     m_epochs = epochs;
     m_stepsPerEpoch = stepsPerEpoch;
-    m_progress->setRange(0, std::max(1, epochs * stepsPerEpoch));
+    m_progress->setRange(0, 1000);   // per mille: epochs × steps can exceed an int
     m_progress->setValue(0);
     m_progress->setFormat(QStringLiteral("%p%"));
     m_status->setText(tr("Training…"));
@@ -601,7 +520,8 @@ void MainWindow::onStarted(int epochs, int stepsPerEpoch)
 
 void MainWindow::onStep(const StepReport &r)
 {
-    m_progress->setValue(static_cast<int>(std::min<std::int64_t>(r.globalStep + 1, m_progress->maximum())));
+    const double total = std::max(1.0, static_cast<double>(m_epochs) * std::max(1, m_stepsPerEpoch));
+    m_progress->setValue(static_cast<int>(std::min(1000.0, 1000.0 * static_cast<double>(r.globalStep + 1) / total)));
     m_trainStatus->setText(tr("Epoch %1/%2 · step %3/%4 · ETA %5")
                                .arg(r.epoch + 1)
                                .arg(m_epochs)
@@ -625,7 +545,7 @@ void MainWindow::onFinished(std::shared_ptr<const Model> model, const TrainingSu
     m_trainStatus->clear();
     m_project->setModel(std::move(model), summary, tr("trained here"));
     m_reliability->showFinal(summary.calibrationBefore,
-        m_panel->options().temperatureScaling ? &summary.calibrationAfter : nullptr, summary.temperature);
+        m_runOptions.temperatureScaling ? &summary.calibrationAfter : nullptr, summary.temperature);
     updateActions();
     m_trainedMessage = (summary.stopped ? tr("Stopped after %1 epochs: held-out accuracy %2%.")
                                         : tr("Trained for %1 epochs: held-out accuracy %2%."))
@@ -686,64 +606,51 @@ void MainWindow::chooseModel()
         openModel(path);
 }
 
-void MainWindow::chooseSaveModel()
+QString MainWindow::askSavePath(const QString &title, const QString &name, const QString &filter,
+    const QString &suffix)
 {
     QSettings s;
-    const QString dir = s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save Model"), QDir(dir).filePath(QStringLiteral("model.nym")), tr("Nym Studio models (*.nym)"));
-    if (path.isEmpty())
-        return;
-    saveModel(QFileInfo(path).suffix().isEmpty() ? path + QStringLiteral(".nym") : path);
+    QFileDialog dialog(this, title, QDir(s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString()).filePath(name),
+        filter);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(suffix);   // added before the dialog's "replace?" question, not after it
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return {};
+    const QString path = dialog.selectedFiles().front();
+    s.setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
+    return path;
+}
+
+void MainWindow::chooseSaveModel()
+{
+    const QString path = askSavePath(tr("Save Model"), QStringLiteral("model.nym"), tr("Nym Studio models (*.nym)"),
+        QStringLiteral("nym"));
+    if (!path.isEmpty())
+        saveModel(path);
 }
 
 void MainWindow::exportTable()
 {
-    const auto &labelings = m_project->labelings();
-    const auto &targets = m_project->data().targets;
-    if (labelings.empty() || labelings.size() != targets.size())
+    if (m_project->labelings().empty())
         return;
-    QSettings s;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Labels Table"),
-        QDir(s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString()).filePath(QStringLiteral("labels.csv")),
-        tr("Comma-separated (*.csv);;Tab-separated (*.tsv)"));
-    if (path.isEmpty())
-        return;
-    for (const QString &input : m_project->inputPaths())
-        if (QFileInfo(input).absoluteFilePath() == QFileInfo(path).absoluteFilePath()) {
-            showError(tr("Export"), tr("%1 is one of the open data files; choose another name.").arg(path));
-            return;
-        }
-    try {
-        std::vector<TableColumn> all;
-        std::vector<std::string> fileColumn;
-        for (std::size_t f = 0; f < labelings.size(); ++f) {
-            // The thresholded label follows the threshold chosen in the results view.
-            Labeling l = *labelings[f];
-            for (std::size_t i = 0; i < l.thresholded.size(); ++i)
-                l.thresholded[i] = l.noCounts[i] || l.predictions.confidence[i] < m_results->threshold()
-                    ? std::string(kUnassigned)
-                    : l.labels[i];
-            auto cols = labelingTable(l, *targets[f]);
-            fileColumn.insert(fileColumn.end(), static_cast<std::size_t>(targets[f]->cells()),
-                datasetDisplayName(*targets[f], f));
-            if (all.empty()) {
-                all = std::move(cols);
-                continue;
-            }
-            for (std::size_t c = 0; c < all.size() && c < cols.size(); ++c) {
-                all[c].text.insert(all[c].text.end(), cols[c].text.begin(), cols[c].text.end());
-                all[c].numbers.insert(all[c].numbers.end(), cols[c].numbers.begin(), cols[c].numbers.end());
-            }
-        }
-        if (labelings.size() > 1)
-            all.insert(all.begin() + 1, TableColumn::ofText("file", fileColumn));
-        writeTable(path.toStdString(), all);
-    } catch (const Error &e) {
-        showError(tr("Export"), QString::fromUtf8(e.what()));
-        return;
+    const QString path = askSavePath(tr("Export Labels Table"), QStringLiteral("labels.csv"),
+        tr("Comma-separated (*.csv);;Tab-separated (*.tsv)"), QStringLiteral("csv"));
+    if (!path.isEmpty())
+        exportTableTo(path);
+}
+
+bool MainWindow::exportTableTo(const QString &path)
+{
+    if (isBusy() || m_project->labelings().empty())
+        return false;
+    if (isOpenInput(path, m_project->inputPaths())) {
+        showError(tr("Export"), tr("%1 is one of the open data files; choose another name.").arg(path));
+        return false;
     }
-    m_status->setText(tr("Wrote %1.").arg(path));
+    runJob(tr("Writing %1…").arg(QFileInfo(path).fileName()),
+        [labelings = m_project->labelings(), targets = m_project->data().targets, threshold = m_results->threshold(),
+            path](std::stop_token) { return jobs::exportTable(labelings, targets, threshold, path); });
+    return true;
 }
 
 void MainWindow::rememberFile(const QString &path, const QString &kind)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/data/dataset.h"
+#include "core/nn/trainoptions.h"
 
 #include <QMainWindow>
 #include <QString>
@@ -9,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <stop_token>
 
 class QAction;
 class QLabel;
@@ -26,6 +28,8 @@ struct TrainingSummary;
 namespace nym::ui {
 
 class DataPanel;
+class JobController;
+struct JobResult;
 class Project;
 class ReliabilityPlot;
 class ResultsView;
@@ -58,6 +62,8 @@ public:
     void openModel(const QString &path);
     // Writes the current model; false (with a dialog) when there is none or the path is one of the open inputs.
     bool saveModel(const QString &path);
+    // Writes the per-cell table of every target (in the background); false when it cannot start.
+    bool exportTableTo(const QString &path);
     // Labels the open target files with the current model, off the GUI thread.
     void applyModel();
     // Starts training with the panel's settings; false (with the reason in the status bar) when it cannot.
@@ -90,9 +96,11 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    struct Job;
     void createActions();
-    void runJob(const QString &what, std::function<Job()> job);
+    void runJob(const QString &what, std::function<JobResult(std::stop_token)> job);
+    void onJobDone(const nym::ui::JobResult &result);
+    void onJobFailed(const QString &message);
+    QString askSavePath(const QString &title, const QString &name, const QString &filter, const QString &suffix);
     // Requests made while busy (files given on the command line, several drops) wait their turn.
     bool deferIfBusy(std::function<void()> request);
     void runDeferred();
@@ -115,6 +123,7 @@ private:
 
     Project *m_project = nullptr;
     TrainingController *m_controller = nullptr;
+    JobController *m_jobs = nullptr;
     QTabWidget *m_tabs = nullptr;
     DataPanel *m_data = nullptr;
     TrainingPanel *m_panel = nullptr;
@@ -129,6 +138,7 @@ private:
             *m_demo = nullptr, *m_openModel = nullptr, *m_saveModel = nullptr, *m_apply = nullptr,
             *m_applyNew = nullptr, *m_export = nullptr, *m_train = nullptr, *m_stop = nullptr;
     std::deque<std::function<void()>> m_deferred;
+    TrainOptions m_runOptions;   // of the training under way
     QString m_trainedMessage;   // kept in the status bar after the labelling that follows training
     bool m_busy = false;
     bool m_stopRequested = false;

@@ -87,7 +87,10 @@ ResultsView::ResultsView(Project *project, QWidget *parent)
         QSettings().setValue(QStringLiteral("results/threshold"), v);
         refresh();
     });
-    connect(m_project, &Project::labelingsChanged, this, &ResultsView::refresh);
+    connect(m_project, &Project::labelingsChanged, this, [this] {
+        updateAgreement();
+        refresh();
+    });
     connect(m_project, &Project::modelChanged, this, &ResultsView::refresh);
     refresh();
 }
@@ -108,6 +111,28 @@ QString ResultsView::summaryText() const
     t.replace(QLatin1String("<br/>"), QLatin1String("\n"));
     t.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
     return t;
+}
+
+void ResultsView::updateAgreement()
+{
+    // Independent of the threshold, so computed once per set of predictions.
+    m_agreement.clear();
+    const auto model = m_project->model();
+    const auto truth = m_project->targetTruth();
+    std::vector<std::string> predicted;
+    for (const auto &l : m_project->labelings())
+        predicted.insert(predicted.end(), l->labels.begin(), l->labels.end());
+    if (!model || truth.empty() || truth.size() != predicted.size())
+        return;
+    const auto m = classificationMetrics(truth, predicted, model->classes());
+    if (m.evaluated > 0)
+        m_agreement = tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of "
+                         "known classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
+                          .arg(m_project->data().labelColumn.toHtmlEscaped(), percent(m.accuracy))
+                          .arg(m.evaluated)
+                          .arg(percent(m.balancedAccuracy))
+                          .arg(m.kappa, 0, 'f', 3)
+                          .arg(m.macroF1, 0, 'f', 3);
 }
 
 void ResultsView::refresh()
@@ -131,14 +156,17 @@ void ResultsView::refresh()
                  .arg(s->trainSeconds, 0, 'f', 1)
                  .arg(s->stopped ? tr(", stopped by you") : QString())
                  .arg(s->bestEpoch >= 0 ? QString::number(s->bestEpoch + 1) : tr("the last"));
-        if (std::isfinite(s->heldOutAccuracy))
-            h += tr("<br/>Held-out accuracy <b>%1</b> on %2 labelled cells never trained on; calibration error "
-                    "(ECE) %3 → %4 after temperature scaling (T = %5).")
+        if (std::isfinite(s->heldOutAccuracy)) {
+            h += tr("<br/>Held-out accuracy <b>%1</b> on %2 labelled cells never trained on; ")
                      .arg(percent(s->heldOutAccuracy))
-                     .arg(s->heldOutCells)
-                     .arg(s->calibrationBefore.ece, 0, 'f', 3)
-                     .arg(s->calibrationAfter.ece, 0, 'f', 3)
-                     .arg(s->temperature, 0, 'f', 2);
+                     .arg(s->heldOutCells);
+            h += model->contents().options.temperatureScaling
+                ? tr("calibration error (ECE) %1 → %2 after temperature scaling (T = %3).")
+                      .arg(s->calibrationBefore.ece, 0, 'f', 3)
+                      .arg(s->calibrationAfter.ece, 0, 'f', 3)
+                      .arg(s->temperature, 0, 'f', 2)
+                : tr("calibration error (ECE) %1 (temperature scaling off).").arg(s->calibrationBefore.ece, 0, 'f', 3);
+        }
     } else {
         const double acc = model->metric("heldout_accuracy");
         if (std::isfinite(acc))
@@ -155,7 +183,6 @@ void ResultsView::refresh()
         double confidence = 0;
     };
     std::map<std::string, Row> rows;
-    std::vector<std::string> predicted;
     std::int64_t total = 0, below = 0, noCounts = 0;
     const double threshold = m_threshold->value();
     for (const auto &l : labelings) {
@@ -168,7 +195,6 @@ void ResultsView::refresh()
             r.below += unsure ? 1 : 0;
             below += unsure ? 1 : 0;
             noCounts += l->noCounts[i];
-            predicted.push_back(l->labels[i]);
         }
         total += static_cast<std::int64_t>(l->labels.size());
     }
@@ -179,18 +205,7 @@ void ResultsView::refresh()
              .arg(percent(total ? static_cast<double>(below) / static_cast<double>(total) : 0));
     if (noCounts > 0)
         h += tr(" %1 cells have no counts in the model's genes (confidence 0).").arg(noCounts);
-    const auto truth = m_project->targetTruth();
-    if (truth.size() == predicted.size() && !truth.empty()) {
-        const auto m = classificationMetrics(truth, predicted, model->classes());
-        if (m.evaluated > 0)
-            h += tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of known "
-                    "classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
-                     .arg(m_project->data().labelColumn.toHtmlEscaped(), percent(m.accuracy))
-                     .arg(m.evaluated)
-                     .arg(percent(m.balancedAccuracy))
-                     .arg(m.kappa, 0, 'f', 3)
-                     .arg(m.macroF1, 0, 'f', 3);
-    }
+    h += m_agreement;
     m_summary->setText(h);
     m_table->setRowCount(static_cast<int>(rows.size()));
     int i = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QWidget>
 
 class QDoubleSpinBox;
@@ -27,11 +28,13 @@ public:
 
 private:
     void refresh();
+    void updateAgreement();
 
     Project *m_project = nullptr;
     QLabel *m_summary = nullptr;
     QDoubleSpinBox *m_threshold = nullptr;
     QTableWidget *m_table = nullptr;
+    QString m_agreement;   // rich text; empty when the targets carry no true labels
 };
 
 }   // namespace nym::ui

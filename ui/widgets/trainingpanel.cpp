@@ -60,6 +60,7 @@ TrainingPanel::TrainingPanel(QWidget *parent)
                             "<p>Changing any setting below shows <b>custom</b>.</p>"));
     top->addRow(tr("&Preset:"), m_preset);
     auto *reset = new QPushButton(tr("Reset to Preset"), this);
+    m_reset = reset;
     reset->setToolTip(tr("Put every setting back to the chosen preset's value (seed and threads are kept)."));
     top->addRow(QString(), reset);
     outer->addLayout(top);
@@ -173,6 +174,35 @@ TrainingPanel::TrainingPanel(QWidget *parent)
         [](O &o, double v) { o.seed = static_cast<std::uint64_t>(v); });
     addNumber(f, QStringLiteral("threads"), tr("Threads"), tr("CPU threads for training. 0 = all cores."), 0, 256, 0,
         [](const O &o) { return o.threads; }, [](O &o, double v) { o.threads = static_cast<int>(v); });
+    f = group(tr("Advanced"));
+    addNumber(f, QStringLiteral("hiddenLayers"), tr("Hidden layers"),
+        tr("Hidden Linear blocks of the classifier (each Linear, BatchNorm, Dropout, ReLU)."), 1, 16, 0,
+        [](const O &o) { return o.classifier.hiddenLayers; },
+        [](O &o, double v) { o.classifier.hiddenLayers = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("hiddenSize"), tr("Hidden width"),
+        tr("Units in every hidden layer; also the size of the embedding."), 2, 8192, 0,
+        [](const O &o) { return o.classifier.hiddenSize; },
+        [](O &o, double v) { o.classifier.hiddenSize = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("adversaryHidden"), tr("Adversary width"), tr("Hidden units of the domain adversary."),
+        1, 8192, 0, [](const O &o) { return o.classifier.adversaryHidden; },
+        [](O &o, double v) { o.classifier.adversaryHidden = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("batchNormMomentum"), tr("BatchNorm momentum"),
+        tr("How fast BatchNorm's running statistics follow the batches."), 0.001, 1, 3,
+        [](const O &o) { return o.classifier.batchNormMomentum; },
+        [](O &o, double v) { o.classifier.batchNormMomentum = v; });
+    addNumber(f, QStringLiteral("batchNormEps"), tr("BatchNorm ε"), tr("Added to the variance for stability."),
+        1e-8, 0.1, 8, [](const O &o) { return o.classifier.batchNormEps; },
+        [](O &o, double v) { o.classifier.batchNormEps = v; });
+    addNumber(f, QStringLiteral("rho"), tr("Adadelta ρ"), tr("Decay of Adadelta's running averages."), 0.01, 0.999,
+        3, [](const O &o) { return o.rho; }, [](O &o, double v) { o.rho = v; });
+    addNumber(f, QStringLiteral("adadeltaEps"), tr("Adadelta ε"), tr("Added inside Adadelta's square roots."), 1e-10,
+        0.01, 10, [](const O &o) { return o.adadeltaEps; }, [](O &o, double v) { o.adadeltaEps = v; });
+    addNumber(f, QStringLiteral("modelSelectionFraction"), tr("Model-selection share"),
+        tr("Labelled cells set aside to choose the best epoch and fit the temperature."), 0.01, 0.49, 2,
+        [](const O &o) { return o.modelSelectionFraction; }, [](O &o, double v) { o.modelSelectionFraction = v; });
+    addNumber(f, QStringLiteral("heldOutFraction"), tr("Held-out share"),
+        tr("Labelled cells never trained on, for the final accuracy and calibration check. 0 = none."), 0, 0.49, 2,
+        [](const O &o) { return o.heldOutFraction; }, [](O &o, double v) { o.heldOutFraction = v; });
     col->addStretch(1);
     scroll->setWidget(inner);
     outer->addWidget(scroll, 1);
@@ -334,6 +364,7 @@ QWidget *TrainingPanel::knobWidget(const QString &field) const
 void TrainingPanel::setRunning(bool running)
 {
     m_preset->setEnabled(!running);
+    m_reset->setEnabled(!running);
     for (const auto &k : m_knobs)
         k.widget->setEnabled(!running);
     if (!running)

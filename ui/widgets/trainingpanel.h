@@ -53,6 +53,7 @@ private:
     void save() const;
 
     QComboBox *m_preset = nullptr;
+    QWidget *m_reset = nullptr;
     std::vector<Knob> m_knobs;
     TrainOptions m_base;   // the chosen preset's options, for telling "custom"
     bool m_updating = false;

@@ -1,0 +1,159 @@
+#include "ui/workers/datajobs.h"
+
+#include "core/common/error.h"
+#include "core/data/simulator.h"
+#include "core/io/datasetreader.h"
+#include "core/io/modelfile.h"
+#include "core/io/tablewriter.h"
+#include "core/nn/labeling.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QLocale>
+
+namespace nym::ui {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("nym::ui::jobs", text);
+}
+
+void checkStop(std::stop_token stop)
+{
+    if (stop.stop_requested())
+        throw Error("Cancelled.");
+}
+
+}   // namespace
+
+namespace jobs {
+
+JobResult demo()
+{
+    SimulatorOptions o;
+    o.cells = 6000;
+    o.genes = 2000;
+    o.types = 6;
+    o.domains = 2;
+    o.seed = 42;
+    // Weaker markers and a stronger batch effect than the simulator's defaults, so the demo shows unsure cells and
+    // what the adversary and MixMatch do (the defaults are separable after one epoch).
+    o.markersPerType = 25;
+    o.markerFoldChange = 3.5;
+    o.domainGeneShift = 0.9;
+    auto domains = simulate(o);
+    std::vector<DatasetPtr> train{std::make_shared<const Dataset>(std::move(domains[0].data))};
+    std::vector<DatasetPtr> target{std::make_shared<const Dataset>(std::move(domains[1].data))};
+    JobResult j;
+    j.data = Project::check(std::move(train), std::move(target));
+    j.done = tr("Demo data: 6,000 simulated cells of 6 types in two batches.");
+    return j;
+}
+
+JobResult open(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QStringList &paths, Role role,
+    bool replace, const QString &labelColumn, const QString &domainColumn, std::stop_token stop)
+{
+    auto &into = role == Role::Training ? training : targets;
+    if (replace)
+        into.clear();
+    JobResult j;
+    QStringList names;
+    for (const QString &p : paths) {
+        checkStop(stop);
+        into.push_back(std::make_shared<const Dataset>(readDataset(p.toStdString())));
+        j.opened << (role == Role::Training ? QStringLiteral("training|") : QStringLiteral("target|"))
+                + QFileInfo(p).absoluteFilePath();
+        names << QFileInfo(p).fileName();
+    }
+    // A label column chosen for other training files may not exist in new ones: choose again then.
+    j.data = Project::check(std::move(training), std::move(targets),
+        role == Role::Training ? QString() : labelColumn, domainColumn);
+    j.done = tr("Opened %1.").arg(names.join(QStringLiteral(", ")));
+    return j;
+}
+
+JobResult recheck(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QString &labelColumn,
+    const QString &domainColumn)
+{
+    JobResult j;
+    j.data = Project::check(std::move(training), std::move(targets), labelColumn, domainColumn);
+    j.done = tr("Checked the data with label column '%1'.").arg(j.data->labelColumn);
+    return j;
+}
+
+JobResult openModel(const QString &path)
+{
+    JobResult j;
+    j.model = std::make_shared<const Model>(loadModel(path.toStdString()));
+    j.modelPath = path;
+    j.opened << QStringLiteral("model|") + QFileInfo(path).absoluteFilePath();
+    j.done = tr("Opened the model %1.").arg(QFileInfo(path).fileName());
+    return j;
+}
+
+JobResult label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targets, std::stop_token stop)
+{
+    JobResult j;
+    Project::Labelings out;
+    std::int64_t cells = 0;
+    for (const auto &t : targets) {
+        checkStop(stop);
+        out.push_back(std::make_shared<const Labeling>(labelDataset(*model, *t)));
+        cells += t->cells();
+    }
+    j.labelings = std::move(out);
+    j.done = tr("Labelled %1 target cells.").arg(QLocale().toString(static_cast<qlonglong>(cells)));
+    return j;
+}
+
+JobResult exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets, double threshold,
+    const QString &path)
+{
+    if (labelings.empty() || labelings.size() != targets.size())
+        throw Error("There are no predictions to export yet.");
+    std::vector<TableColumn> all;
+    std::vector<std::string> fileColumn;
+    for (std::size_t f = 0; f < labelings.size(); ++f) {
+        Labeling l = *labelings[f];
+        applyThreshold(l, threshold);
+        auto cols = labelingTable(l, *targets[f]);
+        fileColumn.insert(fileColumn.end(), static_cast<std::size_t>(targets[f]->cells()),
+            datasetDisplayName(*targets[f], f));
+        if (all.empty()) {
+            all = std::move(cols);
+            continue;
+        }
+        for (std::size_t c = 0; c < all.size() && c < cols.size(); ++c) {
+            all[c].text.insert(all[c].text.end(), cols[c].text.begin(), cols[c].text.end());
+            all[c].numbers.insert(all[c].numbers.end(), cols[c].numbers.begin(), cols[c].numbers.end());
+        }
+    }
+    if (labelings.size() > 1)
+        all.insert(all.begin() + 1, TableColumn::ofText("file", fileColumn));
+    TableWriteOptions o;
+    o.overwrite = true;   // the save dialog asked before replacing; the write itself is atomic
+    writeTable(path.toStdString(), all, o);
+    JobResult j;
+    j.done = tr("Wrote %1.").arg(path);
+    return j;
+}
+
+}   // namespace jobs
+
+bool isOpenInput(const QString &path, const QStringList &inputs)
+{
+    const QFileInfo target(path);
+    for (const QString &input : inputs) {
+        const QFileInfo in(input);
+        if (target.absoluteFilePath() == in.absoluteFilePath())
+            return true;
+        if (target.exists() && !target.canonicalFilePath().isEmpty()
+            && target.canonicalFilePath() == in.canonicalFilePath())
+            return true;
+    }
+    return false;
+}
+
+}   // namespace nym::ui
