@@ -1,4 +1,7 @@
 #include "app/nym/common.h"
+#include "app/nym/commands.h"
+
+#include <CLI/CLI.hpp>
 
 #include "core/common/error.h"
 
@@ -52,6 +55,23 @@ int guarded(const std::function<int()> &body)
         std::fprintf(stderr, "nym: unexpected error: %s\n", e.what());
     }
     return 1;
+}
+
+int runApp(CLI::App &app, int argc, char **argv, const int &exitCode)
+{
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        std::fprintf(stderr, "nym: %s (see nym --help)\n", e.what());
+        return 2;
+    }
+    return exitCode;
 }
 
 }   // namespace nym::cli

@@ -122,7 +122,7 @@ int run(const ExplainArgs &a)
 void addExplain(CLI::App &app, int &exitCode)
 {
     auto a = std::make_shared<ExplainArgs>();
-    auto *cmd = app.add_subcommand("explain", "Rank the genes that drove a model's labels (saliency)");
+    auto *cmd = app.add_subcommand("explain", kExplainSummary);
     cmd->add_option("--model", a->model, "Model file")->required();
     cmd->add_option("--input", a->input, "Cells to explain (.h5ad or 10x .h5)")->required();
     cmd->add_option("--class", a->cls, "Explain this class (default: every predicted class)");

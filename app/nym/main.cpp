@@ -1,18 +1,16 @@
-// nym: the Nym Studio engine on the command line.
+// nym: the Nym Studio engine on the command line. This executable handles the data commands itself and hands
+// train / predict / explain to the engine module (engine.cpp), so it starts without loading LibTorch.
 #include "app/nym/commands.h"
 
 #include "core/io/libraryversions.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <malloc.h>
+#include <string>
 
 int main(int argc, char **argv)
 {
-    // Training allocates and frees the same few-MB tensors every step; keeping freed memory in the heap instead of
-    // returning it to the system saves the page faults of re-zeroing it (≈10% of a step at 2,000 genes).
-    mallopt(M_MMAP_THRESHOLD, 256 << 20);
-    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    if (argc >= 2 && nym::cli::isEngineCommand(argv[1]))
+        return nym::cli::runEngine(argc, argv);
     CLI::App app {"nym: label single-cell RNA-seq data with the scNym method (Nym Studio's command line)"};
     app.require_subcommand(1);
     int exitCode = 0;
@@ -21,20 +19,10 @@ int main(int argc, char **argv)
     nym::cli::addInspect(app, exitCode);
     nym::cli::addSimulate(app, exitCode);
     nym::cli::addConvert(app, exitCode);
-    nym::cli::addTrain(app, exitCode);
-    nym::cli::addPredict(app, exitCode);
-    nym::cli::addExplain(app, exitCode);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp &e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp &e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion &e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError &e) {
-        std::fprintf(stderr, "nym: %s (see nym --help)\n", e.what());
-        return 2;
-    }
-    return exitCode;
+    // Listed here for --help; when options come before them ("nym --x train"), they still reach the engine.
+    for (const auto &[name, summary] : {std::pair {"train", nym::cli::kTrainSummary},
+             std::pair {"predict", nym::cli::kPredictSummary}, std::pair {"explain", nym::cli::kExplainSummary}})
+        app.add_subcommand(name, summary)->allow_extras()->prefix_command()->callback(
+            [&exitCode, argc, argv] { exitCode = nym::cli::runEngine(argc, argv); });
+    return nym::cli::runApp(app, argc, argv, exitCode);
 }

@@ -44,7 +44,7 @@ int run(const PredictArgs &a)
 void addPredict(CLI::App &app, int &exitCode)
 {
     auto a = std::make_shared<PredictArgs>();
-    auto *cmd = app.add_subcommand("predict", "Label files with a trained model");
+    auto *cmd = app.add_subcommand("predict", kPredictSummary);
     cmd->add_option("--model", a->model, "Model file written by nym train --model")->required();
     cmd->add_option("--input", a->input, "File(s) to label")->required()->expected(1, -1);
     cmd->add_option("--truth", a->out.truth, "obs column with true labels, for evaluation");

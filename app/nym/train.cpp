@@ -145,7 +145,7 @@ int run(const TrainArgs &a)
 void addTrain(CLI::App &app, int &exitCode)
 {
     auto a = std::make_shared<TrainArgs>();
-    auto *cmd = app.add_subcommand("train", "Train scNym on labelled data and label the target data");
+    auto *cmd = app.add_subcommand("train", kTrainSummary);
     cmd->add_option("--train", a->train, "Labelled .h5ad or 10x .h5 file(s)")->required()->expected(1, -1);
     cmd->add_option("--target", a->target, "File(s) to label (unlabelled for training)")->required()->expected(1, -1);
     cmd->add_option("--label", a->label, "obs column of the training files with the labels (default: automatic)");
