@@ -52,36 +52,40 @@ struct ValueStats
 
 ValueStats scanRange(const float *v, std::size_t n)
 {
+    // One pass (memory-bound: five separate passes took 5x the time), in blocks whose 32-bit counters the compiler
+    // can keep in vector registers.
     ValueStats s;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t bits;
-        std::memcpy(&bits, v + i, 4);
-        s.nonFinite += (bits & 0x7f800000u) == 0x7f800000u;
-    }
-    if (s.nonFinite > 0) {
-        for (std::size_t i = 0; i < n; ++i)
-            s.nonzero += std::isfinite(v[i]) && v[i] != 0.0f;
-        return s;
-    }
-    for (std::size_t i = 0; i < n; ++i)
-        s.nonzero += v[i] != 0.0f ? 1 : 0;
-    for (std::size_t i = 0; i < n; ++i)
-        s.negative += v[i] < 0.0f ? 1 : 0;
-    // Whole up to 1e-3 (counts that went through float64 → float32); floats beyond 2^23 are all whole.
-    // (c + 2^23) - 2^23 rounds c to the nearest integer in float arithmetic.
-    for (std::size_t i = 0; i < n; ++i) {
-        const float ax = std::fabs(v[i]);
-        const float c = ax < 8388608.0f ? ax : 0.0f;
-        const float nearest = (c + 8388608.0f) - 8388608.0f;
-        s.fractional += std::fabs(c - nearest) > 1e-3f ? 1 : 0;
-    }
-    // Smallest and largest nonzero value (explicitly stored zeros do not count).
-    for (std::size_t i = 0; i < n; ++i) {
-        const float x = v[i];
-        const float forLo = x == 0.0f ? std::numeric_limits<float>::infinity() : x;
-        const float forHi = x == 0.0f ? -std::numeric_limits<float>::infinity() : x;
-        s.lo = forLo < s.lo ? forLo : s.lo;
-        s.hi = forHi > s.hi ? forHi : s.hi;
+    constexpr std::size_t block = std::size_t(1) << 20;
+    for (std::size_t b0 = 0; b0 < n; b0 += block) {
+        const std::size_t b1 = std::min(n, b0 + block);
+        std::uint32_t nonFinite = 0, nonzero = 0, negative = 0, fractional = 0;
+        float lo = s.lo, hi = s.hi;
+        for (std::size_t i = b0; i < b1; ++i) {
+            const float x = v[i];
+            std::uint32_t bits;
+            std::memcpy(&bits, &x, 4);
+            const bool finite = (bits & 0x7f800000u) != 0x7f800000u;
+            nonFinite += finite ? 0u : 1u;
+            nonzero += (finite && x != 0.0f) ? 1u : 0u;
+            negative += x < 0.0f ? 1u : 0u;
+            // Whole up to 1e-3 (counts that went through float64 → float32); floats beyond 2^23 are all whole.
+            // (c + 2^23) - 2^23 rounds c to the nearest integer in float arithmetic.
+            const float ax = std::fabs(x);
+            const float c = ax < 8388608.0f ? ax : 0.0f;
+            const float nearest = (c + 8388608.0f) - 8388608.0f;
+            fractional += std::fabs(c - nearest) > 1e-3f ? 1u : 0u;
+            // Smallest and largest nonzero value (explicitly stored zeros do not count).
+            const float forLo = x == 0.0f ? std::numeric_limits<float>::infinity() : x;
+            const float forHi = x == 0.0f ? -std::numeric_limits<float>::infinity() : x;
+            lo = forLo < lo ? forLo : lo;
+            hi = forHi > hi ? forHi : hi;
+        }
+        s.nonFinite += nonFinite;
+        s.nonzero += nonzero;
+        s.negative += negative;
+        s.fractional += fractional;
+        s.lo = lo;
+        s.hi = hi;
     }
     return s;
 }

@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <unistd.h>
 #include <utility>
+#include <libdeflate.h>
+#include <memory>
 #include <zlib.h>
 
 namespace nym::io {
@@ -310,6 +312,9 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
     std::mutex failureMutex;
     auto work = [&] {
         std::vector<unsigned char> stored, raw(rawBytes);
+        // libdeflate inflates 2-3x faster than zlib and checks the same Adler-32 sum (one decompressor per thread).
+        std::unique_ptr<libdeflate_decompressor, decltype(&libdeflate_free_decompressor)> inflater(
+            m_filter == H5Z_FILTER_DEFLATE ? libdeflate_alloc_decompressor() : nullptr, &libdeflate_free_decompressor);
         for (std::uint64_t c; (c = firstChunk + next.fetch_add(1)) <= lastChunk && !failed;) {
             const Chunk &ch = m_chunks[c];
             stored.resize(ch.bytes);
@@ -325,7 +330,12 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                                                     : raw.data();
             if (ch.filtered) {
                 bool ok = false;
-                if (m_filter == H5Z_FILTER_DEFLATE) {
+                if (m_filter == H5Z_FILTER_DEFLATE && inflater) {
+                    std::size_t got = 0;
+                    ok = libdeflate_zlib_decompress(inflater.get(), stored.data(), ch.bytes, target, rawBytes, &got)
+                            == LIBDEFLATE_SUCCESS
+                        && got == rawBytes;
+                } else if (m_filter == H5Z_FILTER_DEFLATE) {
                     uLongf got = static_cast<uLongf>(rawBytes);
                     ok = uncompress(target, &got, stored.data(), static_cast<uLong>(ch.bytes)) == Z_OK
                         && got == rawBytes;
