@@ -7,14 +7,11 @@
 
 namespace nym {
 
-// Asks the kernel to back [data, data + bytes) with transparent huge pages where the system grants them on
-// request (Linux "madvise" mode). For arrays of hundreds of MB this cuts page-fault time several-fold; it changes
-// nothing else. Small ranges and other systems are left alone.
-void adviseHugePages(void *data, std::size_t bytes);
-
 // An allocator for large arrays that are filled right after allocation: resize() leaves elements
 // default-initialised (no zero-fill pass), so the threads that fill the array also take its page faults, in
-// parallel; and allocations are advised to use huge pages.
+// parallel. Deliberately no MADV_HUGEPAGE: with the kernel's default "defrag=madvise", huge-page faults compact
+// memory synchronously and after other programs freed memory (the usual case on a desktop) loading a 100,000-cell
+// file took 20-40% longer than with normal pages (tests/bench/bench_load.py, alternating runs).
 template<class T> class LargeAllocator : public std::allocator<T>
 {
 public:
@@ -25,12 +22,6 @@ public:
     };
     LargeAllocator() = default;
     template<class U> LargeAllocator(const LargeAllocator<U> &) noexcept { }
-    T *allocate(std::size_t n)
-    {
-        T *p = std::allocator<T>::allocate(n);
-        adviseHugePages(p, n * sizeof(T));
-        return p;
-    }
     template<class U> void construct(U *p) noexcept { ::new (static_cast<void *>(p)) U; }
     template<class U, class... Args> void construct(U *p, Args &&...args)
     {
