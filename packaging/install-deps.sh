@@ -13,8 +13,8 @@ PKGS=(
   # tests: interop with anndata, real windows and screenshots, file inspection
   python3 python3-anndata python3-h5py python3-numpy python3-scipy python3-pandas
   xvfb xauth imagemagick hdf5-tools
-  # fuzzing (libFuzzer ships with clang)
-  clang libclang-rt-14-dev
+  # fuzzing (libFuzzer ships with clang; clang's OpenMP runtime so the fuzz build configures core)
+  clang libclang-rt-14-dev libomp-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

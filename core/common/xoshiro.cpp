@@ -4,13 +4,8 @@ namespace nym {
 
 Xoshiro256::Xoshiro256(std::uint64_t seed)
 {
-    for (auto &s : m_s) {
-        seed += 0x9E3779B97F4A7C15ull;
-        std::uint64_t z = seed;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        s = z ^ (z >> 31);
-    }
+    for (std::uint64_t i = 0; i < 4; ++i)
+        m_s[i] = splitMix64At(seed, i);
 }
 
 void Xoshiro256::advance()

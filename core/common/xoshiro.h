@@ -22,4 +22,16 @@ private:
     std::uint64_t m_s[4];
 };
 
+// Output i of a SplitMix64 stream (Steele et al. 2014) that starts at `key`: counter-based, so draw i does not
+// depend on the draws before it and parallel threads can each take their own range, with results identical for
+// any thread count. Used for per-element draws (dropout masks, augmentation drops) keyed by one draw of a
+// Xoshiro256 stream.
+inline std::uint64_t splitMix64At(std::uint64_t key, std::uint64_t i)
+{
+    std::uint64_t z = key + (i + 1) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 }   // namespace nym

@@ -244,22 +244,28 @@ torch::Tensor dropoutWith(const torch::Tensor &x, double p, bool training, FastR
 {
     if (!training || p <= 0)
         return x;
-    // Inverted dropout as torch's: keep with 1 − p, scale kept values by 1 / (1 − p).
+    // Inverted dropout as torch's: keep with 1 − p, scale kept values by 1 / (1 − p). One draw of the stream keys a
+    // counter-based generator, so the mask is filled in parallel and is the same for any thread count.
     auto mask = torch::empty(x.sizes(), torch::kFloat32);
     float *m = mask.data_ptr<float>();
     const std::int64_t n = mask.numel();
     const auto keepValue = static_cast<float>(1.0 / (1.0 - p));
+    const std::uint64_t key = rng.plusPlus();
     if (p == 0.5) {
-        // One random bit per element.
-        for (std::int64_t i = 0; i < n; i += 64) {
-            std::uint64_t bits = rng.plusPlus();
-            for (std::int64_t k = i; k < std::min(n, i + 64); ++k, bits >>= 1)
-                m[k] = (bits & 1u) ? keepValue : 0.0f;
-        }
+        // One random bit per element, 64 elements per draw.
+        at::parallel_for(0, (n + 63) / 64, 64, [&](std::int64_t b0, std::int64_t b1) {
+            for (std::int64_t b = b0; b < b1; ++b) {
+                std::uint64_t bits = splitMix64At(key, static_cast<std::uint64_t>(b));
+                for (std::int64_t k = b * 64; k < std::min(n, b * 64 + 64); ++k, bits >>= 1)
+                    m[k] = (bits & 1u) ? keepValue : 0.0f;
+            }
+        });
     } else {
         const auto threshold = static_cast<std::uint64_t>((1.0 - p) * 16777216.0);
-        for (std::int64_t k = 0; k < n; ++k)
-            m[k] = (rng.plusPlus() >> 40) < threshold ? keepValue : 0.0f;
+        at::parallel_for(0, n, 4096, [&](std::int64_t k0, std::int64_t k1) {
+            for (std::int64_t k = k0; k < k1; ++k)
+                m[k] = (splitMix64At(key, static_cast<std::uint64_t>(k)) >> 40) < threshold ? keepValue : 0.0f;
+        });
     }
     return x * mask.to(x.device());
 }

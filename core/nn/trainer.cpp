@@ -206,26 +206,33 @@ SparseRows Trainer::Impl::augment(const SparseRows &x)
     const double p = opt.augmentDropProbability;
     if (p <= 0)
         return x;
-    // Drops are drawn in order on this thread (reproducible for any thread count); the arithmetic runs in parallel.
-    const auto nnz = x.indices.size();
-    const auto dropBelow = static_cast<float>(p);
-    std::vector<std::uint8_t> keep(nnz);
-    for (std::size_t k = 0; k < nnz; ++k)
-        keep[k] = fastRng.uniformFloat() >= dropBelow && x.values[k] > 0;
+    // Entry k is dropped when draw k of a counter-based stream keyed by one draw of fastRng falls below p: the
+    // drops do not depend on the thread count, so both passes run in parallel.
+    const std::uint64_t key = fastRng.plusPlus();
+    const auto dropBelow = static_cast<std::uint64_t>(std::ceil(p * 16777216.0));
     const std::int64_t rows = x.rows();
+    std::vector<std::uint8_t> keep(x.indices.size());
+    std::vector<std::int64_t> kept(static_cast<std::size_t>(rows));
+    at::parallel_for(0, rows, 16, [&](std::int64_t r0, std::int64_t r1) {
+        for (std::int64_t r = r0; r < r1; ++r) {
+            std::int64_t n = 0;
+            for (auto k = x.indptr[static_cast<std::size_t>(r)]; k < x.indptr[static_cast<std::size_t>(r) + 1]; ++k) {
+                const bool on = (splitMix64At(key, static_cast<std::uint64_t>(k)) >> 40) >= dropBelow
+                    && x.values[static_cast<std::size_t>(k)] > 0;
+                keep[static_cast<std::size_t>(k)] = on;
+                n += on;
+            }
+            kept[static_cast<std::size_t>(r)] = n;
+        }
+    });
     SparseRows out;
     out.cols = x.cols;
     out.indptr.assign(static_cast<std::size_t>(rows) + 1, 0);
-    std::vector<std::uint8_t> whole(static_cast<std::size_t>(rows), 0);
     for (std::int64_t r = 0; r < rows; ++r) {
-        std::int64_t kept = 0;
-        for (auto k = x.indptr[static_cast<std::size_t>(r)]; k < x.indptr[static_cast<std::size_t>(r) + 1]; ++k)
-            kept += keep[static_cast<std::size_t>(k)];
-        if (kept == 0) {
-            whole[static_cast<std::size_t>(r)] = 1;
-            kept = x.indptr[static_cast<std::size_t>(r) + 1] - x.indptr[static_cast<std::size_t>(r)];
-        }
-        out.indptr[static_cast<std::size_t>(r) + 1] = out.indptr[static_cast<std::size_t>(r)] + kept;
+        auto n = kept[static_cast<std::size_t>(r)];
+        if (n == 0)   // every entry dropped: keep the row whole
+            n = x.indptr[static_cast<std::size_t>(r) + 1] - x.indptr[static_cast<std::size_t>(r)];
+        out.indptr[static_cast<std::size_t>(r) + 1] = out.indptr[static_cast<std::size_t>(r)] + n;
     }
     out.indices.resize(static_cast<std::size_t>(out.indptr.back()));
     out.values.resize(out.indices.size());
@@ -234,7 +241,7 @@ SparseRows Trainer::Impl::augment(const SparseRows &x)
             const auto b = static_cast<std::size_t>(x.indptr[static_cast<std::size_t>(r)]);
             const auto e = static_cast<std::size_t>(x.indptr[static_cast<std::size_t>(r) + 1]);
             auto o = static_cast<std::size_t>(out.indptr[static_cast<std::size_t>(r)]);
-            if (whole[static_cast<std::size_t>(r)]) {
+            if (kept[static_cast<std::size_t>(r)] == 0) {
                 std::copy(x.indices.begin() + b, x.indices.begin() + e, out.indices.begin() + o);
                 std::copy(x.values.begin() + b, x.values.begin() + e, out.values.begin() + o);
                 continue;
