@@ -88,7 +88,8 @@ double negativeLogLikelihood(
 
 }   // namespace
 
-double fitTemperature(std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels)
+double fitTemperature(
+    std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels, double priorSigma)
 {
     if (classes <= 0 || logits.size() != labels.size() * static_cast<std::size_t>(classes))
         throw Error("Cannot fit a temperature: logits and labels disagree in length.");
@@ -100,24 +101,29 @@ double fitTemperature(std::span<const float> logits, std::int64_t classes, std::
     const auto c = static_cast<std::size_t>(classes);
     // The NLL is unimodal in log T for softmax models; golden-section search on log T is robust and needs no
     // gradients. 60 iterations shrink the interval below 1e-12 of its width.
+    // The log-normal prior adds a convex term in log T, so the objective stays unimodal.
+    const double penalty = priorSigma > 0 ? 1.0 / (2 * priorSigma * priorSigma) : 0.0;
+    const auto objective = [&](double logT) {
+        return negativeLogLikelihood(logits, c, labels, std::exp(logT)) + penalty * logT * logT;
+    };
     double a = std::log(0.05), b = std::log(20.0);
     const double g = (std::sqrt(5.0) - 1) / 2;
     double x1 = b - g * (b - a), x2 = a + g * (b - a);
-    double f1 = negativeLogLikelihood(logits, c, labels, std::exp(x1));
-    double f2 = negativeLogLikelihood(logits, c, labels, std::exp(x2));
+    double f1 = objective(x1);
+    double f2 = objective(x2);
     for (int i = 0; i < 60; ++i) {
         if (f1 <= f2) {
             b = x2;
             x2 = x1;
             f2 = f1;
             x1 = b - g * (b - a);
-            f1 = negativeLogLikelihood(logits, c, labels, std::exp(x1));
+            f1 = objective(x1);
         } else {
             a = x1;
             x1 = x2;
             f1 = f2;
             x2 = a + g * (b - a);
-            f2 = negativeLogLikelihood(logits, c, labels, std::exp(x2));
+            f2 = objective(x2);
         }
     }
     return std::exp((a + b) / 2);

@@ -32,6 +32,13 @@ std::vector<float> softmaxRows(std::span<const float> logits, std::int64_t class
 
 // The temperature T > 0 minimising the negative log-likelihood of softmax(logits / T) for the given labels
 // (Guo et al. 2017, "temperature scaling"), searched on log T over [0.05, 20]. Returns 1 for no cells.
-double fitTemperature(std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels);
+// With priorSigma > 0 the fit is a MAP estimate under a log-normal prior on T (median 1 = no change, log-scale
+// spread priorSigma): the penalty (log T)² / (2σ²) is added to the summed NLL. A few hundred cells with a handful
+// of errors then cannot push T to the search bound, as the plain maximum-likelihood fit does (all cells right ⇒
+// T → 0 ⇒ every confidence 1); thousands of cells outweigh the prior.
+double fitTemperature(std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels,
+    double priorSigma = 0.0);
+// The prior spread the trainer uses (TrainOptions::temperatureScaling).
+inline constexpr double kTemperaturePriorSigma = 0.25;
 
 }   // namespace nym

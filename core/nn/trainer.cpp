@@ -575,7 +575,8 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
         auto l = selLogits.contiguous();
         auto y = selLabels.to(torch::kInt32).contiguous();
         s.temperature = fitTemperature(std::span<const float>(l.data_ptr<float>(), static_cast<std::size_t>(l.numel())),
-            d->classes, std::span<const std::int32_t>(y.data_ptr<std::int32_t>(), static_cast<std::size_t>(y.numel())));
+            d->classes, std::span<const std::int32_t>(y.data_ptr<std::int32_t>(), static_cast<std::size_t>(y.numel())),
+            kTemperaturePriorSigma);
     }
     s.calibrationBefore = calibrationOf(heldLogits, heldLabels, 1.0);
     s.calibrationAfter = calibrationOf(heldLogits, heldLabels, s.temperature);

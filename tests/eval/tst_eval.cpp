@@ -99,6 +99,28 @@ private Q_SLOTS:
         QCOMPARE(fitTemperature({}, c, {}), 1.0);
         const std::vector<std::int32_t> bad {7};
         QVERIFY_THROWS_EXCEPTION(Error, fitTemperature(std::span<const float>(logits.data(), c), c, bad));
+        // 20,000 cells outweigh the prior: the MAP fit stays near the generating temperature.
+        const double tMap = fitTemperature(logits, c, labels, kTemperaturePriorSigma);
+        QVERIFY2(std::abs(tMap - 2.0) < 0.12, qPrintable(QString::number(tMap)));
+    }
+
+    void temperaturePriorHoldsOnASmallSplit()
+    {
+        // 100 cells, every one predicted right with margin 3: the likelihood alone keeps falling as T → 0, so the
+        // plain fit runs to the search bound (every confidence becomes 1). The prior keeps T near 1.
+        const int rows = 100, c = 3;
+        std::vector<float> logits(rows * c, 0.f);
+        std::vector<std::int32_t> labels(rows);
+        for (int r = 0; r < rows; ++r) {
+            labels[r] = r % c;
+            logits[r * c + labels[r]] = 3.f;
+        }
+        const double tMl = fitTemperature(logits, c, labels);
+        QVERIFY2(tMl < 0.06, qPrintable(QString::number(tMl)));
+        // Hand-checked: objective 100·log(1 + 2e^(−3/T)) + 8(log T)² has its minimum at T ≈ 0.62 (derivative in
+        // log T: −100·2e^(−3/T)(3/T)/(1 + 2e^(−3/T)) + 16 log T = 0).
+        const double tMap = fitTemperature(logits, c, labels, kTemperaturePriorSigma);
+        QVERIFY2(tMap > 0.5 && tMap < 0.75, qPrintable(QString::number(tMap)));
     }
 };
 
