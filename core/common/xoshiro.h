@@ -13,8 +13,6 @@ public:
     explicit Xoshiro256(std::uint64_t seed = 0);
     std::uint64_t starStar();
     std::uint64_t plusPlus();
-    // Uniform in [0, 1) with 24 random bits from plusPlus().
-    float uniformFloat() { return static_cast<float>(plusPlus() >> 40) * (1.0f / 16777216.0f); }
 
 private:
     void advance();

@@ -64,6 +64,34 @@ void quickSettings(nym::ui::TrainingPanel *p, int epochs)
     p->setKnob(QStringLiteral("threads"), 1);
 }
 
+// The largest gap between 5 ms timer ticks while running: how long the GUI event loop was ever blocked.
+class EventLoopGapMeter
+{
+public:
+    EventLoopGapMeter()
+    {
+        m_tick.setInterval(5);
+        QObject::connect(&m_tick, &QTimer::timeout, [this] {
+            const qint64 now = m_clock.elapsed();
+            m_worst = std::max(m_worst, now - m_last);
+            m_last = now;
+        });
+    }
+    void start()
+    {
+        m_clock.start();
+        m_last = 0;
+        m_tick.start();
+    }
+    void stop() { m_tick.stop(); }
+    qint64 worst() const { return m_worst; }
+
+private:
+    QElapsedTimer m_clock;
+    QTimer m_tick;
+    qint64 m_last = 0, m_worst = 0;
+};
+
 }   // namespace
 
 class TestUi : public QObject
@@ -170,23 +198,14 @@ private Q_SLOTS:
         QSignalSpy epochs(&c, &nym::ui::TrainingController::epochDone);
         QSignalSpy finished(&c, &nym::ui::TrainingController::finished);
         QSignalSpy failed(&c, &nym::ui::TrainingController::failed);
-        // The GUI event loop keeps running during training: measure the largest gap between 5 ms timer ticks.
-        QElapsedTimer clock;
-        qint64 last = 0, worst = 0;
-        QTimer tick;
-        tick.setInterval(5);
-        connect(&tick, &QTimer::timeout, this, [&] {
-            const qint64 now = clock.elapsed();
-            worst = std::max(worst, now - last);
-            last = now;
-        });
+        // The GUI event loop keeps running during training.
+        EventLoopGapMeter gaps;
         QVERIFY(c.start(set, o));
         QVERIFY(!c.start(set, o));   // one run at a time
         QVERIFY(c.isRunning());
-        clock.start();
-        tick.start();
+        gaps.start();
         QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 3, 120000);
-        tick.stop();
+        gaps.stop();
         c.stop();
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 30000);
         QCOMPARE(failed.count(), 0);
@@ -201,8 +220,8 @@ private Q_SLOTS:
         QCOMPARE(e.epoch, 0);
         QVERIFY(std::isfinite(e.totalLoss));
         QVERIFY(!c.isRunning());
-        qInfo("largest event-loop gap during training: %lld ms", static_cast<long long>(worst));
-        QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
+        qInfo("largest event-loop gap during training: %lld ms", static_cast<long long>(gaps.worst()));
+        QVERIFY2(gaps.worst() < 100, qPrintable(QString::number(gaps.worst())));
     }
 
     void presetsKnobsAndPersistence()
@@ -367,19 +386,10 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(120000));
         quickSettings(w.trainingPanel(), 500);
         QSignalSpy finished(&w, &nym::ui::MainWindow::trainingFinished);
-        QElapsedTimer clock;
-        qint64 last = 0, worst = 0;
-        QTimer tick;
-        tick.setInterval(5);
-        connect(&tick, &QTimer::timeout, this, [&] {
-            const qint64 now = clock.elapsed();
-            worst = std::max(worst, now - last);
-            last = now;
-        });
+        EventLoopGapMeter gaps;
         QVERIFY(w.train());
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 1, 120000);   // data prepared, training under way
-        clock.start();
-        tick.start();
+        gaps.start();
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 3, 120000);
         QElapsedTimer stopClock;
         stopClock.start();
@@ -387,10 +397,10 @@ private Q_SLOTS:
         QVERIFY(finished.wait(30000));
         qInfo("stop took %lld ms", static_cast<long long>(stopClock.elapsed()));
         QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 60000);
-        tick.stop();
+        gaps.stop();
         // Training, stopping, handing over the model and labelling the target never stall the GUI.
-        qInfo("largest event-loop gap while the window trains, stops and labels: %lld ms", static_cast<long long>(worst));
-        QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
+        qInfo("largest event-loop gap while the window trains, stops and labels: %lld ms", static_cast<long long>(gaps.worst()));
+        QVERIFY2(gaps.worst() < 100, qPrintable(QString::number(gaps.worst())));
         QVERIFY(w.project()->model());
         QVERIFY(w.project()->summary()->stopped);
         QVERIFY(w.project()->summary()->epochsRun < 500);
