@@ -76,6 +76,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     nlohmann::json j;
     LabelingOptions lo;
     lo.unassignedThreshold = args.threshold;
+    lo.priorCorrection = !args.noPriorCorrection;
+    nlohmann::json composition = nlohmann::json::object();
     std::vector<std::string> allTruth, allPred;
     std::vector<float> conf;
     std::vector<TableColumn> table;
@@ -87,6 +89,12 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         const Labeling l = labelDataset(model, ds, lo);
         for (const auto &n : l.notes)
             notes.push_back(stem + ": " + n);
+        if (!l.composition.empty()) {
+            nlohmann::json shares = nlohmann::json::object();
+            for (std::size_t k = 0; k < l.composition.size(); ++k)
+                shares[model.classes()[k]] = l.composition[k];
+            composition[stem] = shares;
+        }
         cells += l.predictions.cells;
         unassigned += l.unassigned;
         std::vector<std::string> truth;
@@ -144,6 +152,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     j["n_unassigned"] = unassigned;
     j["unassigned_threshold"] = args.threshold;
     j["notes"] = notes;
+    j["prior_correction"] = lo.priorCorrection;
+    j["estimated_composition"] = composition;
     if (!args.truth.empty()) {
         const ClassificationMetrics m = classificationMetrics(allTruth, allPred, model.classes());
         std::vector<std::uint8_t> correct;

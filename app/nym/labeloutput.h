@@ -21,6 +21,7 @@ struct LabelOutputArgs
     std::string truth;    // obs column of the targets with true labels (evaluation only)
     double threshold = 0.5;
     bool force = false;
+    bool noPriorCorrection = false;   // keep the probabilities under the training data's class mix
 };
 
 // Labels every target, writes the requested files and returns the JSON fields for the report (target_* metrics

@@ -53,6 +53,8 @@ void addPredict(CLI::App &app, int &exitCode)
     cmd->add_option("--output", a->out.output, "Write the annotated .h5ad");
     cmd->add_option("--table", a->out.table, "Write the per-cell table (.csv or .tsv)");
     cmd->add_option("--report", a->report, "Write a JSON report");
+    cmd->add_flag("--no-prior-correction", a->out.noPriorCorrection,
+        "Do not correct the probabilities for the target's own class mix (estimated by EM)");
     cmd->add_flag("--force", a->out.force, "Replace output files that exist");
     cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });
 }

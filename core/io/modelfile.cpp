@@ -12,6 +12,7 @@
 //   /genes /classes /domains /training_files            string arrays
 //   /normalization /label_column /options_json          string arrays of length 1
 //   /temperature                                         float64 [1]
+//   /class_prior                                         float64 [classes] (optional: training class shares)
 //   /metric_names (strings) /metric_values (float64)
 //   /weights/<name>      float32, flattened row-major, attr shape (int64 array)
 
@@ -51,6 +52,8 @@ void saveModel(const Model &model, const std::string &path, bool overwrite)
         writeStringArray(out, root, "label_column", {c.labelColumn});
         writeStringArray(out, root, "options_json", {trainOptionsToJson(c.options)});
         writeArray(out, root, "temperature", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, std::vector<double> {c.temperature});
+        if (!c.classPrior.empty())
+            writeArray(out, root, "class_prior", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, c.classPrior);
         std::vector<std::string> names;
         std::vector<double> values;
         for (const auto &[k, v] : c.metrics) {
@@ -95,6 +98,8 @@ Model loadModel(const std::string &path)
         if (t.size() != 1)
             root.open("temperature").fail("should hold one number");
         c.temperature = t[0];
+        if (const auto prior = root.tryOpen("class_prior"))
+            c.classPrior = prior->readDoubles();
         const auto names = root.open("metric_names").readStrings();
         const auto values = root.open("metric_values").readDoubles();
         if (names.size() != values.size())

@@ -1,6 +1,7 @@
 #include "core/nn/labeling.h"
 
 #include "core/common/error.h"
+#include "core/eval/priorshift.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -42,12 +43,33 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
     out.labels.resize(cells);
     out.thresholded.resize(cells);
     out.noCounts.resize(cells);
+    for (std::size_t i = 0; i < cells; ++i)
+        out.noCounts[i] = sums[i] <= 0;
+    if (options.priorCorrection) {
+        const auto &prior = model.contents().classPrior;
+        if (prior.empty()) {
+            out.notes.push_back("The model file does not hold its training class shares (written by an older "
+                                "version), so the probabilities are not corrected for this input's class mix.");
+        } else {
+            auto &p = out.predictions;
+            const auto c = static_cast<std::int64_t>(p.classes.size());
+            const PriorShiftResult r = correctPriorShift(p.probabilities, c, prior, out.noCounts);
+            out.composition = r.composition;
+            for (std::size_t i = 0; i < cells; ++i) {
+                const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
+                const auto best = std::max_element(row, row + c);
+                p.label[i] = static_cast<std::int32_t>(best - row);
+                p.confidence[i] = *best;
+            }
+            if (!r.converged)
+                out.notes.push_back("The estimate of this input's class mix did not converge in "
+                    + std::to_string(r.iterations) + " iterations; the last estimate was used.");
+        }
+    }
     for (std::size_t i = 0; i < cells; ++i) {
         out.labels[i] = out.predictions.labelName(static_cast<std::int64_t>(i));
-        if (sums[i] <= 0) {
-            out.noCounts[i] = 1;
+        if (out.noCounts[i])
             out.predictions.confidence[i] = 0.f;
-        }
     }
     applyThreshold(out, options.unassignedThreshold);
     const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
@@ -86,6 +108,19 @@ H5adAdditions labelingAdditions(const Labeling &l, const Model &model, const std
         {"genes_matched", std::to_string(l.alignment.matched) + " of " + std::to_string(l.alignment.genes.size())},
         {"temperature", std::to_string(model.temperature())}, {"classes", classes},
         {"probabilities", "obsm/nym_probabilities, columns in the order of uns/nym/classes (tab-separated)"}};
+    if (l.composition.empty()) {
+        add.uns.emplace_back("prior_correction", "off");
+    } else {
+        std::string shares;
+        for (double v : l.composition) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.4f", v);
+            shares += (shares.empty() ? "" : "\t") + std::string(b);
+        }
+        add.uns.emplace_back("prior_correction",
+            "probabilities corrected for this input's estimated class mix (EM, Saerens et al. 2002)");
+        add.uns.emplace_back("estimated_class_shares", shares);
+    }
     return add;
 }
 

@@ -25,6 +25,10 @@ struct LabelingOptions
     std::int64_t minMatchedGenes = 100;
     NormalizeOptions normalize;
     PredictorOptions predictor;
+    // Correct the probabilities for the input's own class mix (prior-shift EM, correctPriorShift), estimated from
+    // the cells with counts; needs the model's training class shares (models from before they were kept are left
+    // uncorrected, with a note). Default true.
+    bool priorCorrection = true;
     // Keep the aligned log1p(CPM) matrix in the result (for saliency and gene views). Default false.
     bool keepMatrix = false;
 };
@@ -39,6 +43,8 @@ struct Labeling
     std::vector<std::string> thresholded;   // labels, or "Unassigned" below the threshold or for cells without counts
     std::vector<std::uint8_t> noCounts; // 1 for cells with no counts in the model's genes (confidence set to 0)
     std::int64_t unassigned = 0;
+    // Estimated class shares of the input (prior correction), in the model's class order; empty when not applied.
+    std::vector<double> composition;
     std::vector<std::string> notes;
     CellMatrix matrix;                  // the aligned log1p(CPM) input (only with keepMatrix)
 };

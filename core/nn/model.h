@@ -35,6 +35,9 @@ public:
         TrainOptions options;
         std::vector<NamedArray> weights;    // classifier weights (the adversary head is not kept)
         double temperature = 1.0;           // softmax temperature from calibration (1 = none)
+        // Class shares of the cells the classifier was trained on, in class order (for the prior-shift correction
+        // when labelling); empty in model files written before it was kept.
+        std::vector<double> classPrior;
         std::vector<std::pair<std::string, double>> metrics;   // held-out accuracy, ECE, epochs, ...
         std::string labelColumn;            // the training files' label column
         std::vector<std::string> trainingFiles;
@@ -42,7 +45,8 @@ public:
     };
 
     // Throws nym::Error naming the problem when the contents are inconsistent (no genes, fewer than two classes,
-    // duplicate names, array sizes that do not match their shapes, non-finite weights, temperature ≤ 0).
+    // duplicate names, array sizes that do not match their shapes, non-finite weights, temperature ≤ 0, class
+    // shares that are not one finite, non-negative number per class with a positive sum).
     explicit Model(Contents contents);
 
     const Contents &contents() const { return m_contents; }

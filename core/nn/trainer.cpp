@@ -337,7 +337,7 @@ StepReport Trainer::Impl::step(int stepInEpoch)
             targetMean = 0.97 * targetMean + 0.03 * q.mean(0, true);
             // Tempered: (prior / predicted)^β. β = 1 is ReMixMatch; smaller lets a target whose composition really
             // differs from the training data keep more of it.
-            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(opt.alignmentStrength);
+            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(alignmentStrengthAt(opt, epoch + static_cast<double>(stepInEpoch) / steps));
             q = q / q.sum(1, true);
         }
         q = nn::sharpen(q, opt.sharpenTemperature);
@@ -546,6 +546,10 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
     c.labelColumn = d->data->labelColumn;
     c.trainingFiles = trainingFiles;
     c.createdBy = std::string("Nym Studio ") + NYM_VERSION;
+    {
+        const auto prior = d->classPrior.to(torch::kCPU).to(torch::kFloat64).contiguous();
+        c.classPrior.assign(prior.data_ptr<double>(), prior.data_ptr<double>() + prior.numel());
+    }
     c.weights = d->bestWeights.empty() ? nn::exportWeights(d->net) : d->bestWeights;
 
     // Evaluate the chosen weights in a separate network so the trainer's state is untouched.

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace nym {
@@ -77,6 +78,7 @@ void TrainOptions::validate() const
     require(unsupervisedRampEpochs >= 0, "MixMatch ramp must be 0 epochs or more");
     require(pseudolabelThreshold >= 0 && pseudolabelThreshold < 1, "pseudolabel threshold must be in [0, 1)");
     require(alignmentStrength >= 0 && alignmentStrength <= 1, "alignment strength must be in [0, 1]");
+    require(alignmentDecayEpochs >= 0, "alignment decay must be 0 epochs or more");
     require(adversaryWeight >= 0 && std::isfinite(adversaryWeight), "adversary weight must be 0 or more");
     require(adversaryRampEpochs >= 0, "adversary ramp must be 0 epochs or more");
     require(augmentDropProbability >= 0 && augmentDropProbability < 1, "augmentation drop must be in [0, 1)");
@@ -98,6 +100,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && unsupervisedWeight == o.unsupervisedWeight && unsupervisedRampEpochs == o.unsupervisedRampEpochs
         && pseudolabelThreshold == o.pseudolabelThreshold && lowConfidenceOutOfAdversary == o.lowConfidenceOutOfAdversary
         && distributionAlignment == o.distributionAlignment && alignmentStrength == o.alignmentStrength
+        && alignmentDecayEpochs == o.alignmentDecayEpochs
         && adversary == o.adversary && adversaryWeight == o.adversaryWeight
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction
@@ -121,6 +124,15 @@ double adversaryWeightAt(const TrainOptions &o, int epoch)
         return o.adversaryWeight;
     const double t = static_cast<double>(epoch) / o.adversaryRampEpochs - 1.0;
     return o.adversaryWeight * std::exp(-5.0 * t * t);
+}
+
+double alignmentStrengthAt(const TrainOptions &o, double progress)
+{
+    if (!o.mixMatch || !o.distributionAlignment)
+        return 0.0;
+    if (o.alignmentDecayEpochs <= 0)
+        return o.alignmentStrength;
+    return o.alignmentStrength * std::max(0.0, 1.0 - progress / o.alignmentDecayEpochs);
 }
 
 }   // namespace nym

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <cmath>
 
 namespace {
 
@@ -245,6 +246,46 @@ private Q_SLOTS:
         QVERIFY(pf.open(QIODevice::ReadOnly));
         const QJsonObject pj = QJsonDocument::fromJson(pf.readAll()).object();
         QCOMPARE(pj[QStringLiteral("target_accuracy")].toDouble(), j[QStringLiteral("target_accuracy")].toDouble());
+        // The target's class mix, estimated for the prior correction: one share per class, summing to 1, each
+        // close to the true share.
+        QVERIFY(j[QStringLiteral("prior_correction")].toBool());
+        const QJsonObject mix = j[QStringLiteral("estimated_composition")].toObject().begin()->toObject();
+        QCOMPARE(mix.size(), 3);
+        double total = 0;
+        const nym::ObsColumn *truthCol = original.findObs("cell_type");
+        QVERIFY(truthCol);
+        for (auto it = mix.begin(); it != mix.end(); ++it) {
+            std::int64_t n = 0;
+            for (std::int64_t i = 0; i < original.cells(); ++i)
+                n += truthCol->text(i) == it.key().toStdString();
+            const double share = static_cast<double>(n) / static_cast<double>(original.cells());
+            QVERIFY2(std::abs(it.value().toDouble() - share) < 0.03,
+                qPrintable(QStringLiteral("%1: %2 vs %3").arg(it.key()).arg(it.value().toDouble()).arg(share)));
+            total += it.value().toDouble();
+        }
+        QVERIFY(std::abs(total - 1) < 1e-6);
+        QCOMPARE(pj[QStringLiteral("estimated_composition")], j[QStringLiteral("estimated_composition")]);
+        // --no-prior-correction: no estimate, and the raw probabilities (they differ from the corrected ones).
+        const QString rawTable = dir.filePath(QStringLiteral("raw.csv")), report3 = dir.filePath(QStringLiteral("q.json"));
+        const auto raw = nymRun({QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input"),
+            target, QStringLiteral("--no-prior-correction"), QStringLiteral("--report"), report3,
+            QStringLiteral("--table"), rawTable});
+        QVERIFY2(raw.code == 0, raw.err.constData());
+        QFile qf(report3);
+        QVERIFY(qf.open(QIODevice::ReadOnly));
+        const QJsonObject qj = QJsonDocument::fromJson(qf.readAll()).object();
+        QVERIFY(!qj[QStringLiteral("prior_correction")].toBool());
+        QVERIFY(qj[QStringLiteral("estimated_composition")].toObject().isEmpty());
+        const QString corrTable = dir.filePath(QStringLiteral("corrected.csv"));
+        QCOMPARE(nymRun({QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input"), target,
+                             QStringLiteral("--table"), corrTable})
+                     .code,
+            0);
+        QFile rtf(rawTable), ctf(corrTable);
+        QVERIFY(rtf.open(QIODevice::ReadOnly) && ctf.open(QIODevice::ReadOnly));
+        const QByteArray rawText = rtf.readAll(), corrText = ctf.readAll();
+        QCOMPARE(rawText.split('\n').size(), corrText.split('\n').size());
+        QVERIFY(rawText != corrText);
         const QString expl = dir.filePath(QStringLiteral("why.csv"));
         const auto e = nymRun({QStringLiteral("explain"), QStringLiteral("--model"), model, QStringLiteral("--input"),
             target, QStringLiteral("--class"), QStringLiteral("TypeA"), QStringLiteral("--top"), QStringLiteral("10"),

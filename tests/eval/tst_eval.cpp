@@ -1,10 +1,11 @@
-// Tests of core/eval: classification metrics, expected calibration error, temperature fitting. Expected numbers are
+// Tests of core/eval: classification metrics, expected calibration error, temperature fitting, prior-shift EM. Expected numbers are
 // hand calculations written next to them, or the generating parameter of simulated data.
 #include "common/testsupport.h"
 
 #include "core/common/error.h"
 #include "core/eval/calibration.h"
 #include "core/eval/metrics.h"
+#include "core/eval/priorshift.h"
 
 #include <cmath>
 #include <random>
@@ -121,6 +122,78 @@ private Q_SLOTS:
         // log T: −100·2e^(−3/T)(3/T)/(1 + 2e^(−3/T)) + 16 log T = 0).
         const double tMap = fitTemperature(logits, c, labels, kTemperaturePriorSigma);
         QVERIFY2(tMap > 0.5 && tMap < 0.75, qPrintable(QString::number(tMap)));
+    }
+
+    void priorShiftByHand()
+    {
+        // One cell with p = (0.9, 0.1), training shares (0.5, 0.5), one pseudo-cell at the training shares:
+        // π = (q + 0.5) / 2 with q = 0.9π / (0.9π + 0.1(1 − π)) ⇒ 1.6π² − 1.1π − 0.05 = 0 ⇒ π = (1.1 + √1.53) / 3.2.
+        std::vector<float> p {0.9f, 0.1f};
+        const std::vector<double> prior {0.5, 0.5};
+        const auto r = correctPriorShift(p, 2, prior, {}, 1.0);
+        const double pi = (1.1 + std::sqrt(1.53)) / 3.2;   // 0.730291
+        QVERIFY(r.converged);
+        QCOMPARE(r.cells, std::int64_t(1));
+        QVERIFY(std::abs(r.composition[0] - pi) < 1e-6);
+        QVERIFY(std::abs(r.composition[1] - (1 - pi)) < 1e-6);
+        // The cell's posterior under π: 0.9π / (0.9π + 0.1(1 − π)) = 2π − 0.5 (from the fixed point).
+        QVERIFY(std::abs(p[0] - (2 * pi - 0.5)) < 1e-5);
+        QVERIFY(std::abs(p[0] + p[1] - 1) < 1e-6);
+
+        // Predictions whose mean is the training mix already: nothing moves.
+        std::vector<float> same {0.9f, 0.1f, 0.1f, 0.9f};
+        const auto s = correctPriorShift(same, 2, prior, {}, 0.0);
+        QVERIFY(std::abs(s.composition[0] - 0.5) < 1e-9);
+        QVERIFY(std::abs(same[0] - 0.9f) < 1e-6f && std::abs(same[3] - 0.9f) < 1e-6f);
+
+        // Skipped rows are neither counted nor changed; training shares need not be normalised.
+        std::vector<float> withSkip {0.9f, 0.1f, 0.3f, 0.7f};
+        const std::vector<std::uint8_t> skip {0, 1};
+        const auto k = correctPriorShift(withSkip, 2, std::vector<double> {2.0, 2.0}, skip, 1.0);
+        QCOMPARE(k.cells, std::int64_t(1));
+        QVERIFY(std::abs(k.composition[0] - pi) < 1e-6);
+        QCOMPARE(withSkip[2], 0.3f);
+
+        // Bad input names the problem.
+        std::vector<float> three {0.2f, 0.3f, 0.5f};
+        QVERIFY_THROWS_EXCEPTION(Error, correctPriorShift(three, 2, prior));
+        QVERIFY_THROWS_EXCEPTION(Error, correctPriorShift(p, 2, std::vector<double> {0.5, -0.1}));
+        QVERIFY_THROWS_EXCEPTION(Error, correctPriorShift(p, 2, std::vector<double> {0.0, 0.0}));
+        QVERIFY_THROWS_EXCEPTION(Error, correctPriorShift(p, 2, std::vector<double> {0.5, std::nan("")}));
+        QVERIFY_THROWS_EXCEPTION(Error, correctPriorShift(p, 2, prior, skip));
+    }
+
+    void priorShiftRecoversTheTargetMix()
+    {
+        // x | y=1 ~ N(+1, 1), x | y=0 ~ N(−1, 1). Trained on a 50/50 mix, the calibrated posterior is
+        // p(y=1 | x) = σ(2x). The cells to label are 80% class 1: EM should find 0.8, and the corrected labels
+        // should be right more often (the Bayes rule under the true mix).
+        std::mt19937_64 rng(7);
+        std::normal_distribution<double> noise(0.0, 1.0);
+        std::bernoulli_distribution isOne(0.8);
+        const int n = 20000;
+        std::vector<float> p(2 * n);
+        std::vector<int> y(n);
+        for (int i = 0; i < n; ++i) {
+            y[i] = isOne(rng) ? 1 : 0;
+            const double x = (y[i] ? 1.0 : -1.0) + noise(rng);
+            const double p1 = 1.0 / (1.0 + std::exp(-2 * x));
+            p[2 * i] = static_cast<float>(1 - p1);
+            p[2 * i + 1] = static_cast<float>(p1);
+        }
+        auto accuracy = [&](const std::vector<float> &q) {
+            int right = 0;
+            for (int i = 0; i < n; ++i)
+                right += (q[2 * i + 1] > q[2 * i]) == (y[i] == 1);
+            return static_cast<double>(right) / n;
+        };
+        const double before = accuracy(p);
+        const auto r = correctPriorShift(p, 2, std::vector<double> {0.5, 0.5});
+        QVERIFY(r.converged);
+        QVERIFY2(std::abs(r.composition[1] - 0.8) < 0.015, qPrintable(QString::number(r.composition[1])));
+        const double after = accuracy(p);
+        // Bayes accuracy under the 50/50 rule is Φ(1) ≈ 0.841; under the 80/20 rule ≈ 0.87.
+        QVERIFY2(after > before + 0.015, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
     }
 };
 

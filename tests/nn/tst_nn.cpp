@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <limits>
 
 using namespace nym;
@@ -161,6 +162,17 @@ private Q_SLOTS:
         const TrainOptions sup = TrainOptions::fromPreset("supervised");
         QCOMPARE(unsupervisedWeightAt(sup, 50), 0.0);
         QCOMPARE(adversaryWeightAt(sup, 50), 0.0);
+        // Distribution alignment: β = 0.25 falling linearly to 0 over 20 epochs.
+        QCOMPARE(alignmentStrengthAt(o, 0), 0.25);
+        QCOMPARE(alignmentStrengthAt(o, 10), 0.125);
+        QCOMPARE(alignmentStrengthAt(o, 15.5), 0.25 * 4.5 / 20);
+        QCOMPARE(alignmentStrengthAt(o, 20), 0.0);
+        QCOMPARE(alignmentStrengthAt(o, 60), 0.0);
+        TrainOptions constant;
+        constant.alignmentDecayEpochs = 0;
+        QCOMPARE(alignmentStrengthAt(constant, 60), 0.25);
+        QCOMPARE(alignmentStrengthAt(TrainOptions::fromPreset("reference-exact"), 0), 0.0);
+        QCOMPARE(alignmentStrengthAt(sup, 0), 0.0);
     }
 
     void presets()
@@ -179,6 +191,7 @@ private Q_SLOTS:
         QVERIFY(!TrainOptions::fromPreset("reference-exact").distributionAlignment);
         QVERIFY(def.distributionAlignment);
         QCOMPARE(def.alignmentStrength, 0.25);
+        QCOMPARE(def.alignmentDecayEpochs, 20);
         QCOMPARE(TrainOptions::fromPreset("new-identity-discovery").pseudolabelThreshold, 0.9);
         QVERIFY(TrainOptions::fromPreset("new-identity-discovery").lowConfidenceOutOfAdversary);
         QVERIFY(!TrainOptions::fromPreset("no-adversary").adversary);
@@ -415,8 +428,42 @@ private Q_SLOTS:
         QCOMPARE(back.contents().trainingFiles, std::vector<std::string> {"train.h5ad"});
         QCOMPARE(back.metric("heldout_accuracy"), r.model.metric("heldout_accuracy"));
         QVERIFY(back.contents().options.sameSettings(r.model.contents().options));
+        // The training class shares (for the prior correction) are the training split's and survive the file.
+        const auto &prior = r.model.contents().classPrior;
+        QCOMPARE(prior.size(), std::size_t(3));
+        QVERIFY(std::abs(std::accumulate(prior.begin(), prior.end(), 0.0) - 1) < 1e-6);
+        {
+            // An 81% random subset of the training file: close to the file's class shares.
+            const auto labels = truthOf(*p.train);
+            for (std::size_t k = 0; k < prior.size(); ++k) {
+                const auto n = std::count(labels.begin(), labels.end(), r.model.classes()[k]);
+                const double share = static_cast<double>(n) / static_cast<double>(labels.size());
+                QVERIFY2(std::abs(prior[k] - share) < 0.05, qPrintable(QStringLiteral("%1 vs %2").arg(prior[k]).arg(share)));
+            }
+        }
+        QCOMPARE(back.contents().classPrior, prior);
         const Labeling a = labelDataset(r.model, *p.target), b = labelDataset(back, *p.target);
         QCOMPARE(a.predictions.probabilities, b.predictions.probabilities);
+        QCOMPARE(a.composition.size(), std::size_t(3));
+        QVERIFY(std::abs(std::accumulate(a.composition.begin(), a.composition.end(), 0.0) - 1) < 1e-6);
+        // Without the correction, or with a model that lacks the shares (older files): the raw probabilities and a
+        // note saying so.
+        LabelingOptions raw;
+        raw.priorCorrection = false;
+        const Labeling u = labelDataset(r.model, *p.target, raw);
+        QVERIFY(u.composition.empty());
+        Model::Contents old = r.model.contents();
+        old.classPrior.clear();
+        const Labeling o = labelDataset(Model(old), *p.target);
+        QCOMPARE(o.predictions.probabilities, u.predictions.probabilities);
+        QVERIFY(o.composition.empty());
+        QVERIFY(std::any_of(o.notes.begin(), o.notes.end(),
+            [](const std::string &n) { return n.find("class shares") != std::string::npos; }));
+        Model::Contents bad = r.model.contents();
+        bad.classPrior = {0.5, 0.5};
+        QVERIFY_THROWS_EXCEPTION(Error, Model {bad});
+        bad.classPrior = {0.5, 0.5, -0.1};
+        QVERIFY_THROWS_EXCEPTION(Error, Model {bad});
         QCOMPARE(a.predictions.embedding, b.predictions.embedding);
         QCOMPARE(a.predictions.embeddingSize, std::int64_t(256));
         // Not a model file.

@@ -146,6 +146,11 @@ TrainingPanel::TrainingPanel(QWidget *parent)
         tr("How strongly pseudolabels are pulled to the training class mix: 1 assumes the target has the same mix, "
            "smaller tolerates different compositions."),
         0, 1, 2, [](const O &o) { return o.alignmentStrength; }, [](O &o, double v) { o.alignmentStrength = v; });
+    addNumber(f, QStringLiteral("alignmentDecayEpochs"), tr("Alignment fades over (epochs)"),
+        tr("The alignment strength falls to 0 over this many epochs: it guards the first epochs, then lets a target "
+           "whose class mix really differs keep it. 0 keeps it for the whole training."),
+        0, big, 0, [](const O &o) { return o.alignmentDecayEpochs; },
+        [](O &o, double v) { o.alignmentDecayEpochs = static_cast<int>(v); });
 
     f = group(tr("Domain adversary"));
     addSwitch(f, QStringLiteral("adversary"), tr("Use the adversary"),
@@ -379,14 +384,16 @@ void TrainingPanel::knobsChanged()
     // Knobs of a switched-off part are greyed out, not hidden, so the user sees what would apply.
     static const QStringList mix = {QStringLiteral("unsupervisedWeight"), QStringLiteral("unsupervisedRampEpochs"),
         QStringLiteral("mixupAlpha"), QStringLiteral("sharpenTemperature"), QStringLiteral("pseudolabelThreshold"),
-        QStringLiteral("distributionAlignment"), QStringLiteral("alignmentStrength")};
+        QStringLiteral("distributionAlignment"), QStringLiteral("alignmentStrength"),
+        QStringLiteral("alignmentDecayEpochs")};
     static const QStringList adv = {QStringLiteral("adversaryWeight"), QStringLiteral("adversaryRampEpochs"),
         QStringLiteral("lowConfidenceOutOfAdversary")};
     if (m_preset->isEnabled()) {
         for (const auto &k : m_knobs) {
             bool on = true;
             if (mix.contains(k.field))
-                on = o.mixMatch && (k.field != QLatin1String("alignmentStrength") || o.distributionAlignment);
+                on = o.mixMatch && (k.field == QLatin1String("distributionAlignment") || !k.field.startsWith(QLatin1String("alignment"))
+                                   || o.distributionAlignment);
             if (adv.contains(k.field))
                 on = o.adversary;
             k.widget->setEnabled(on);

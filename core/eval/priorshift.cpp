@@ -1,0 +1,92 @@
+#include "core/eval/priorshift.h"
+
+#include "core/common/error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nym {
+
+PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t classes,
+    std::span<const double> trainingPrior, std::span<const std::uint8_t> skip, double pseudoCells, int maxIterations,
+    double tolerance)
+{
+    const auto c = static_cast<std::size_t>(classes);
+    if (classes < 1 || trainingPrior.size() != c || probabilities.size() % c != 0)
+        throw Error("Prior correction: " + std::to_string(trainingPrior.size()) + " training shares for "
+            + std::to_string(classes) + " classes and " + std::to_string(probabilities.size()) + " probabilities.");
+    const std::size_t rows = probabilities.size() / c;
+    if (!skip.empty() && skip.size() != rows)
+        throw Error("Prior correction: the skip mask does not match the cells.");
+    double priorSum = 0;
+    for (double p : trainingPrior) {
+        if (!std::isfinite(p) || p < 0)
+            throw Error("Prior correction: the training class shares must be finite and not negative.");
+        priorSum += p;
+    }
+    if (!(priorSum > 0))
+        throw Error("Prior correction: the training class shares sum to 0.");
+    if (!(pseudoCells >= 0) || !std::isfinite(pseudoCells))
+        throw Error("Prior correction: the pseudo-cell count must be 0 or more.");
+
+    std::vector<double> prior(c), pi(c), ratio(c), sum(c);
+    for (std::size_t k = 0; k < c; ++k)
+        prior[k] = trainingPrior[k] / priorSum;
+    pi = prior;
+    auto use = [&](std::size_t i) { return skip.empty() || skip[i] == 0; };
+    PriorShiftResult r;
+    for (std::size_t i = 0; i < rows; ++i)
+        r.cells += use(i);
+    // Posterior of row i under shares pi, into out (returns false for a row with no mass on any usable class).
+    auto posterior = [&](std::size_t i, double *out) {
+        double s = 0;
+        for (std::size_t k = 0; k < c; ++k) {
+            out[k] = static_cast<double>(probabilities[i * c + k]) * ratio[k];
+            s += out[k];
+        }
+        if (!(s > 0) || !std::isfinite(s))
+            return false;
+        for (std::size_t k = 0; k < c; ++k)
+            out[k] /= s;
+        return true;
+    };
+    std::vector<double> q(c);
+    for (r.iterations = 0; r.iterations < maxIterations && r.cells > 0; ++r.iterations) {
+        for (std::size_t k = 0; k < c; ++k)
+            ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 0.0;
+        std::fill(sum.begin(), sum.end(), 0.0);
+        double total = pseudoCells;
+        for (std::size_t i = 0; i < rows; ++i) {
+            if (!use(i) || !posterior(i, q.data()))
+                continue;
+            for (std::size_t k = 0; k < c; ++k)
+                sum[k] += q[k];
+            total += 1;
+        }
+        double change = 0;
+        for (std::size_t k = 0; k < c; ++k) {
+            const double next = (sum[k] + pseudoCells * prior[k]) / total;
+            change = std::max(change, std::abs(next - pi[k]));
+            pi[k] = next;
+        }
+        if (change < tolerance) {
+            r.converged = true;
+            ++r.iterations;
+            break;
+        }
+    }
+    if (r.cells == 0)
+        r.converged = true;
+    for (std::size_t k = 0; k < c; ++k)
+        ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 0.0;
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (!use(i) || !posterior(i, q.data()))
+            continue;
+        for (std::size_t k = 0; k < c; ++k)
+            probabilities[i * c + k] = static_cast<float>(q[k]);
+    }
+    r.composition = pi;
+    return r;
+}
+
+}   // namespace nym

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace nym {
+
+struct PriorShiftResult
+{
+    std::vector<double> composition;   // estimated class shares of the cells used (sums to 1)
+    int iterations = 0;
+    bool converged = false;
+    std::int64_t cells = 0;            // cells that took part
+};
+
+// Label-shift correction by expectation–maximisation (Saerens, Latinne & Decaestecker 2002; with calibrated
+// probabilities as Alexandari et al. 2020). A classifier trained on data with class shares `trainingPrior` states
+// p(y | x) under those shares; when the cells to label hold a different mix, the posteriors under the new shares π
+// are p(y | x) · π_y / prior_y, renormalised, and π is the mean of those posteriors: iterate to the fixed point.
+// The mean is taken with `pseudoCells` cells at the training shares added (a Dirichlet prior), so a handful of
+// cells cannot drive a share to 0 or 1 and a class the input seems to lack stays possible.
+// Rewrites `probabilities` (rows × classes, row-major) in place for every row; rows with skip[i] != 0 (e.g. cells
+// without counts) are neither used for the estimate nor changed. `skip` may be empty. Throws nym::Error when the
+// sizes disagree or the prior has a non-finite or negative entry or sums to 0.
+PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t classes,
+    std::span<const double> trainingPrior, std::span<const std::uint8_t> skip = {}, double pseudoCells = 10.0,
+    int maxIterations = 1000, double tolerance = 1e-7);
+
+}   // namespace nym
