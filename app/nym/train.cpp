@@ -64,6 +64,8 @@ int run(const TrainArgs &a)
         opt.temperatureScaling = false;
     if (a.noAlignment)
         opt.distributionAlignment = false;
+    if (a.out.noPriorCorrection)
+        opt.priorCorrection = false;   // remembered in the model, so nym predict does the same
     opt.validate();
     // Refuse existing outputs before hours of training, not after.
     refuseExistingOutputs(a.out, a.target, {&a.model, &a.report});

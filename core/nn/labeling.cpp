@@ -45,7 +45,7 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
     out.noCounts.resize(cells);
     for (std::size_t i = 0; i < cells; ++i)
         out.noCounts[i] = sums[i] <= 0;
-    if (options.priorCorrection) {
+    if (options.priorCorrection && model.contents().options.priorCorrection) {
         const auto &prior = model.contents().classPrior;
         if (prior.empty()) {
             out.notes.push_back("The model file does not hold its training class shares (written by an older "

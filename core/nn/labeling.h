@@ -26,8 +26,9 @@ struct LabelingOptions
     NormalizeOptions normalize;
     PredictorOptions predictor;
     // Correct the probabilities for the input's own class mix (prior-shift EM, correctPriorShift), estimated from
-    // the cells with counts; needs the model's training class shares (models from before they were kept are left
-    // uncorrected, with a note). Default true.
+    // the cells with counts, when the model's options ask for it (TrainOptions::priorCorrection; not for
+    // reference-exact models). Needs the model's training class shares: models from before they were kept are left
+    // uncorrected, with a note. Default true; false never corrects.
     bool priorCorrection = true;
     // Keep the aligned log1p(CPM) matrix in the result (for saliency and gene views). Default false.
     bool keepMatrix = false;

@@ -85,7 +85,7 @@ double Model::metric(const std::string &name) const
 #define NYM_TRAIN_FIELDS(X)                                                                                          \
     X(preset) X(epochs) X(patience) X(minEpochForSelection) X(batchSize) X(minStepsPerEpoch) X(learningRate) X(rho)  \
         X(adadeltaEps) X(weightDecay) X(mixMatch) X(mixupAlpha) X(sharpenTemperature) X(unsupervisedWeight)          \
-            X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength) X(alignmentDecayEpochs) X(lowConfidenceOutOfAdversary) X(adversary)            \
+            X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength) X(alignmentDecayEpochs) X(priorCorrection) X(lowConfidenceOutOfAdversary) X(adversary)            \
                 X(adversaryWeight) X(adversaryRampEpochs) X(augmentDropProbability) X(modelSelectionFraction)        \
                     X(heldOutFraction) X(temperatureScaling) X(seed) X(threads)
 #define NYM_CLASSIFIER_FIELDS(X)                                                                                     \

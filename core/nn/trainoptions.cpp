@@ -32,6 +32,7 @@ TrainOptions TrainOptions::fromPreset(const std::string &name)
         // The reference's "default" schedule exactly: one pass over the labelled split per epoch.
         o.minStepsPerEpoch = 0;
         o.distributionAlignment = false;
+        o.priorCorrection = false;
         return o;
     }
     if (name == "new-identity-discovery") {
@@ -100,7 +101,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && unsupervisedWeight == o.unsupervisedWeight && unsupervisedRampEpochs == o.unsupervisedRampEpochs
         && pseudolabelThreshold == o.pseudolabelThreshold && lowConfidenceOutOfAdversary == o.lowConfidenceOutOfAdversary
         && distributionAlignment == o.distributionAlignment && alignmentStrength == o.alignmentStrength
-        && alignmentDecayEpochs == o.alignmentDecayEpochs
+        && alignmentDecayEpochs == o.alignmentDecayEpochs && priorCorrection == o.priorCorrection
         && adversary == o.adversary && adversaryWeight == o.adversaryWeight
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction

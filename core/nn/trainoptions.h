@@ -85,6 +85,12 @@ struct TrainOptions
     // epoch 20), its pull towards the training composition only biases a target whose composition really differs
     // (pbmc 3p_v2 → 5p: CD8 T cells drift from 15% to 17% of the predictions, 13.5% being true). Default 20.
     int alignmentDecayEpochs = 20;
+    // Deviation: when this model labels cells, correct its probabilities for their own class mix (prior-shift EM,
+    // Saerens et al. 2002; see correctPriorShift): the classifier learnt the training data's mix, and a target with
+    // fewer cells of a class otherwise gets that class too often among its ambiguous cells. Applies to every
+    // labelling with the model (LabelingOptions::priorCorrection can still turn it off). Default true;
+    // "reference-exact": false.
+    bool priorCorrection = true;
     // Also leave low-confidence target cells out of the adversary batch. Default false; on in
     // "new-identity-discovery" (as the reference).
     bool lowConfidenceOutOfAdversary = false;

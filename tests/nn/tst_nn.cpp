@@ -189,6 +189,8 @@ private Q_SLOTS:
         QCOMPARE(def.classifier.hiddenLayers, 3);
         QCOMPARE(TrainOptions::fromPreset("reference-exact").minStepsPerEpoch, 0);
         QVERIFY(!TrainOptions::fromPreset("reference-exact").distributionAlignment);
+        QVERIFY(!TrainOptions::fromPreset("reference-exact").priorCorrection);
+        QVERIFY(def.priorCorrection);
         QVERIFY(def.distributionAlignment);
         QCOMPARE(def.alignmentStrength, 0.25);
         QCOMPARE(def.alignmentDecayEpochs, 20);
@@ -459,6 +461,12 @@ private Q_SLOTS:
         QVERIFY(o.composition.empty());
         QVERIFY(std::any_of(o.notes.begin(), o.notes.end(),
             [](const std::string &n) { return n.find("class shares") != std::string::npos; }));
+        // A reference-exact model labels without the correction (its options say so).
+        Model::Contents exact = r.model.contents();
+        exact.options.priorCorrection = false;
+        const Labeling e = labelDataset(Model(exact), *p.target);
+        QVERIFY(e.composition.empty());
+        QCOMPARE(e.predictions.probabilities, u.predictions.probabilities);
         Model::Contents bad = r.model.contents();
         bad.classPrior = {0.5, 0.5};
         QVERIFY_THROWS_EXCEPTION(Error, Model {bad});

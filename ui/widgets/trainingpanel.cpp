@@ -173,6 +173,11 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     addSwitch(f, QStringLiteral("temperatureScaling"), tr("Temperature scaling"),
         tr("After training, fit one temperature on held-aside labelled cells so confidences match accuracy."),
         [](const O &o) { return o.temperatureScaling; }, [](O &o, bool v) { o.temperatureScaling = v; });
+    addSwitch(f, QStringLiteral("priorCorrection"), tr("Correct for the target's cell-type mix"),
+        tr("When labelling, estimate each file's cell-type proportions and adjust the probabilities to them "
+           "(EM, Saerens et al. 2002), so a type that is rarer there than in the training data is not over-called "
+           "among ambiguous cells. Off in reference-exact."),
+        [](const O &o) { return o.priorCorrection; }, [](O &o, bool v) { o.priorCorrection = v; });
     addNumber(f, QStringLiteral("seed"), tr("Seed"),
         tr("Random seed. The same data, settings, seed and one thread give identical results."), 0,
         std::numeric_limits<int>::max(), 0, [](const O &o) { return static_cast<double>(o.seed); },
