@@ -53,7 +53,7 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     std::vector<double> q(c);
     for (r.iterations = 0; r.iterations < maxIterations && r.cells > 0; ++r.iterations) {
         for (std::size_t k = 0; k < c; ++k)
-            ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 0.0;
+            ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 1.0;   // a class absent from training: left as is
         std::fill(sum.begin(), sum.end(), 0.0);
         double total = pseudoCells;
         for (std::size_t i = 0; i < rows; ++i) {
@@ -78,7 +78,7 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     if (r.cells == 0)
         r.converged = true;
     for (std::size_t k = 0; k < c; ++k)
-        ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 0.0;
+        ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 1.0;   // a class absent from training: left as is
     for (std::size_t i = 0; i < rows; ++i) {
         if (!use(i) || !posterior(i, q.data()))
             continue;

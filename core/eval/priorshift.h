@@ -19,7 +19,8 @@ struct PriorShiftResult
 // p(y | x) under those shares; when the cells to label hold a different mix, the posteriors under the new shares π
 // are p(y | x) · π_y / prior_y, renormalised, and π is the mean of those posteriors: iterate to the fixed point.
 // The mean is taken with `pseudoCells` cells at the training shares added (a Dirichlet prior), so a handful of
-// cells cannot drive a share to 0 or 1 and a class the input seems to lack stays possible.
+// cells cannot drive a share to 0 or 1 and a class the input seems to lack stays possible. A class with training
+// share 0 (all its labelled cells went to the model-selection or held-out splits) keeps its probability uncorrected.
 // Rewrites `probabilities` (rows × classes, row-major) in place for every row; rows with skip[i] != 0 (e.g. cells
 // without counts) are neither used for the estimate nor changed. `skip` may be empty. Throws nym::Error when the
 // sizes disagree or the prior has a non-finite or negative entry or sums to 0.

@@ -336,8 +336,9 @@ StepReport Trainer::Impl::step(int stepInEpoch)
             // Running mean over about the last 32 steps (ReMixMatch keeps 128 batches).
             targetMean = 0.97 * targetMean + 0.03 * q.mean(0, true);
             // Tempered: (prior / predicted)^β. β = 1 is ReMixMatch; smaller lets a target whose composition really
-            // differs from the training data keep more of it.
-            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(alignmentStrengthAt(opt, epoch + static_cast<double>(stepInEpoch) / steps));
+            // differs from the training data keep more of it. β fades to 0 over alignmentDecayEpochs.
+            const double beta = alignmentStrengthAt(opt, epoch + static_cast<double>(stepInEpoch) / steps);
+            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(beta);
             q = q / q.sum(1, true);
         }
         q = nn::sharpen(q, opt.sharpenTemperature);

@@ -154,6 +154,12 @@ private Q_SLOTS:
         QVERIFY(std::abs(k.composition[0] - pi) < 1e-6);
         QCOMPARE(withSkip[2], 0.3f);
 
+        // A class with training share 0 keeps its probability (it is not zeroed by the ratio π / 0).
+        std::vector<float> absent {0.2f, 0.3f, 0.5f};
+        correctPriorShift(absent, 3, std::vector<double> {0.5, 0.5, 0.0});
+        QVERIFY(absent[2] > 0.3f);
+        QVERIFY(std::abs(absent[0] + absent[1] + absent[2] - 1) < 1e-6f);
+
         // Bad input names the problem.
         std::vector<float> three {0.2f, 0.3f, 0.5f};
         QVERIFY_THROWS_EXCEPTION(Error, correctPriorShift(three, 2, prior));
