@@ -34,7 +34,8 @@ nlohmann::json epochJson(const EpochReport &e)
     auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
     return {{"epoch", e.epoch}, {"supervised_loss", e.supervisedLoss}, {"consistency_loss", e.consistencyLoss},
         {"adversary_loss", e.adversaryLoss}, {"total_loss", e.totalLoss}, {"mixmatch_weight", e.unsupervisedWeight},
-        {"adversary_weight", e.adversaryWeight}, {"adversary_accuracy", num(e.adversaryAccuracy)},
+        {"adversary_weight", e.adversaryWeight}, {"alignment_strength", e.alignmentStrength},
+        {"adversary_accuracy", num(e.adversaryAccuracy)},
         {"selection_loss", e.selectionLoss}, {"selection_accuracy", num(e.selectionAccuracy)},
         {"heldout_accuracy", num(e.heldOutAccuracy)}, {"heldout_ece", e.heldOutCalibration.ece},
         {"best", e.best}, {"seconds", e.seconds}};

@@ -294,6 +294,7 @@ StepReport Trainer::Impl::step(int stepInEpoch)
     r.globalStep = globalStep;
     r.unsupervisedWeight = unsupervisedWeightAt(opt, epoch);
     r.adversaryWeight = adversaryWeightAt(opt, epoch);
+    r.alignmentStrength = alignmentStrengthAt(opt, epoch + static_cast<double>(stepInEpoch) / steps);
     r.adversaryAccuracy = kNaN;
 
     const auto lRows = nextBatch(trainOrder, trainPos, trainRows, labelledBatch);
@@ -337,8 +338,7 @@ StepReport Trainer::Impl::step(int stepInEpoch)
             targetMean = 0.97 * targetMean + 0.03 * q.mean(0, true);
             // Tempered: (prior / predicted)^β. β = 1 is ReMixMatch; smaller lets a target whose composition really
             // differs from the training data keep more of it. β fades to 0 over alignmentDecayEpochs.
-            const double beta = alignmentStrengthAt(opt, epoch + static_cast<double>(stepInEpoch) / steps);
-            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(beta);
+            q = q * (classPrior / targetMean.clamp_min(1e-6)).pow(r.alignmentStrength);
             q = q / q.sum(1, true);
         }
         q = nn::sharpen(q, opt.sharpenTemperature);
@@ -508,6 +508,7 @@ std::optional<EpochReport> Trainer::runEpoch(const TrainerCallbacks &callbacks, 
         }
         sums.unsupervisedWeight = r.unsupervisedWeight;
         sums.adversaryWeight = r.adversaryWeight;
+        sums.alignmentStrength = r.alignmentStrength;
         if (callbacks.onStep)
             callbacks.onStep(r);
     }

@@ -27,6 +27,7 @@ struct StepReport
     double totalLoss = 0;          // supervised + w_u · consistency + adversary
     double unsupervisedWeight = 0; // w_u in force
     double adversaryWeight = 0;    // w_d in force
+    double alignmentStrength = 0;  // distribution-alignment β in force (0 when alignment is off or has faded)
     double adversaryAccuracy = 0;  // domain head accuracy on this step's batch (NaN when off)
     double seconds = 0;            // wall time of this step
     double etaSeconds = 0;         // estimate for the rest of the run
@@ -38,7 +39,8 @@ struct EpochReport
     int epoch = 0;
     int steps = 0;
     double supervisedLoss = 0, consistencyLoss = 0, adversaryLoss = 0, totalLoss = 0;
-    double unsupervisedWeight = 0, adversaryWeight = 0;
+    double unsupervisedWeight = 0, adversaryWeight = 0;   // in force at the epoch's last step
+    double alignmentStrength = 0;      // β in force at the epoch's last step
     double adversaryAccuracy = 0;      // NaN when the adversary is off
     double adversaryChance = 0;        // accuracy of always guessing the largest domain
     double selectionLoss = 0;          // cross-entropy on the model-selection split (eval mode)

@@ -227,10 +227,16 @@ private Q_SLOTS:
             ++steps;
             QVERIFY(std::isfinite(s.totalLoss));
             QVERIFY(std::isfinite(s.adversaryAccuracy));
+            // The alignment in force fades within epochs too.
+            QCOMPARE(s.alignmentStrength,
+                alignmentStrengthAt(t.options(), s.epoch + static_cast<double>(s.step) / s.stepsInEpoch));
         };
         cb.onEpoch = [&](const EpochReport &e) {
             ++epochs;
             QVERIFY(e.heldOutCalibration.cells > 0);
+            const double last = e.epoch + (t.stepsPerEpoch() - 1.0) / t.stepsPerEpoch();
+            QCOMPARE(e.alignmentStrength, alignmentStrengthAt(t.options(), last));
+            QVERIFY(e.alignmentStrength > 0 && e.alignmentStrength < 0.25);
         };
         QVERIFY(t.run(cb));
         QCOMPARE(epochs, 8);

@@ -54,6 +54,7 @@ TrainingCurves::TrainingCurves(QWidget *parent)
     setUpAxes(m_weights, tr("weight"));
     m_weights->addSeries(tr("MixMatch weight w_u"), kOrange);
     m_weights->addSeries(tr("adversary weight w_d"), kGreen);
+    m_weights->addSeries(tr("alignment strength β"), kSky, Qt::DashLine);
     setUpAxes(m_accuracy, tr("accuracy"));
     m_accuracy->addSeries(tr("held-out"), kBlue);
     m_accuracy->addSeries(tr("model selection"), kSky, Qt::DashLine);
@@ -91,6 +92,7 @@ void TrainingCurves::addEpoch(const EpochReport &r)
     addPoint(m_loss->graph(3), x, r.totalLoss);
     addPoint(m_weights->graph(0), x, r.unsupervisedWeight);
     addPoint(m_weights->graph(1), x, r.adversaryWeight);
+    addPoint(m_weights->graph(2), x, r.alignmentStrength);
     addPoint(m_accuracy->graph(0), x, r.heldOutAccuracy);
     addPoint(m_accuracy->graph(1), x, r.selectionAccuracy);
     addPoint(m_accuracy->graph(2), x, r.adversaryAccuracy);
