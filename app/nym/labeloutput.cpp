@@ -152,7 +152,7 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     j["n_unassigned"] = unassigned;
     j["unassigned_threshold"] = args.threshold;
     j["notes"] = notes;
-    j["prior_correction"] = lo.priorCorrection && model.contents().options.priorCorrection;
+    j["prior_correction"] = !composition.empty();   // applied (asked for, allowed by the model, shares known)
     j["estimated_composition"] = composition;
     if (!args.truth.empty()) {
         const ClassificationMetrics m = classificationMetrics(allTruth, allPred, model.classes());

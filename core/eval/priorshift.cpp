@@ -7,25 +7,36 @@
 
 namespace nym {
 
+void requireClassShares(std::span<const double> shares, std::size_t classes, const std::string &owner)
+{
+    if (shares.size() != classes)
+        throw Error(owner + " training class shares do not match its classes (" + std::to_string(shares.size())
+            + " shares for " + std::to_string(classes) + " classes).");
+    double sum = 0;
+    for (double v : shares) {
+        if (!std::isfinite(v) || v < 0)
+            throw Error(owner + " training class shares must be finite and not negative.");
+        sum += v;
+    }
+    if (!(sum > 0))
+        throw Error(owner + " training class shares sum to 0.");
+}
+
 PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t classes,
     std::span<const double> trainingPrior, std::span<const std::uint8_t> skip, double pseudoCells, int maxIterations,
     double tolerance)
 {
     const auto c = static_cast<std::size_t>(classes);
-    if (classes < 1 || trainingPrior.size() != c || probabilities.size() % c != 0)
-        throw Error("Prior correction: " + std::to_string(trainingPrior.size()) + " training shares for "
-            + std::to_string(classes) + " classes and " + std::to_string(probabilities.size()) + " probabilities.");
+    if (classes < 1 || probabilities.size() % c != 0)
+        throw Error("Prior correction: " + std::to_string(probabilities.size()) + " probabilities for "
+            + std::to_string(classes) + " classes.");
+    requireClassShares(trainingPrior, c, "Prior correction: the");
     const std::size_t rows = probabilities.size() / c;
     if (!skip.empty() && skip.size() != rows)
         throw Error("Prior correction: the skip mask does not match the cells.");
     double priorSum = 0;
-    for (double p : trainingPrior) {
-        if (!std::isfinite(p) || p < 0)
-            throw Error("Prior correction: the training class shares must be finite and not negative.");
+    for (double p : trainingPrior)
         priorSum += p;
-    }
-    if (!(priorSum > 0))
-        throw Error("Prior correction: the training class shares sum to 0.");
     if (!(pseudoCells >= 0) || !std::isfinite(pseudoCells))
         throw Error("Prior correction: the pseudo-cell count must be 0 or more.");
 
@@ -34,6 +45,10 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
         prior[k] = trainingPrior[k] / priorSum;
     pi = prior;
     auto use = [&](std::size_t i) { return skip.empty() || skip[i] == 0; };
+    auto updateRatio = [&] {
+        for (std::size_t k = 0; k < c; ++k)
+            ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 1.0;   // a class absent from training: left as is
+    };
     PriorShiftResult r;
     for (std::size_t i = 0; i < rows; ++i)
         r.cells += use(i);
@@ -52,8 +67,7 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     };
     std::vector<double> q(c);
     for (r.iterations = 0; r.iterations < maxIterations && r.cells > 0; ++r.iterations) {
-        for (std::size_t k = 0; k < c; ++k)
-            ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 1.0;   // a class absent from training: left as is
+        updateRatio();
         std::fill(sum.begin(), sum.end(), 0.0);
         double total = pseudoCells;
         for (std::size_t i = 0; i < rows; ++i) {
@@ -77,8 +91,7 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     }
     if (r.cells == 0)
         r.converged = true;
-    for (std::size_t k = 0; k < c; ++k)
-        ratio[k] = prior[k] > 0 ? pi[k] / prior[k] : 1.0;   // a class absent from training: left as is
+    updateRatio();
     for (std::size_t i = 0; i < rows; ++i) {
         if (!use(i) || !posterior(i, q.data()))
             continue;

@@ -2,9 +2,14 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace nym {
+
+// Throws nym::Error, its message starting with `owner` (e.g. "The model's"), unless `shares` holds one finite,
+// non-negative number per class with a positive sum.
+void requireClassShares(std::span<const double> shares, std::size_t classes, const std::string &owner);
 
 struct PriorShiftResult
 {

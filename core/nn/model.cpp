@@ -1,6 +1,7 @@
 #include "core/nn/model.h"
 
 #include "core/common/error.h"
+#include "core/eval/priorshift.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,18 +35,8 @@ Model::Model(Contents contents)
     requireUnique(c.classes, "class");
     if (!(c.temperature > 0) || !std::isfinite(c.temperature))
         throw Error("The model's calibration temperature is not a positive number.");
-    if (!c.classPrior.empty()) {
-        if (c.classPrior.size() != c.classes.size())
-            throw Error("The model's training class shares do not match its classes.");
-        double sum = 0;
-        for (double v : c.classPrior) {
-            if (!std::isfinite(v) || v < 0)
-                throw Error("The model's training class shares must be finite and not negative.");
-            sum += v;
-        }
-        if (!(sum > 0))
-            throw Error("The model's training class shares sum to 0.");
-    }
+    if (!c.classPrior.empty())
+        requireClassShares(c.classPrior, c.classes.size(), "The model's");
     if (c.weights.empty())
         throw Error("The model has no weights.");
     for (const auto &w : c.weights) {
@@ -85,7 +76,8 @@ double Model::metric(const std::string &name) const
 #define NYM_TRAIN_FIELDS(X)                                                                                          \
     X(preset) X(epochs) X(patience) X(minEpochForSelection) X(batchSize) X(minStepsPerEpoch) X(learningRate) X(rho)  \
         X(adadeltaEps) X(weightDecay) X(mixMatch) X(mixupAlpha) X(sharpenTemperature) X(unsupervisedWeight)          \
-            X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength) X(alignmentDecayEpochs) X(priorCorrection) X(lowConfidenceOutOfAdversary) X(adversary)            \
+            X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength)         \
+                X(alignmentDecayEpochs) X(priorCorrection) X(lowConfidenceOutOfAdversary) X(adversary)               \
                 X(adversaryWeight) X(adversaryRampEpochs) X(augmentDropProbability) X(modelSelectionFraction)        \
                     X(heldOutFraction) X(temperatureScaling) X(seed) X(threads)
 #define NYM_CLASSIFIER_FIELDS(X)                                                                                     \

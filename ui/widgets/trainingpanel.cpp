@@ -391,14 +391,14 @@ void TrainingPanel::knobsChanged()
         QStringLiteral("mixupAlpha"), QStringLiteral("sharpenTemperature"), QStringLiteral("pseudolabelThreshold"),
         QStringLiteral("distributionAlignment"), QStringLiteral("alignmentStrength"),
         QStringLiteral("alignmentDecayEpochs")};
+    static const QStringList alignment = {QStringLiteral("alignmentStrength"), QStringLiteral("alignmentDecayEpochs")};
     static const QStringList adv = {QStringLiteral("adversaryWeight"), QStringLiteral("adversaryRampEpochs"),
         QStringLiteral("lowConfidenceOutOfAdversary")};
     if (m_preset->isEnabled()) {
         for (const auto &k : m_knobs) {
             bool on = true;
             if (mix.contains(k.field))
-                on = o.mixMatch && (k.field == QLatin1String("distributionAlignment") || !k.field.startsWith(QLatin1String("alignment"))
-                                   || o.distributionAlignment);
+                on = o.mixMatch && (!alignment.contains(k.field) || o.distributionAlignment);
             if (adv.contains(k.field))
                 on = o.adversary;
             k.widget->setEnabled(on);
