@@ -3,6 +3,7 @@
 #include "app/nym/commands.h"
 
 #include "core/io/libraryversions.h"
+#include "core/nn/predictor.h"
 
 #include <CLI/CLI.hpp>
 #include <malloc.h>

@@ -7,7 +7,7 @@
 #include "core/io/datasetreader.h"
 #include "core/io/modelfile.h"
 #include "core/io/tablewriter.h"
-#include "core/nn/labeling.h"
+#include "core/nn/labeler.h"
 #include "core/nn/saliency.h"
 
 #include <CLI/CLI.hpp>

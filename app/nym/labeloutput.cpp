@@ -5,9 +5,11 @@
 #include "core/data/trainingset.h"
 #include "core/eval/calibration.h"
 #include "core/eval/metrics.h"
+#include "core/export/labelexport.h"
 #include "core/io/datasetreader.h"
 #include "core/io/h5adwriter.h"
 #include "core/io/tablewriter.h"
+#include "core/nn/labeler.h"
 
 #include <nlohmann/json.hpp>
 
@@ -75,28 +77,31 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
 {
     nlohmann::json j;
     LabelingOptions lo;
-    lo.unassignedThreshold = args.threshold;
     lo.priorCorrection = !args.noPriorCorrection;
     nlohmann::json composition = nlohmann::json::object();
     std::vector<std::string> allTruth, allPred;
     std::vector<float> conf;
-    std::vector<TableColumn> table;
+    // The table is written once at the end, from every file (core/export: the one column order).
+    std::vector<std::shared_ptr<const Labeling>> labelings;
+    std::vector<Annotations> annotations;
+    std::vector<std::vector<std::string>> truths;
     std::int64_t cells = 0, unassigned = 0;
     nlohmann::json notes = nlohmann::json::array();
     for (std::size_t f = 0; f < targets.size(); ++f) {
         const Dataset &ds = *targets[f];
         const std::string stem = datasetDisplayName(ds, f);
-        const Labeling l = labelDataset(model, ds, lo);
-        for (const auto &n : l.notes)
+        const auto l = std::make_shared<const Labeling>(labelDataset(model, ds, lo));
+        Annotations a = annotate(l, args.threshold);
+        for (const auto &n : l->notes)
             notes.push_back(stem + ": " + n);
-        if (!l.composition.empty()) {
+        if (!l->composition.empty()) {
             nlohmann::json shares = nlohmann::json::object();
-            for (std::size_t k = 0; k < l.composition.size(); ++k)
-                shares[model.classes()[k]] = l.composition[k];
+            for (std::size_t k = 0; k < l->composition.size(); ++k)
+                shares[model.classes()[k]] = l->composition[k];
             composition[stem] = shares;
         }
-        cells += l.predictions.cells;
-        unassigned += l.unassigned;
+        cells += l->predictions.cells;
+        unassigned += a.unassignedCount();
         std::vector<std::string> truth;
         if (!args.truth.empty()) {
             const ObsColumn *col = ds.findObs(args.truth);
@@ -105,47 +110,39 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
             for (std::int64_t i = 0; i < ds.cells(); ++i)
                 truth.push_back(col->text(i));
             allTruth.insert(allTruth.end(), truth.begin(), truth.end());
-            allPred.insert(allPred.end(), l.labels.begin(), l.labels.end());
-            conf.insert(conf.end(), l.predictions.confidence.begin(), l.predictions.confidence.end());
+            allPred.insert(allPred.end(), l->labels.begin(), l->labels.end());
+            conf.insert(conf.end(), l->predictions.confidence.begin(), l->predictions.confidence.end());
         }
         if (!args.output.empty()) {
             const std::string out = targets.size() == 1 ? args.output : derivedName(args.output, stem, ".h5ad");
             H5adWriteOptions wo;
             wo.overwrite = args.force;
+            const H5adAdditions add = h5adAdditions({&ds, l.get(), &a, {}}, model);
             if (ds.source.format == "h5ad")
-                writeAnnotatedCopy(ds.source.path, out, labelingAdditions(l, model, ds.source.path), wo);
+                writeAnnotatedCopy(ds.source.path, out, add, wo);
             else
-                writeH5ad(ds, out, labelingAdditions(l, model, ds.source.path), wo);
+                writeH5ad(ds, out, add, wo);
             std::printf("wrote %s\n", out.c_str());
-        }
-        if (!args.table.empty()) {
-            auto cols = labelingTable(l, ds, truth);
-            if (targets.size() > 1)
-                cols.insert(cols.begin(),
-                    TableColumn::ofText("file", std::vector<std::string>(static_cast<std::size_t>(ds.cells()), stem)));
-            if (table.empty()) {
-                table = std::move(cols);
-            } else {
-                for (std::size_t c = 0; c < table.size(); ++c) {
-                    auto &dst = table[c];
-                    dst.text.insert(dst.text.end(), cols[c].text.begin(), cols[c].text.end());
-                    dst.numbers.insert(dst.numbers.end(), cols[c].numbers.begin(), cols[c].numbers.end());
-                }
-            }
         }
         // Per-class counts for the summary line.
         std::map<std::string, std::int64_t> counts;
-        for (const auto &t : l.thresholded)
-            ++counts[t];
-        std::printf("%s: %lld cells labelled;", stem.c_str(), static_cast<long long>(l.predictions.cells));
+        for (std::int64_t i = 0; i < a.cells(); ++i)
+            ++counts[a.finalLabel(i)];
+        std::printf("%s: %lld cells labelled;", stem.c_str(), static_cast<long long>(l->predictions.cells));
         for (const auto &[name, n] : counts)
             std::printf(" %s %lld;", name.c_str(), static_cast<long long>(n));
         std::printf("\n");
+        labelings.push_back(l);
+        annotations.push_back(std::move(a));
+        truths.push_back(std::move(truth));
     }
     if (!args.table.empty()) {
+        std::vector<LabelledFile> files;
+        for (std::size_t f = 0; f < targets.size(); ++f)
+            files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], truths[f]});
         TableWriteOptions to;
         to.overwrite = args.force;
-        writeTable(args.table, table, to);
+        writePerCellTable(args.table, files, to);
         std::printf("wrote %s\n", args.table.c_str());
     }
     j["n_labelled_cells"] = cells;

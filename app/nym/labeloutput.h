@@ -1,8 +1,7 @@
 #pragma once
 
 #include "core/data/dataset.h"
-#include "core/nn/labeling.h"
-#include "core/nn/model.h"
+#include "core/model/model.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/nn/model.h"
+#include "core/model/model.h"
 
 #include <string>
 

@@ -3,8 +3,8 @@
 
 #include "core/common/xoshiro.h"
 #include "core/data/cellmatrix.h"
-#include "core/nn/model.h"
-#include "core/nn/trainoptions.h"
+#include "core/model/model.h"
+#include "core/model/trainoptions.h"
 
 #include <torch/torch.h>
 

@@ -1,7 +1,6 @@
 #include "core/nn/predictor.h"
 
 #include "core/common/error.h"
-#include "core/io/libraryversions.h"
 #include "core/nn/network_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>

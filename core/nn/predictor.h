@@ -1,7 +1,8 @@
 #pragma once
 
 #include "core/data/cellmatrix.h"
-#include "core/nn/model.h"
+#include "core/model/model.h"
+#include "core/model/predictions.h"
 
 #include <cstdint>
 #include <memory>
@@ -10,21 +11,8 @@
 
 namespace nym {
 
-// Per-cell output of a model (METHOD.md §5): argmax label, all-class probabilities, confidence and the 256-d
-// embedding. Plain value type.
-struct Predictions
-{
-    std::vector<std::string> classes;
-    std::int64_t cells = 0;
-    std::vector<std::int32_t> label;       // index into classes
-    std::vector<float> confidence;         // max probability
-    std::vector<float> probabilities;      // cells × classes, row-major
-    std::vector<float> logits;             // cells × classes, before the temperature
-    std::int64_t embeddingSize = 0;
-    std::vector<float> embedding;          // cells × embeddingSize: last hidden layer after BN, before ReLU
-
-    const std::string &labelName(std::int64_t cell) const { return classes[static_cast<std::size_t>(label[static_cast<std::size_t>(cell)])]; }
-};
+// Version of LibTorch ("1.13.1"), for --version and About boxes; defined in predictor.cpp, where torch is visible.
+std::string torchVersion();
 
 struct PredictorOptions
 {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/data/cellmatrix.h"
-#include "core/nn/model.h"
+#include "core/model/model.h"
 
 #include <cstdint>
 #include <memory>

@@ -2,8 +2,8 @@
 
 #include "core/data/trainingset.h"
 #include "core/eval/calibration.h"
-#include "core/nn/model.h"
-#include "core/nn/trainoptions.h"
+#include "core/model/model.h"
+#include "core/model/trainoptions.h"
 
 #include <cstdint>
 #include <functional>

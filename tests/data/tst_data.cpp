@@ -1,8 +1,9 @@
 // Tests of core/data: the CSR matrix, obs columns, value-type detection, normalisation, preflight, simulator,
-// and the CSV/TSV table writer. Expected numbers are hand calculations or brute-force dense oracles.
+// the per-cell annotations and their threshold rule, and the CSV/TSV table writer. Expected numbers are hand calculations or brute-force dense oracles.
 #include "common/testsupport.h"
 
 #include "core/common/error.h"
+#include "core/data/annotations.h"
 #include "core/data/cellmatrix.h"
 #include "core/data/dataset.h"
 #include "core/data/normalize.h"
@@ -11,6 +12,7 @@
 #include "core/io/tablewriter.h"
 
 #include <QTemporaryDir>
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numeric>
@@ -357,6 +359,85 @@ private Q_SLOTS:
             writeTable(dir.filePath(QStringLiteral("x.csv")).toStdString(),
                 {TableColumn::ofText("a", {"1"}), TableColumn::ofText("b", {})}));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2);   // no temporary files left
+    }
+    void annotationsThresholdRuleAndEdits()
+    {
+        // 6 cells, 3 classes; cell 4 has no counts (confidence 0), cell 1 sits exactly on the threshold.
+        Annotations::Predicted p;
+        p.classes = {"B", "T", "NK"};
+        p.label = {0, 1, 2, 1, 0, 2};
+        p.confidence = {0.9f, 0.6f, 0.4f, 0.99f, 0.f, 0.55f};
+        p.noCounts = {0, 0, 0, 0, 1, 0};
+        auto probs = std::make_shared<std::vector<float>>(18, 0.f);
+        for (std::size_t i = 0; i < 6; ++i)
+            (*probs)[i * 3 + static_cast<std::size_t>(p.label[i])] = p.confidence[i];
+        p.probabilities = probs;
+        Annotations a(p, 0.6);
+        QCOMPARE(a.cells(), std::int64_t(6));
+        // Hand-checked: below 0.6 or no counts -> Unassigned; 0.6 itself is kept.
+        const std::vector<std::string> expected {"B", "T", kUnassigned, "T", kUnassigned, kUnassigned};
+        QCOMPARE(a.finalLabels(), expected);
+        QCOMPARE(a.unassignedCount(), std::int64_t(3));
+        QCOMPARE(a.predictedLabels(), (std::vector<std::string> {"B", "T", "NK", "T", "B", "NK"}));
+        QVERIFY(a.isUnsure(4) && a.isUnsure(2) && !a.isUnsure(1));
+        QCOMPARE(a.probabilities(3)[1], 0.99f);
+        for (std::int64_t i = 0; i < 6; ++i) {
+            QCOMPARE(a.source(i), LabelSource::Model);
+            QVERIFY(!a.reviewed(i));
+            QCOMPARE(a.editTime(i), std::int64_t(0));
+        }
+        // The one rule, stated directly.
+        QVERIFY(Annotations::isBelowThreshold(0.49f, false, 0.5));
+        QVERIFY(!Annotations::isBelowThreshold(0.5f, false, 0.5));
+        QVERIFY(Annotations::isBelowThreshold(1.f, true, 0.0));
+
+        // Expert labels: a class, a new name, Unassigned; the threshold no longer moves them.
+        a.setExpertLabel(2, "NK", 100);
+        a.setExpertLabel(0, "Plasma", 101);
+        a.setExpertLabel(3, kUnassigned, 102);
+        QCOMPARE(a.finalLabel(2), std::string("NK"));
+        QCOMPARE(a.finalLabel(0), std::string("Plasma"));
+        QCOMPARE(a.source(0), LabelSource::Expert);
+        QCOMPARE(a.editTime(0), std::int64_t(101));
+        QCOMPARE(a.unassignedCount(), std::int64_t(3));   // cell 2 left Unassigned, cell 3 joined it
+        a.setThreshold(0.0);   // every model-sourced cell with counts is now its argmax
+        QCOMPARE(a.finalLabels(), (std::vector<std::string> {"Plasma", "T", "NK", kUnassigned, kUnassigned, "NK"}));
+        QCOMPARE(a.unassignedCount(), std::int64_t(2));
+        a.clearExpertLabel(3, 103);   // back to the model's call at the current threshold
+        QCOMPARE(a.finalLabel(3), std::string("T"));
+        QCOMPARE(a.source(3), LabelSource::Model);
+        a.setThreshold(1.0);
+        QCOMPARE(a.finalLabel(3), std::string(kUnassigned));
+        QCOMPARE(a.finalLabel(0), std::string("Plasma"));
+        a.setReviewed(5, true, 104);
+        QVERIFY(a.reviewed(5));
+        // Counting matches a recount after every change.
+        const auto labels = a.finalLabels();
+        QCOMPARE(a.unassignedCount(), std::int64_t(std::count(labels.begin(), labels.end(), std::string(kUnassigned))));
+
+        // Copies are independent (only the probabilities are shared).
+        Annotations b = a;
+        b.setExpertLabel(1, "B", 200);
+        QCOMPARE(a.finalLabel(1), std::string(kUnassigned));
+        QCOMPARE(b.probabilities(3), a.probabilities(3));
+
+        // Bad input is a clear error, never a crash.
+        QVERIFY_THROWS_EXCEPTION(Error, a.setThreshold(std::nan("")));
+        QVERIFY_THROWS_EXCEPTION(Error, a.setThreshold(1.5));
+        QVERIFY_THROWS_EXCEPTION(Error, a.setExpertLabel(6, "B", 1));
+        QVERIFY_THROWS_EXCEPTION(Error, a.setExpertLabel(-1, "B", 1));
+        QVERIFY_THROWS_EXCEPTION(Error, a.setExpertLabel(0, "", 1));
+        Annotations::Predicted bad = p;
+        bad.label[2] = 3;
+        QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
+        bad = p;
+        bad.confidence.pop_back();
+        QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
+        bad = p;
+        bad.probabilities = std::make_shared<std::vector<float>>(17, 0.f);
+        QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
+        // No cells is allowed (an empty selection of a file), and has nothing unassigned.
+        QCOMPARE(Annotations(Annotations::Predicted {{"A", "B"}, {}, {}, {}, {}}, 0.5).unassignedCount(), std::int64_t(0));
     }
 };
 

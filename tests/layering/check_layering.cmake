@@ -1,5 +1,18 @@
-# Fails when a source file breaks the module rules of DESIGN.md. Run: cmake -DSOURCE_DIR=... -P check_layering.cmake
+# Fails when a source file breaks the module rules of DESIGN.md and the README's architecture section.
+cmake_minimum_required(VERSION 3.25)
+# Run: cmake -DSOURCE_DIR=... -P check_layering.cmake
 set(violations "")
+# Inside core, each folder may include only itself and the folders listed for it (no cycles; core/CMakeLists.txt
+# links the nym_<folder> libraries in the same order):  common ← data ← eval ← model ← io ← export;  model ← nn.
+set(allowed_common "common")
+set(allowed_data "common;data")
+set(allowed_eval "common;data;eval")
+set(allowed_model "common;data;eval;model")
+set(allowed_io "common;data;eval;model;io")
+set(allowed_export "common;data;eval;model;io;export")
+set(allowed_nn "common;data;eval;model;nn")
+# Inside ui, the document library (document, models, workers) builds on Qt Core/Gui only: no widgets, no plots.
+set(ui_core_folders "document;models;workers")
 file(GLOB_RECURSE sources RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/core/*" "${SOURCE_DIR}/ui/*" "${SOURCE_DIR}/app/*")
 foreach(f IN LISTS sources)
   if(NOT f MATCHES "\\.(h|cpp)$")
@@ -25,6 +38,26 @@ foreach(f IN LISTS sources)
     endif()
     if(f MATCHES "^ui/" AND line MATCHES "[<\"]app/")
       list(APPEND violations "${f}: ui includes app (${line})")
+    endif()
+    # core folders in their order
+    if(f MATCHES "^core/([a-z]+)/" )
+      set(from "${CMAKE_MATCH_1}")
+      if(line MATCHES "[<\"]core/([a-z]+)/")
+        set(to "${CMAKE_MATCH_1}")
+        if(NOT DEFINED allowed_${from})
+          list(APPEND violations "${f}: core/${from} is not a known core folder (add it to the layering order)")
+        elseif(NOT to IN_LIST allowed_${from})
+          list(APPEND violations "${f}: core/${from} includes core/${to}, a folder above it (${line})")
+        endif()
+      endif()
+    endif()
+    # the document library never sees widgets
+    if(f MATCHES "^ui/([a-z]+)/")
+      set(from "${CMAKE_MATCH_1}")
+      if(from IN_LIST ui_core_folders AND (line MATCHES "[<\"]ui/(widgets|plots)/" OR line MATCHES
+         "[<\"](QWidget|QtWidgets|QMainWindow|QDialog|QMessageBox|QFileDialog|QAction|QApplication|QLabel|QComboBox|qcustomplot)"))
+        list(APPEND violations "${f}: ui/${from} is widget-free (${line})")
+      endif()
     endif()
   endforeach()
   # Public headers of core must not expose private ones.

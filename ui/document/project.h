@@ -3,8 +3,8 @@
 #include "core/data/dataset.h"
 #include "core/data/preflight.h"
 #include "core/data/trainingset.h"
-#include "core/nn/labeling.h"
-#include "core/nn/model.h"
+#include "core/nn/labeler.h"
+#include "core/model/model.h"
 #include "core/nn/trainer.h"
 
 #include <QObject>

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/io/libraryversions.h"
+#include "core/nn/predictor.h"
 #include "core/io/modelfile.h"
 #include "ui/document/project.h"
 #include "ui/plots/reliabilityplot.h"

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/data/dataset.h"
-#include "core/nn/trainoptions.h"
+#include "core/model/trainoptions.h"
 
 #include <QMainWindow>
 #include <QString>

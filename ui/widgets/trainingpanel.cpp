@@ -1,7 +1,7 @@
 #include "ui/widgets/trainingpanel.h"
 
 #include "core/common/error.h"
-#include "core/nn/model.h"
+#include "core/model/model.h"
 
 #include <QCheckBox>
 #include <QComboBox>

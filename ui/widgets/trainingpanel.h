@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/nn/trainoptions.h"
+#include "core/model/trainoptions.h"
 
 #include <QString>
 #include <QWidget>

@@ -4,8 +4,8 @@
 #include "core/data/simulator.h"
 #include "core/io/datasetreader.h"
 #include "core/io/modelfile.h"
-#include "core/io/tablewriter.h"
-#include "core/nn/labeling.h"
+#include "core/export/labelexport.h"
+#include "core/nn/labeler.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -113,28 +113,15 @@ JobResult exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targ
 {
     if (labelings.empty() || labelings.size() != targets.size())
         throw Error("There are no predictions to export yet.");
-    std::vector<TableColumn> all;
-    std::vector<std::string> fileColumn;
-    for (std::size_t f = 0; f < labelings.size(); ++f) {
-        Labeling l = *labelings[f];
-        applyThreshold(l, threshold);
-        auto cols = labelingTable(l, *targets[f]);
-        fileColumn.insert(fileColumn.end(), static_cast<std::size_t>(targets[f]->cells()),
-            datasetDisplayName(*targets[f], f));
-        if (all.empty()) {
-            all = std::move(cols);
-            continue;
-        }
-        for (std::size_t c = 0; c < all.size() && c < cols.size(); ++c) {
-            all[c].text.insert(all[c].text.end(), cols[c].text.begin(), cols[c].text.end());
-            all[c].numbers.insert(all[c].numbers.end(), cols[c].numbers.begin(), cols[c].numbers.end());
-        }
-    }
-    if (labelings.size() > 1)
-        all.insert(all.begin() + 1, TableColumn::ofText("file", fileColumn));
+    std::vector<Annotations> annotations;
+    for (const auto &l : labelings)
+        annotations.push_back(annotate(l, threshold));
+    std::vector<LabelledFile> files;
+    for (std::size_t f = 0; f < labelings.size(); ++f)
+        files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}});
     TableWriteOptions o;
     o.overwrite = true;   // the save dialog asked before replacing; the write itself is atomic
-    writeTable(path.toStdString(), all, o);
+    writePerCellTable(path.toStdString(), files, o);
     JobResult j;
     j.done = tr("Wrote %1.").arg(path);
     return j;

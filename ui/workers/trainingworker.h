@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/data/trainingset.h"
-#include "core/nn/model.h"
+#include "core/model/model.h"
 #include "core/nn/trainer.h"
-#include "core/nn/trainoptions.h"
+#include "core/model/trainoptions.h"
 
 #include <QObject>
 #include <QString>

@@ -1,4 +1,4 @@
-#include "core/nn/trainoptions.h"
+#include "core/model/trainoptions.h"
 
 #include "core/common/error.h"
 

@@ -1,4 +1,4 @@
-#include "core/nn/model.h"
+#include "core/model/model.h"
 
 #include "core/common/error.h"
 #include "core/eval/priorshift.h"

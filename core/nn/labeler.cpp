@@ -1,4 +1,4 @@
-#include "core/nn/labeling.h"
+#include "core/nn/labeler.h"
 
 #include "core/common/error.h"
 #include "core/eval/priorshift.h"
@@ -41,7 +41,6 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
     const auto sums = x.rowSums();
     const auto cells = static_cast<std::size_t>(dataset.cells());
     out.labels.resize(cells);
-    out.thresholded.resize(cells);
     out.noCounts.resize(cells);
     for (std::size_t i = 0; i < cells; ++i)
         out.noCounts[i] = sums[i] <= 0;
@@ -71,7 +70,6 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
         if (out.noCounts[i])
             out.predictions.confidence[i] = 0.f;
     }
-    applyThreshold(out, options.unassignedThreshold);
     const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
     if (empty > 0)
         out.notes.push_back(std::to_string(empty)
@@ -79,81 +77,6 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
     if (options.keepMatrix)
         out.matrix = x;
     return out;
-}
-
-H5adAdditions labelingAdditions(const Labeling &l, const Model &model, const std::string &inputPath)
-{
-    H5adAdditions add;
-    ObsColumn label = ObsColumn::fromLabels("nym_label", l.labels, true);
-    ObsColumn thresholded = ObsColumn::fromLabels("nym_label_thresholded", l.thresholded, true);
-    std::vector<double> conf(l.predictions.confidence.begin(), l.predictions.confidence.end());
-    add.obs = {label, ObsColumn::numeric("nym_confidence", conf), thresholded};
-    DenseArray emb;
-    emb.name = "X_nym";
-    emb.rows = l.predictions.cells;
-    emb.cols = l.predictions.embeddingSize;
-    emb.values = l.predictions.embedding;
-    add.obsm.push_back(std::move(emb));
-    DenseArray probs;
-    probs.name = "nym_probabilities";
-    probs.rows = l.predictions.cells;
-    probs.cols = static_cast<std::int64_t>(l.predictions.classes.size());
-    probs.values = l.predictions.probabilities;
-    add.obsm.push_back(std::move(probs));
-    std::string classes;
-    for (const auto &c : model.classes())
-        classes += (classes.empty() ? "" : "\t") + c;
-    add.uns = {{"software", model.contents().createdBy}, {"method", "scNym (LibTorch reimplementation)"},
-        {"preset", model.contents().options.preset}, {"input_file", inputPath}, {"normalization", l.normalization},
-        {"genes_matched", std::to_string(l.alignment.matched) + " of " + std::to_string(l.alignment.genes.size())},
-        {"temperature", std::to_string(model.temperature())}, {"classes", classes},
-        {"probabilities", "obsm/nym_probabilities, columns in the order of uns/nym/classes (tab-separated)"}};
-    if (l.composition.empty()) {
-        add.uns.emplace_back("prior_correction", "off");
-    } else {
-        std::string shares;
-        for (double v : l.composition) {
-            char b[32];
-            std::snprintf(b, sizeof b, "%.4f", v);
-            shares += (shares.empty() ? "" : "\t") + std::string(b);
-        }
-        add.uns.emplace_back("prior_correction",
-            "probabilities corrected for this input's estimated class mix (EM, Saerens et al. 2002)");
-        add.uns.emplace_back("estimated_class_shares", shares);
-    }
-    return add;
-}
-
-std::vector<TableColumn> labelingTable(
-    const Labeling &l, const Dataset &dataset, const std::vector<std::string> &truth)
-{
-    std::vector<TableColumn> cols;
-    cols.push_back(TableColumn::ofText("cell", dataset.cellIds));
-    cols.push_back(TableColumn::ofText("nym_label", l.labels));
-    cols.push_back(TableColumn::ofText("nym_label_thresholded", l.thresholded));
-    cols.push_back(TableColumn::ofNumbers(
-        "nym_confidence", std::vector<double>(l.predictions.confidence.begin(), l.predictions.confidence.end())));
-    if (!truth.empty())
-        cols.push_back(TableColumn::ofText("true_label", truth));
-    const auto c = l.predictions.classes.size();
-    for (std::size_t k = 0; k < c; ++k) {
-        std::vector<double> p(static_cast<std::size_t>(l.predictions.cells));
-        for (std::size_t i = 0; i < p.size(); ++i)
-            p[i] = l.predictions.probabilities[i * c + k];
-        cols.push_back(TableColumn::ofNumbers("p_" + l.predictions.classes[k], std::move(p)));
-    }
-    return cols;
-}
-
-void applyThreshold(Labeling &labeling, double threshold)
-{
-    labeling.unassigned = 0;
-    labeling.thresholded.resize(labeling.labels.size());
-    for (std::size_t i = 0; i < labeling.labels.size(); ++i) {
-        const bool unassigned = labeling.noCounts[i] || labeling.predictions.confidence[i] < threshold;
-        labeling.thresholded[i] = unassigned ? std::string(kUnassigned) : labeling.labels[i];
-        labeling.unassigned += unassigned;
-    }
 }
 
 }   // namespace nym

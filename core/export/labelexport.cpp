@@ -1,0 +1,137 @@
+#include "core/export/labelexport.h"
+
+#include "core/common/error.h"
+#include "core/data/trainingset.h"
+
+#include <cstdio>
+
+namespace nym {
+
+namespace {
+
+void checkFile(const LabelledFile &f, std::size_t index)
+{
+    if (!f.dataset || !f.labeling || !f.annotations)
+        throw Error("Export: file " + std::to_string(index + 1) + " has no predictions.");
+    const std::int64_t n = f.dataset->cells();
+    if (f.labeling->predictions.cells != n || f.annotations->cells() != n
+        || static_cast<std::int64_t>(f.labeling->labels.size()) != n)
+        throw Error(datasetDisplayName(*f.dataset, index) + ": the predictions cover "
+            + std::to_string(f.labeling->predictions.cells) + " cells but the file holds " + std::to_string(n) + ".");
+    if (!f.truth.empty() && static_cast<std::int64_t>(f.truth.size()) != n)
+        throw Error(datasetDisplayName(*f.dataset, index) + ": the true labels cover " + std::to_string(f.truth.size())
+            + " cells but the file holds " + std::to_string(n) + ".");
+}
+
+template <class T>
+void append(std::vector<T> &to, std::vector<T> &&from)
+{
+    if (to.empty())
+        to = std::move(from);
+    else
+        to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+}   // namespace
+
+std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
+{
+    if (files.empty())
+        throw Error("There are no predictions to export yet.");
+    for (std::size_t f = 0; f < files.size(); ++f)
+        checkFile(files[f], f);
+    const auto &classes = files.front().labeling->predictions.classes;
+    const bool withTruth = !files.front().truth.empty();
+    for (std::size_t f = 1; f < files.size(); ++f) {
+        if (files[f].labeling->predictions.classes != classes)
+            throw Error(datasetDisplayName(*files[f].dataset, f)
+                + ": labelled by a model with other classes than the first file; export them separately.");
+        if (files[f].truth.empty() == withTruth)
+            throw Error(datasetDisplayName(*files[f].dataset, withTruth ? f : 0)
+                + ": has no true labels while other files do; every file needs them for the true_label column.");
+    }
+    std::vector<std::string> file, cell, label, final, truth;
+    std::vector<double> confidence;
+    std::vector<std::vector<double>> probabilities(classes.size());
+    for (std::size_t f = 0; f < files.size(); ++f) {
+        const LabelledFile &in = files[f];
+        const auto n = static_cast<std::size_t>(in.dataset->cells());
+        if (files.size() > 1)
+            file.insert(file.end(), n, datasetDisplayName(*in.dataset, f));
+        cell.insert(cell.end(), in.dataset->cellIds.begin(), in.dataset->cellIds.end());
+        label.insert(label.end(), in.labeling->labels.begin(), in.labeling->labels.end());
+        append(final, in.annotations->finalLabels());
+        const auto &conf = in.labeling->predictions.confidence;
+        confidence.insert(confidence.end(), conf.begin(), conf.end());
+        truth.insert(truth.end(), in.truth.begin(), in.truth.end());
+        const auto &p = in.labeling->predictions.probabilities;
+        for (std::size_t k = 0; k < classes.size(); ++k)
+            for (std::size_t i = 0; i < n; ++i)
+                probabilities[k].push_back(p[i * classes.size() + k]);
+    }
+    std::vector<TableColumn> cols;
+    if (files.size() > 1)
+        cols.push_back(TableColumn::ofText("file", std::move(file)));
+    cols.push_back(TableColumn::ofText("cell", std::move(cell)));
+    cols.push_back(TableColumn::ofText("nym_label", std::move(label)));
+    cols.push_back(TableColumn::ofText("nym_label_thresholded", std::move(final)));
+    cols.push_back(TableColumn::ofNumbers("nym_confidence", std::move(confidence)));
+    if (withTruth)
+        cols.push_back(TableColumn::ofText("true_label", std::move(truth)));
+    for (std::size_t k = 0; k < classes.size(); ++k)
+        cols.push_back(TableColumn::ofNumbers("p_" + classes[k], std::move(probabilities[k])));
+    return cols;
+}
+
+void writePerCellTable(const std::string &path, const std::vector<LabelledFile> &files, const TableWriteOptions &options)
+{
+    writeTable(path, perCellTable(files), options);
+}
+
+H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
+{
+    checkFile(file, 0);
+    const Labeling &l = *file.labeling;
+    H5adAdditions add;
+    ObsColumn label = ObsColumn::fromLabels("nym_label", l.labels, true);
+    ObsColumn thresholded = ObsColumn::fromLabels("nym_label_thresholded", file.annotations->finalLabels(), true);
+    std::vector<double> conf(l.predictions.confidence.begin(), l.predictions.confidence.end());
+    add.obs = {label, ObsColumn::numeric("nym_confidence", conf), thresholded};
+    DenseArray emb;
+    emb.name = "X_nym";
+    emb.rows = l.predictions.cells;
+    emb.cols = l.predictions.embeddingSize;
+    emb.values = l.predictions.embedding;
+    add.obsm.push_back(std::move(emb));
+    DenseArray probs;
+    probs.name = "nym_probabilities";
+    probs.rows = l.predictions.cells;
+    probs.cols = static_cast<std::int64_t>(l.predictions.classes.size());
+    probs.values = l.predictions.probabilities;
+    add.obsm.push_back(std::move(probs));
+    std::string classes;
+    for (const auto &c : model.classes())
+        classes += (classes.empty() ? "" : "\t") + c;
+    const std::string inputPath = file.dataset->source.path;
+    add.uns = {{"software", model.contents().createdBy}, {"method", "scNym (LibTorch reimplementation)"},
+        {"preset", model.contents().options.preset}, {"input_file", inputPath}, {"normalization", l.normalization},
+        {"genes_matched", std::to_string(l.alignment.matched) + " of " + std::to_string(l.alignment.genes.size())},
+        {"temperature", std::to_string(model.temperature())}, {"classes", classes},
+        {"probabilities", "obsm/nym_probabilities, columns in the order of uns/nym/classes (tab-separated)"}};
+    if (l.composition.empty()) {
+        add.uns.emplace_back("prior_correction", "off");
+    } else {
+        std::string shares;
+        for (double v : l.composition) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.4f", v);
+            shares += (shares.empty() ? "" : "\t") + std::string(b);
+        }
+        add.uns.emplace_back("prior_correction",
+            "probabilities corrected for this input's estimated class mix (EM, Saerens et al. 2002)");
+        add.uns.emplace_back("estimated_class_shares", shares);
+    }
+    return add;
+}
+
+}   // namespace nym

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nym {
+
+// Per-cell output of a model (METHOD.md §5): argmax label, all-class probabilities, confidence and the 256-d
+// embedding. Plain value type.
+struct Predictions
+{
+    std::vector<std::string> classes;
+    std::int64_t cells = 0;
+    std::vector<std::int32_t> label;       // index into classes
+    std::vector<float> confidence;         // max probability
+    std::vector<float> probabilities;      // cells × classes, row-major
+    std::vector<float> logits;             // cells × classes, before the temperature
+    std::int64_t embeddingSize = 0;
+    std::vector<float> embedding;          // cells × embeddingSize: last hidden layer after BN, before ReLU
+
+    const std::string &labelName(std::int64_t cell) const { return classes[static_cast<std::size_t>(label[static_cast<std::size_t>(cell)])]; }
+};
+
+}   // namespace nym

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "core/data/dataset.h"
+#include "core/data/normalize.h"
+#include "core/model/labeling.h"
+#include "core/model/model.h"
+#include "core/nn/predictor.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nym {
+
+struct LabelingOptions
+{
+    // Fewer of the model's genes found in the input than this fraction, or than minMatchedGenes (or all of the
+    // model's genes when it has fewer), is an error: predictions would rest on too little. Defaults 0.5 and 100.
+    double minMatchedFraction = 0.5;
+    std::int64_t minMatchedGenes = 100;
+    NormalizeOptions normalize;
+    PredictorOptions predictor;
+    // Correct the probabilities for the input's own class mix (prior-shift EM, correctPriorShift), estimated from
+    // the cells with counts, when the model's options ask for it (TrainOptions::priorCorrection; not for
+    // reference-exact models). Needs the model's training class shares: models from before they were kept are left
+    // uncorrected, with a note. Default true; false never corrects.
+    bool priorCorrection = true;
+    // Keep the aligned log1p(CPM) matrix in the result (for saliency and gene views). Default false.
+    bool keepMatrix = false;
+};
+
+// Normalises the dataset to log1p(CPM) over all its genes, aligns it to the model's genes by name (zero-filling
+// missing ones, reported) and predicts every cell; annotate() then applies a confidence threshold. Throws
+// nym::Error when the overlap is too small or the data cannot be normalised.
+Labeling labelDataset(const Model &model, const Dataset &dataset, const LabelingOptions &options = {});
+
+}   // namespace nym

@@ -1,0 +1,211 @@
+// Tests of core/export: the per-cell table (one file and several) and the annotated-h5ad additions, built from
+// hand-made predictions so every expected cell value is known. The app/CLI byte-identity test is in tst_document.
+#include "common/testsupport.h"
+
+#include "core/common/error.h"
+#include "core/data/simulator.h"
+#include "core/data/trainingset.h"
+#include "core/export/labelexport.h"
+#include "core/io/datasetreader.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <cmath>
+#include <random>
+
+using namespace nym;
+
+namespace {
+
+// Predictions for every cell of `d`: random probabilities over `classes` (seeded), cells `zero` without counts.
+std::shared_ptr<const Labeling> fakeLabeling(const Dataset &d, const std::vector<std::string> &classes, unsigned seed,
+    const std::vector<int> &zero = {})
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(0.01f, 1.f);
+    Labeling l;
+    auto &p = l.predictions;
+    p.classes = classes;
+    p.cells = d.cells();
+    const std::size_t c = classes.size();
+    p.probabilities.resize(static_cast<std::size_t>(p.cells) * c);
+    p.embeddingSize = 2;
+    p.embedding.assign(static_cast<std::size_t>(p.cells) * 2, 0.5f);
+    l.noCounts.assign(static_cast<std::size_t>(p.cells), 0);
+    for (int z : zero)
+        l.noCounts[static_cast<std::size_t>(z)] = 1;
+    for (std::int64_t i = 0; i < p.cells; ++i) {
+        float *row = p.probabilities.data() + static_cast<std::size_t>(i) * c;
+        float sum = 0;
+        for (std::size_t k = 0; k < c; ++k)
+            sum += row[k] = u(rng) * u(rng);
+        std::size_t best = 0;
+        for (std::size_t k = 0; k < c; ++k) {
+            row[k] /= sum;
+            if (row[k] > row[best])
+                best = k;
+        }
+        p.label.push_back(static_cast<std::int32_t>(best));
+        p.confidence.push_back(l.noCounts[static_cast<std::size_t>(i)] ? 0.f : row[best]);
+        l.labels.push_back(classes[best]);
+    }
+    l.normalization = "log1p(CPM) of raw counts";
+    return std::make_shared<const Labeling>(std::move(l));
+}
+
+std::vector<DatasetPtr> simulatedFiles(int files, std::int64_t cells)
+{
+    SimulatorOptions o;
+    o.cells = cells * files;
+    o.genes = 120;
+    o.types = 3;
+    o.domains = files;
+    o.seed = 5;
+    std::vector<DatasetPtr> out;
+    int n = 0;
+    for (auto &d : simulate(o)) {
+        d.data.source.path = "/data/batch" + std::to_string(++n) + ".h5ad";
+        out.push_back(std::make_shared<const Dataset>(std::move(d.data)));
+    }
+    return out;
+}
+
+QList<QByteArray> readLines(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = f.readAll().split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
+const std::vector<std::string> kClasses {"B cell", "T cell", "NK"};
+
+}   // namespace
+
+class TestExport : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void singleFileColumnsAndValues()
+    {
+        const auto files = simulatedFiles(1, 200);
+        const Dataset &d = *files[0];
+        const auto l = fakeLabeling(d, kClasses, 1, {3, 7});
+        Annotations a = annotate(l, 0.6);
+        a.setExpertLabel(10, "Plasma", 1);   // an edit shows in the final label column
+        const auto cols = perCellTable({{&d, l.get(), &a, {}}});
+        std::vector<std::string> names;
+        for (const auto &c : cols)
+            names.push_back(c.name);
+        QCOMPARE(names, (std::vector<std::string> {"cell", "nym_label", "nym_label_thresholded", "nym_confidence",
+                            "p_B cell", "p_T cell", "p_NK"}));
+        for (const auto &c : cols)
+            QCOMPARE(c.size(), std::size_t(200));
+        for (std::size_t i = 0; i < 200; ++i) {
+            QCOMPARE(cols[0].text[i], d.cellIds[i]);
+            QCOMPARE(cols[1].text[i], l->labels[i]);
+            const float conf = l->predictions.confidence[i];
+            // Oracle: the threshold rule by hand, the expert's label for cell 10.
+            const std::string expected = i == 10 ? std::string("Plasma")
+                : (l->noCounts[i] || conf < 0.6f) ? std::string(kUnassigned) : l->labels[i];
+            QCOMPARE(cols[2].text[i], expected);
+            QCOMPARE(cols[3].numbers[i], double(conf));
+            double sum = 0;
+            for (std::size_t k = 0; k < 3; ++k)
+                sum += cols[4 + k].numbers[i];
+            QVERIFY(std::abs(sum - 1) < 1e-5);
+            if (!l->noCounts[i])   // the argmax column holds the confidence
+                QCOMPARE(cols[4 + static_cast<std::size_t>(l->predictions.label[i])].numbers[i], double(conf));
+        }
+        QCOMPARE(cols[2].text[3], std::string(kUnassigned));   // no counts
+    }
+
+    void severalFilesTruthAndErrors()
+    {
+        const auto files = simulatedFiles(2, 150);
+        const auto l0 = fakeLabeling(*files[0], kClasses, 2), l1 = fakeLabeling(*files[1], kClasses, 3);
+        const Annotations a0 = annotate(l0, 0.5), a1 = annotate(l1, 0.5);
+        std::vector<std::string> t0(150, "T cell"), t1(150, "NK");
+        const auto cols = perCellTable({{files[0].get(), l0.get(), &a0, t0}, {files[1].get(), l1.get(), &a1, t1}});
+        QCOMPARE(cols[0].name, std::string("file"));   // one order for the CLI and the app: file first
+        QCOMPARE(cols[1].name, std::string("cell"));
+        QCOMPARE(cols[5].name, std::string("true_label"));
+        QCOMPARE(cols[0].size(), std::size_t(300));
+        QCOMPARE(cols[0].text[0], datasetDisplayName(*files[0], 0));
+        QCOMPARE(cols[0].text[299], datasetDisplayName(*files[1], 1));
+        QVERIFY(cols[0].text[0] != cols[0].text[299]);
+        QCOMPARE(cols[1].text[150], files[1]->cellIds[0]);
+        QCOMPARE(cols[5].text[149], std::string("T cell"));
+        QCOMPARE(cols[5].text[150], std::string("NK"));
+        QCOMPARE(cols[4].numbers[150], double(l1->predictions.confidence[0]));
+
+        // Written: header + one line per cell; the same input writes the same bytes.
+        QTemporaryDir dir;
+        const QString p1 = dir.filePath(QStringLiteral("a.csv")), p2 = dir.filePath(QStringLiteral("b.tsv"));
+        writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}}, {files[1].get(), l1.get(), &a1, {}}});
+        const auto lines = readLines(p1);
+        QCOMPARE(lines.size(), 301);
+        QCOMPARE(lines[0], QByteArray("file,cell,nym_label,nym_label_thresholded,nym_confidence,p_B cell,p_T cell,p_NK"));
+        writePerCellTable(p2.toStdString(), {{files[0].get(), l0.get(), &a0, {}}});
+        QVERIFY(readLines(p2)[0].startsWith("cell\tnym_label\t"));
+        // Existing files are not replaced unless asked.
+        QVERIFY_THROWS_EXCEPTION(Error, writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}}}));
+        QCOMPARE(readLines(p1).size(), 301);
+
+        // Errors name the problem.
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, t0}, {files[1].get(), l1.get(), &a1, {}}}));
+        const auto other = fakeLabeling(*files[1], {"x", "y"}, 4);
+        const Annotations ao = annotate(other, 0.5);
+        try {
+            perCellTable({{files[0].get(), l0.get(), &a0, {}}, {files[1].get(), other.get(), &ao, {}}});
+            QFAIL("different classes were accepted");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("other classes") != std::string::npos, e.what());
+        }
+        // Predictions of another file (other cell count) are refused.
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), fakeLabeling(*simulatedFiles(1, 40)[0], kClasses, 5).get(), &a0, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, std::vector<std::string>(3, "x")}}));
+    }
+
+    void h5adAdditionsCarryFinalLabels()
+    {
+        const auto files = simulatedFiles(1, 120);
+        const auto l = fakeLabeling(*files[0], kClasses, 6, {0});
+        Annotations a = annotate(l, 0.5);
+        a.setExpertLabel(5, "Doublet", 1);
+        Model::Contents c;
+        c.genes = files[0]->geneNames;
+        c.classes = kClasses;
+        c.createdBy = "Nym Studio test";
+        c.weights.push_back({"w", {1}, {0.5f}});   // the exports read no weights; a model needs one
+        const Model model(c);
+        const H5adAdditions add = h5adAdditions({files[0].get(), l.get(), &a, {}}, model);
+        QCOMPARE(add.obs.size(), std::size_t(3));
+        QCOMPARE(add.obs[0].name, std::string("nym_label"));
+        QCOMPARE(add.obs[2].name, std::string("nym_label_thresholded"));
+        QCOMPARE(add.obs[2].text(5), std::string("Doublet"));
+        QCOMPARE(add.obs[2].text(0), std::string(kUnassigned));
+        QCOMPARE(add.obsm[0].name, std::string("X_nym"));
+        QCOMPARE(add.obsm[1].cols, std::int64_t(3));
+        bool sawInput = false;
+        for (const auto &[k, v] : add.uns)
+            sawInput |= k == "input_file" && v == "/data/batch1.h5ad";
+        QVERIFY(sawInput);
+        // Written and read back.
+        QTemporaryDir dir;
+        const std::string out = dir.filePath(QStringLiteral("o.h5ad")).toStdString();
+        writeH5ad(*files[0], out, add);
+        const Dataset back = readDataset(out);
+        QCOMPARE(back.findObs("nym_label_thresholded")->text(5), std::string("Doublet"));
+        QCOMPARE(back.findObs("nym_label")->text(7), l->labels[7]);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "tst_export.moc"
