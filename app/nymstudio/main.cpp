@@ -1,6 +1,7 @@
 // nymstudio: the Nym Studio desktop application.
 //   nymstudio [--demo] [TRAINING [TARGET...]] [--target FILE]... [MODEL.nym]
 //   nymstudio --demo --screenshots DIR [--epochs N]   (a scripted tour that saves screenshots, then quits)
+#include "ui/document/projectcontroller.h"
 #include "ui/plots/trainingcurves.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/trainingpanel.h"
@@ -25,19 +26,20 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
         QApplication::processEvents();
         window.grab().save(QDir(dir).filePath(name));
     };
-    QObject::connect(&window, &nym::ui::MainWindow::loadFailed, &window, [] { QApplication::exit(1); });
-    QObject::connect(&window, &nym::ui::MainWindow::trainingFailed, &window, [] { QApplication::exit(1); });
-    QObject::connect(&window, &nym::ui::MainWindow::loaded, &window, [&window, shot, epochs] {
+    auto *c = window.controller();
+    QObject::connect(c, &nym::ui::ProjectController::loadFailed, &window, [] { QApplication::exit(1); });
+    QObject::connect(c, &nym::ui::ProjectController::trainingFailed, &window, [] { QApplication::exit(1); });
+    QObject::connect(c, &nym::ui::ProjectController::loaded, &window, [&window, shot, epochs] {
         QTimer::singleShot(300, &window, [&window, shot, epochs] {
             shot(0, QStringLiteral("data.png"));
             window.trainingPanel()->setKnob(QStringLiteral("epochs"), epochs);
             window.trainingPanel()->setKnob(QStringLiteral("minEpochForSelection"), std::min(5, epochs / 2));
-            if (!window.train())
+            if (!window.controller()->train())
                 QApplication::exit(1);
         });
     });
-    QObject::connect(&window, &nym::ui::MainWindow::labelled, &window, [&window, shot] {
-        QTimer::singleShot(300, &window, [shot] {
+    QObject::connect(c, &nym::ui::ProjectController::labelled, &window, [shot] {
+        QTimer::singleShot(300, [shot] {
             shot(1, QStringLiteral("training.png"));
             shot(2, QStringLiteral("results.png"));
             QApplication::exit(0);
@@ -90,15 +92,15 @@ int main(int argc, char **argv)
 
     if (parser.isSet(shots)) {
         runTour(window, parser.value(shots), std::max(1, parser.value(epochs).toInt()));
-        window.openDemo();
+        window.controller()->openDemo();
     } else if (!data.isEmpty() || !targets.isEmpty()) {
         // One loading job at a time: the window queues the targets behind the training files.
-        window.addFiles(data, nym::ui::MainWindow::Role::Training, true);
-        window.addFiles(targets, nym::ui::MainWindow::Role::Target, true);
+        window.controller()->addFiles(data, nym::ui::ProjectController::Role::Training, true);
+        window.controller()->addFiles(targets, nym::ui::ProjectController::Role::Target, true);
     } else if (parser.isSet(demo) || models.isEmpty()) {
-        window.openDemo();
+        window.controller()->openDemo();
     }
     for (const QString &m : models)
-        window.openModel(m);   // queued behind any data loading
+        window.controller()->openModel(m);   // queued behind any data loading
     return app.exec();
 }

@@ -7,20 +7,16 @@
 
 namespace nym {
 
-namespace {
-
-void checkThreshold(double threshold)
+void Annotations::validateThreshold(double threshold)
 {
     if (!std::isfinite(threshold) || threshold < 0 || threshold > 1)
         throw Error("The confidence threshold must be a number from 0 to 1 (got " + std::to_string(threshold) + ").");
 }
 
-}   // namespace
-
 Annotations::Annotations(Predicted predicted, double threshold)
     : m_p(std::move(predicted))
 {
-    checkThreshold(threshold);
+    validateThreshold(threshold);
     const std::size_t n = m_p.label.size();
     if (m_p.confidence.size() != n || m_p.noCounts.size() != n)
         throw Error("Annotations: the labels, confidences and no-count flags cover different numbers of cells ("
@@ -75,7 +71,7 @@ void Annotations::setFinal(std::size_t cell, std::int32_t name)
 
 void Annotations::setThreshold(double threshold)
 {
-    checkThreshold(threshold);
+    validateThreshold(threshold);
     m_threshold = threshold;
     for (std::size_t i = 0; i < m_final.size(); ++i)
         if (m_source[i] == static_cast<std::uint8_t>(LabelSource::Model))

@@ -43,6 +43,8 @@ public:
     // The threshold rule: a cell is unsure when it has no counts in the model's genes or its confidence is below
     // the threshold (a confidence equal to the threshold is kept).
     static bool isBelowThreshold(float confidence, bool noCounts, double threshold);
+    // Throws nym::Error unless the threshold is a number in [0, 1].
+    static void validateThreshold(double threshold);
 
     std::int64_t cells() const { return static_cast<std::int64_t>(m_p.label.size()); }
     const std::vector<std::string> &classes() const { return m_p.classes; }

@@ -7,10 +7,13 @@
 #include "core/data/simulator.h"
 #include "core/data/trainingset.h"
 #include "core/io/h5adwriter.h"
-#include "ui/document/project.h"
 #include "ui/plots/reliabilityplot.h"
 #include "ui/plots/trainingcurves.h"
 #include "ui/widgets/datapanel.h"
+#include "ui/document/project.h"
+#include "ui/document/projectcontroller.h"
+#include "ui/document/projectsettings.h"
+#include "ui/document/recentfiles.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/resultsview.h"
 #include "ui/widgets/trainingpanel.h"
@@ -23,7 +26,8 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTableWidget>
+#include <QAbstractItemModel>
+#include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -123,9 +127,9 @@ private Q_SLOTS:
     {
         nym::ui::MainWindow w;
         w.show();
-        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
-        w.openDemo();
-        QVERIFY(w.isBusy());
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+        w.controller()->openDemo();
+        QVERIFY(w.controller()->isBusy());
         // The event loop keeps turning while the demo is simulated in the background.
         int ticks = 0;
         QTimer t;
@@ -163,9 +167,9 @@ private Q_SLOTS:
             f.close();
         }
         nym::ui::MainWindow w;
-        QSignalSpy failed(&w, &nym::ui::MainWindow::loadFailed);
+        QSignalSpy failed(w.controller(), &nym::ui::ProjectController::loadFailed);
         DialogCloser closer;   // records and closes the error dialog
-        w.openFiles(bad, bad);
+        w.controller()->openFiles(bad, bad);
         QVERIFY(failed.wait(30000));
         QVERIFY2(failed.first().first().toString().contains(expected), qPrintable(failed.first().first().toString()));
         // The user saw a dialog with the reason, once (the queued target was dropped), and nothing was opened.
@@ -174,7 +178,7 @@ private Q_SLOTS:
         QTest::qWait(200);
         QCOMPARE(failed.size(), 1);
         QVERIFY(!w.project()->hasData());
-        QVERIFY(w.recentFiles().filter(QStringLiteral("bad.h5ad")).isEmpty());   // failed files are not "recent"
+        QVERIFY(nym::ui::RecentFiles::entries().filter(QStringLiteral("bad.h5ad")).isEmpty());   // failed files are not "recent"
     }
 
     void trainingRunsInAWorkerAndStops()
@@ -227,7 +231,9 @@ private Q_SLOTS:
     void presetsKnobsAndPersistence()
     {
         {
-            nym::ui::TrainingPanel p;
+            nym::ui::Project project;
+            nym::ui::ProjectSettings::attach(&project);
+            nym::ui::TrainingPanel p(&project);
             p.applyPreset(QStringLiteral("scnym-default"));
             QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
             QCOMPARE(p.options().mixupAlpha, 0.3);
@@ -261,8 +267,10 @@ private Q_SLOTS:
             p.setKnob(QStringLiteral("epochs"), 37);
             QCOMPARE(p.presetText(), QStringLiteral("custom"));
         }
-        // A new panel (the next run of the app) starts where the last one stopped.
-        nym::ui::TrainingPanel again;
+        // A new project and panel (the next run of the app) start where the last one stopped.
+        nym::ui::Project project;
+        nym::ui::ProjectSettings::attach(&project);
+        nym::ui::TrainingPanel again(&project);
         QCOMPARE(again.presetText(), QStringLiteral("custom"));
         QCOMPARE(again.options().epochs, 37);
         QCOMPARE(again.options().adversaryWeight, 0.25);
@@ -272,7 +280,9 @@ private Q_SLOTS:
         QCOMPARE(again.presetText(), QStringLiteral("new-identity-discovery"));
         // Damaged settings fall back to the defaults instead of failing.
         QSettings().setValue(QStringLiteral("training/options"), QStringLiteral("{not json"));
-        nym::ui::TrainingPanel clean;
+        nym::ui::Project fresh;
+        nym::ui::ProjectSettings::attach(&fresh);
+        nym::ui::TrainingPanel clean(&fresh);
         QCOMPARE(clean.options().epochs, 100);
     }
 
@@ -281,16 +291,16 @@ private Q_SLOTS:
         DialogCloser closer;
         nym::ui::MainWindow w;
         w.show();
-        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
-        w.openFiles(m_train, m_target);
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+        w.controller()->openFiles(m_train, m_target);
         QVERIFY(loaded.wait(60000));
         QVERIFY(w.project()->blockingReason().isEmpty());
         QCOMPARE(w.dataPanel()->labelPicker()->currentText(), QStringLiteral("cell_type"));
         quickSettings(w.trainingPanel(), 6);
-        QSignalSpy finished(&w, &nym::ui::MainWindow::trainingFinished);
-        QSignalSpy labelled(&w, &nym::ui::MainWindow::labelled);
-        QVERIFY(w.train());
-        QVERIFY(w.isTraining());
+        QSignalSpy finished(w.controller(), &nym::ui::ProjectController::trainingFinished);
+        QSignalSpy labelled(w.controller(), &nym::ui::ProjectController::labelled);
+        QVERIFY(w.controller()->train());
+        QVERIFY(w.controller()->isTraining());
         QVERIFY(!w.trainingPanel()->knobWidget(QStringLiteral("epochs"))->isEnabled());   // locked while running
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 1, 120000);
         QVERIFY(finished.wait(120000));
@@ -315,27 +325,36 @@ private Q_SLOTS:
         const QString summary = w.resultsView()->summaryText();
         QVERIFY2(summary.contains(QStringLiteral("Held-out accuracy")), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("agreement")), qPrintable(summary));   // the target has cell_type
-        QVERIFY(w.resultsView()->table()->rowCount() >= 2);
-        // The table's cells add up to the target.
+        const QAbstractItemModel *summaryTable = w.resultsView()->table()->model();
+        QVERIFY(summaryTable->rowCount() >= 2);
+        // The table's cells add up to the target; it is sorted by cells, largest first.
         int cells = 0;
-        for (int r = 0; r < w.resultsView()->table()->rowCount(); ++r)
-            cells += w.resultsView()->table()->item(r, 1)->data(Qt::UserRole).toInt();
+        for (int r = 0; r < summaryTable->rowCount(); ++r)
+            cells += summaryTable->index(r, 1).data(Qt::UserRole).toInt();
         QCOMPARE(cells, 800);
+        QVERIFY(summaryTable->index(0, 1).data(Qt::UserRole).toInt() >= summaryTable->index(1, 1).data(Qt::UserRole).toInt());
         // A stricter threshold leaves more cells below it.
-        const int below = w.resultsView()->table()->item(0, 4)->data(Qt::UserRole).toInt();
-        w.resultsView()->setThreshold(0.999);
+        int below = 0;
+        for (int r = 0; r < summaryTable->rowCount(); ++r)
+            below += summaryTable->index(r, 4).data(Qt::UserRole).toInt();
+        w.resultsView()->setThreshold(0.99);
+        QCOMPARE(w.project()->threshold(), 0.99);   // the view sent it to the project
         int belowStrict = 0;
-        for (int r = 0; r < w.resultsView()->table()->rowCount(); ++r)
-            belowStrict += w.resultsView()->table()->item(r, 4)->data(Qt::UserRole).toInt();
-        QVERIFY(belowStrict >= below);
+        for (int r = 0; r < summaryTable->rowCount(); ++r)
+            belowStrict += summaryTable->index(r, 4).data(Qt::UserRole).toInt();
+        QVERIFY(belowStrict > below);
         w.resultsView()->setThreshold(0.7);
-        QCOMPARE(nym::ui::ResultsView(w.project()).threshold(), 0.7);   // remembered for the next run
+        {
+            nym::ui::Project next;   // remembered for the next run
+            nym::ui::ProjectSettings::attach(&next);
+            QCOMPARE(next.threshold(), 0.7);
+        }
 
         // Export: one row per target cell with the thresholded label; never over an input file.
         const QString table = m_files.filePath(QStringLiteral("labels.csv"));
-        QVERIFY(!w.exportTableTo(m_target));
-        QVERIFY(w.exportTableTo(table));
-        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 30000);
+        QVERIFY(!w.controller()->exportTable(m_target));
+        QVERIFY(w.controller()->exportTable(table));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
         QFile csv(table);
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
@@ -348,30 +367,34 @@ private Q_SLOTS:
         for (float c : w.project()->labelings()[0]->predictions.confidence)
             expectedUnassigned += c < 0.7f ? 1 : 0;
         QCOMPARE(unassigned, expectedUnassigned);
-        QVERIFY(w.exportTableTo(table));   // replacing the table the user chose again is fine
-        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 30000);
+        QVERIFY(w.controller()->exportTable(table));   // replacing the table the user chose again is fine
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
         w.resultsView()->setThreshold(0.5);
 
         // Save: never over an input file; a model file is written and reads back.
         const QDateTime before = QFileInfo(m_train).lastModified();
-        QVERIFY(!w.saveModel(m_train));
+        QVERIFY(!w.controller()->saveModel(m_train));
         QCOMPARE(QFileInfo(m_train).lastModified(), before);
         QTRY_VERIFY(!closer.texts.isEmpty());
         QVERIFY(closer.texts.last().contains(QStringLiteral("never writes over")));
         const QString modelPath = m_files.filePath(QStringLiteral("demo.nym"));
-        QVERIFY(w.saveModel(modelPath));
+        QSignalSpy written(w.controller(), &nym::ui::ProjectController::written);
+        QVERIFY(w.controller()->saveModel(modelPath));   // in a worker, like every file operation
+        QVERIFY(w.controller()->isBusy());
+        QVERIFY(written.wait(30000));
+        QCOMPARE(written.first().first().toString(), modelPath);
         QVERIFY(QFileInfo(modelPath).size() > 1000);
-        QVERIFY(w.recentFiles().first().endsWith(modelPath));
+        QVERIFY(nym::ui::RecentFiles::entries().first().endsWith(modelPath));
 
         // A fresh window: open the model, then a target; Apply labels it without training.
         nym::ui::MainWindow w2;
-        QSignalSpy labelled2(&w2, &nym::ui::MainWindow::labelled);
-        w2.openModel(modelPath);
-        w2.addFiles({m_target}, nym::ui::MainWindow::Role::Target, true);   // queued behind the model
-        QTRY_VERIFY_WITH_TIMEOUT(!w2.isBusy() && w2.project()->model() && w2.project()->hasData() == false
+        QSignalSpy labelled2(w2.controller(), &nym::ui::ProjectController::labelled);
+        w2.controller()->openModel(modelPath);
+        w2.controller()->addFiles({m_target}, nym::ui::ProjectController::Role::Target, true);   // queued behind the model
+        QTRY_VERIFY_WITH_TIMEOUT(!w2.controller()->isBusy() && w2.project()->model() && w2.project()->hasData() == false
                                      && !w2.project()->data().targets.empty(), 60000);
         QVERIFY(w2.project()->modelSource().contains(QStringLiteral("demo.nym")));
-        w2.applyModel();
+        w2.controller()->applyModel();
         QVERIFY(labelled2.wait(60000));
         // The saved model gives the same labels as the one trained here.
         QCOMPARE(w2.project()->labelings()[0]->labels, w.project()->labelings()[0]->labels);
@@ -381,22 +404,22 @@ private Q_SLOTS:
     {
         nym::ui::MainWindow w;
         w.show();
-        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
-        w.openDemo();
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+        w.controller()->openDemo();
         QVERIFY(loaded.wait(120000));
         quickSettings(w.trainingPanel(), 500);
-        QSignalSpy finished(&w, &nym::ui::MainWindow::trainingFinished);
+        QSignalSpy finished(w.controller(), &nym::ui::ProjectController::trainingFinished);
         EventLoopGapMeter gaps;
-        QVERIFY(w.train());
+        QVERIFY(w.controller()->train());
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 1, 120000);   // data prepared, training under way
         gaps.start();
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 3, 120000);
         QElapsedTimer stopClock;
         stopClock.start();
-        w.stopTraining();
+        w.controller()->stopTraining();
         QVERIFY(finished.wait(30000));
         qInfo("stop took %lld ms", static_cast<long long>(stopClock.elapsed()));
-        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 60000);
         gaps.stop();
         // Training, stopping, handing over the model and labelling the target never stall the GUI.
         qInfo("largest event-loop gap while the window trains, stops and labels: %lld ms", static_cast<long long>(gaps.worst()));
@@ -404,8 +427,8 @@ private Q_SLOTS:
         QVERIFY(w.project()->model());
         QVERIFY(w.project()->summary()->stopped);
         QVERIFY(w.project()->summary()->epochsRun < 500);
-        QVERIFY(!w.isTraining());
-        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 60000);   // the stopped model labels the target
+        QVERIFY(!w.controller()->isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 60000);   // the stopped model labels the target
         QCOMPARE(w.project()->labelings().size(), std::size_t(1));
         QVERIFY2(w.statusText().startsWith(QStringLiteral("Stopped after")), qPrintable(w.statusText()));
         QVERIFY(w.resultsView()->summaryText().contains(QStringLiteral("stopped by you")));
@@ -415,41 +438,45 @@ private Q_SLOTS:
     {
         DialogCloser closer;
         nym::ui::MainWindow w;
-        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
         // Only a training file: training cannot start and says why.
-        w.addFiles({m_train}, nym::ui::MainWindow::Role::Training, true);
+        w.controller()->addFiles({m_train}, nym::ui::ProjectController::Role::Training, true);
         QVERIFY(loaded.wait(60000));
-        QVERIFY(!w.train());
+        QVERIFY(!w.controller()->train());
         QVERIFY(w.statusText().contains(QStringLiteral("target")));
         QVERIFY(w.reportText().contains(QStringLiteral("Training cannot start")));
         // A drop with two files when a training file is open: both are targets.
-        w.openDropped({m_target, m_target});
+        w.controller()->openDropped({m_target, m_target});
         QVERIFY(loaded.wait(60000));
         QCOMPARE(w.project()->data().targets.size(), std::size_t(2));
         QVERIFY(w.project()->blockingReason().isEmpty());
         // Choosing another label column re-checks the data: "domain" has one value per file, so it is an error.
         const QStringList labels = w.project()->labelCandidates();
         QVERIFY(labels.contains(QStringLiteral("cell_type")));
-        QCOMPARE(w.dataPanel()->trainingSetOptions().domains, nym::DomainSource::TrainingVsTarget);
+        QCOMPARE(w.project()->trainingSetOptions().domains, nym::DomainSource::TrainingVsTarget);
         w.dataPanel()->domainPicker()->setCurrentIndex(1);
-        QCOMPARE(w.dataPanel()->trainingSetOptions().domains, nym::DomainSource::PerFile);
+        Q_EMIT w.dataPanel()->domainPicker()->activated(1);   // as the user picks it
+        QCOMPARE(w.project()->trainingSetOptions().domains, nym::DomainSource::PerFile);
+        QCOMPARE(w.project()->domainMode(), nym::ui::Project::DomainMode::PerFile);
         // Choosing a label column re-checks the data; a column with one value cannot teach and blocks training.
-        Q_EMIT w.dataPanel()->columnsChosen(QStringLiteral("domain"), QString());
+        Q_EMIT w.dataPanel()->columnsChosen(QStringLiteral("domain"), nym::ui::Project::DomainMode::PerFile, QString());
         QVERIFY(loaded.wait(60000));
         QCOMPARE(w.project()->data().labelColumn, QStringLiteral("domain"));
         QVERIFY2(w.project()->blockingReason().contains(QStringLiteral("domain")),
             qPrintable(w.project()->blockingReason()));
-        QVERIFY(!w.train());
-        Q_EMIT w.dataPanel()->columnsChosen(QStringLiteral("cell_type"), QString());
+        QVERIFY(!w.controller()->train());
+        Q_EMIT w.dataPanel()->columnsChosen(QStringLiteral("cell_type"), nym::ui::Project::DomainMode::PerFile, QString());
         QVERIFY(loaded.wait(60000));
         QVERIFY(w.project()->blockingReason().isEmpty());
+        QCOMPARE(w.project()->domainMode(), nym::ui::Project::DomainMode::PerFile);   // kept across the re-check
+        QCOMPARE(w.dataPanel()->domainPicker()->currentIndex(), 1);
         // Recent files remember the role.
-        QVERIFY(w.recentFiles().contains(QStringLiteral("target|") + QFileInfo(m_target).absoluteFilePath()));
-        QVERIFY(w.recentFiles().contains(QStringLiteral("training|") + QFileInfo(m_train).absoluteFilePath()));
+        QVERIFY(nym::ui::RecentFiles::entries().contains(QStringLiteral("target|") + QFileInfo(m_target).absoluteFilePath()));
+        QVERIFY(nym::ui::RecentFiles::entries().contains(QStringLiteral("training|") + QFileInfo(m_train).absoluteFilePath()));
         // A first drop of two files onto an empty window: the first teaches, the second is labelled.
         nym::ui::MainWindow fresh;
-        fresh.openDropped({m_train, m_target});
-        QTRY_VERIFY_WITH_TIMEOUT(!fresh.isBusy() && fresh.project()->hasData(), 60000);
+        fresh.controller()->openDropped({m_train, m_target});
+        QTRY_VERIFY_WITH_TIMEOUT(!fresh.controller()->isBusy() && fresh.project()->hasData(), 60000);
         QCOMPARE(fresh.project()->data().training.size(), std::size_t(1));
         QCOMPARE(fresh.project()->data().targets.size(), std::size_t(1));
         QCOMPARE(closer.texts.size(), 0);
@@ -472,8 +499,8 @@ private Q_SLOTS:
     {
         NYM_REQUIRE_SHARED();
         nym::ui::MainWindow w;
-        QSignalSpy loaded(&w, &nym::ui::MainWindow::loaded);
-        w.openFiles(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")),
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+        w.controller()->openFiles(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")),
             nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/stim.h5ad")));
         QVERIFY(loaded.wait(120000));
         const QString text = w.reportText();

@@ -1,5 +1,9 @@
 #include "ui/document/project.h"
 
+#include "core/common/error.h"
+
+#include <QUndoStack>
+
 #include <algorithm>
 
 namespace nym::ui {
@@ -17,8 +21,14 @@ void addUnique(QStringList &list, const std::string &name)
 
 Project::Project(QObject *parent)
     : QObject(parent)
+    , m_options(TrainOptions::fromPreset("scnym-default"))
+    , m_basePreset(m_options.preset)
+    , m_undo(new QUndoStack(this))
 {
+    connect(m_undo, &QUndoStack::cleanChanged, this, [this] { Q_EMIT modifiedChanged(isModified()); });
 }
+
+Project::~Project() = default;
 
 Project::Data Project::check(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets,
     const QString &labelColumn, const QString &domainColumn)
@@ -65,11 +75,45 @@ void Project::setData(Data data)
     // Predictions stay valid while the target files are the same (another label column was chosen, say).
     const bool sameTargets = data.targets == m_data.targets;
     m_data = std::move(data);
+    const DomainMode mode = !m_data.domainColumn.isEmpty() ? DomainMode::Column
+        : m_domainMode == DomainMode::Column                ? DomainMode::TrainingVsTarget
+                                                            : m_domainMode;
+    const bool modeChanged = mode != m_domainMode;
+    m_domainMode = mode;
     Q_EMIT dataChanged();
-    if (!sameTargets) {
-        m_labelings.clear();
-        Q_EMIT labelingsChanged();
+    if (modeChanged)
+        Q_EMIT domainModeChanged();
+    if (!sameTargets)
+        setLabelings({});
+}
+
+void Project::setDomainMode(DomainMode mode)
+{
+    if (mode == DomainMode::Column || mode == m_domainMode)
+        return;
+    m_domainMode = mode;
+    m_data.domainColumn.clear();
+    Q_EMIT domainModeChanged();
+}
+
+TrainingSetOptions Project::trainingSetOptions() const
+{
+    TrainingSetOptions o;
+    if (!m_data.labelColumn.isEmpty())
+        o.labelColumn = m_data.labelColumn.toStdString();
+    switch (m_domainMode) {
+    case DomainMode::Column:
+        o.domains = DomainSource::Column;
+        o.domainColumn = m_data.domainColumn.toStdString();
+        break;
+    case DomainMode::PerFile:
+        o.domains = DomainSource::PerFile;
+        break;
+    case DomainMode::TrainingVsTarget:
+        o.domains = DomainSource::TrainingVsTarget;
+        break;
     }
+    return o;
 }
 
 QString Project::blockingReason() const
@@ -120,20 +164,100 @@ QStringList Project::inputPaths() const
     return out;
 }
 
+void Project::setTrainOptions(TrainOptions options)
+{
+    TrainOptions base = TrainOptions::fromPreset(m_basePreset);
+    base.seed = options.seed;
+    base.threads = options.threads;
+    options.preset = options.sameSettings(base) ? m_basePreset : std::string("custom");
+    if (options.sameSettings(m_options) && options.preset == m_options.preset && options.seed == m_options.seed
+        && options.threads == m_options.threads)
+        return;
+    m_options = std::move(options);
+    Q_EMIT trainOptionsChanged();
+}
+
+void Project::applyPreset(const std::string &name)
+{
+    TrainOptions o = TrainOptions::fromPreset(name);   // throws for an unknown name
+    o.seed = m_options.seed;
+    o.threads = m_options.threads;
+    m_basePreset = o.preset;
+    m_options = std::move(o);
+    Q_EMIT trainOptionsChanged();
+}
+
+void Project::restoreTrainOptions(TrainOptions options, const std::string &basePreset)
+{
+    TrainOptions::fromPreset(basePreset);   // throws for an unknown name
+    options.validate();
+    m_basePreset = basePreset;
+    TrainOptions base = TrainOptions::fromPreset(m_basePreset);
+    base.seed = options.seed;
+    base.threads = options.threads;
+    options.preset = options.sameSettings(base) ? m_basePreset : std::string("custom");
+    m_options = std::move(options);
+    Q_EMIT trainOptionsChanged();
+}
+
 void Project::setModel(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary, const QString &source)
 {
     m_model = std::move(model);
     m_summary = std::move(summary);
     m_modelSource = source;
-    m_labelings.clear();
     Q_EMIT modelChanged();
-    Q_EMIT labelingsChanged();
+    setLabelings({});
 }
 
 void Project::setLabelings(Labelings labelings)
 {
+    if (labelings.empty() && m_labelings.empty())
+        return;
+    std::vector<Annotations> annotations;
+    annotations.reserve(labelings.size());
+    for (const auto &l : labelings)
+        annotations.push_back(annotate(l, m_threshold));
     m_labelings = std::move(labelings);
+    m_annotations = std::move(annotations);
+    // Edits of earlier predictions cannot be undone onto new ones.
+    m_undo->clear();
     Q_EMIT labelingsChanged();
+    Q_EMIT annotationsChanged();
+    setModified(!m_labelings.empty());
+}
+
+void Project::setThreshold(double threshold)
+{
+    Annotations::validateThreshold(threshold);
+    if (threshold == m_threshold)
+        return;
+    for (auto &a : m_annotations)
+        a.setThreshold(threshold);
+    m_threshold = threshold;
+    Q_EMIT thresholdChanged(threshold);
+    if (!m_annotations.empty()) {
+        Q_EMIT annotationsChanged();
+        setModified(true);
+    }
+}
+
+bool Project::isModified() const
+{
+    return m_modified || !m_undo->isClean();
+}
+
+void Project::markExported()
+{
+    m_undo->setClean();
+    setModified(false);
+}
+
+void Project::setModified(bool modified)
+{
+    const bool before = isModified();
+    m_modified = modified;
+    if (isModified() != before)
+        Q_EMIT modifiedChanged(isModified());
 }
 
 std::vector<std::string> Project::targetTruth() const

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "core/data/annotations.h"
 #include "core/data/dataset.h"
 #include "core/data/preflight.h"
 #include "core/data/trainingset.h"
-#include "core/nn/labeler.h"
+#include "core/model/labeling.h"
 #include "core/model/model.h"
+#include "core/model/trainoptions.h"
 #include "core/nn/trainer.h"
 
 #include <QObject>
@@ -15,18 +17,28 @@
 #include <optional>
 #include <vector>
 
+class QUndoStack;
+
 namespace nym::ui {
 
-// The open project: the training and target datasets with their preflight reports, the chosen label and domain
-// columns, the current model (trained here or opened from a file) and its predictions for every target file.
-// The single place this state changes (DESIGN.md "document"); widgets observe its signals. Datasets, the model and
-// predictions are immutable and shared, so workers may read them from other threads. Owned by the main window;
-// GUI thread only.
+// The open project (DESIGN.md "document"; mapeditor/tiled's MapDocument is the model): the training and target
+// datasets with their preflight reports, the data choices (label column, where the adversary's domains come from),
+// the training options, the current model (trained here or opened from a file), its predictions for every target
+// file, the per-cell annotations and the confidence threshold, and the undo stack for edits.
+//
+// Project is the only object that changes any of this: widgets render it and send intents, the ProjectController
+// applies the results of background jobs through its setters, and every user edit of annotations will be a
+// QUndoCommand pushed on undoStack() that calls back into Project. Each setter emits a signal naming what changed.
+// Datasets, the model and predictions are immutable and shared, so workers may read them from other threads; the
+// annotations are copied for them. Owned by the main window; GUI thread only.
 class Project : public QObject
 {
     Q_OBJECT
 
 public:
+    // Where the domain adversary's domains come from (TrainingSetOptions::domains).
+    enum class DomainMode { TrainingVsTarget, PerFile, Column };
+
     // The data part of a project as a loader builds it off the GUI thread: datasets and their reports.
     struct Data
     {
@@ -36,7 +48,10 @@ public:
         QString domainColumn;   // "" = none
     };
 
+    using Labelings = std::vector<std::shared_ptr<const Labeling>>;
+
     explicit Project(QObject *parent = nullptr);
+    ~Project() override;
 
     // Checks datasets: each training file with role Training (the label column chosen or automatic), each target
     // with role Target and its gene overlap with the first training file. Never throws on data problems (they
@@ -44,42 +59,90 @@ public:
     static Data check(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets,
         const QString &labelColumn = {}, const QString &domainColumn = {});
 
+    // --- Data and data choices
     const Data &data() const { return m_data; }
     bool hasData() const { return !m_data.training.empty() && !m_data.targets.empty(); }
     // Replaces the data; a model trained on other data stays (it can be applied); its predictions go unless the
-    // target files are the same.
+    // target files are the same. A domain column in the data sets the domain mode to Column; without one a Column
+    // mode falls back to training vs target.
     void setData(Data data);
+    DomainMode domainMode() const { return m_domainMode; }
+    // TrainingVsTarget or PerFile (a column is chosen by re-checking the data with it: ProjectController).
+    void setDomainMode(DomainMode mode);
+    // How training reads the data: the label column and the domains.
+    TrainingSetOptions trainingSetOptions() const;
     // Why training cannot start now ("" when it can): missing data or the first error in a report.
     QString blockingReason() const;
     // Every obs column that could hold labels in a training file / domains in any file (union, in order).
     QStringList labelCandidates() const;
     QStringList domainCandidates() const;
     QStringList inputPaths() const;   // files of the loaded datasets (never written to)
+    // True labels of the target cells for context, when the targets carry the training's label column (else empty).
+    std::vector<std::string> targetTruth() const;
 
+    // --- Training options
+    const TrainOptions &trainOptions() const { return m_options; }
+    // The preset the options started from (what "Reset to Preset" goes back to).
+    const std::string &basePreset() const { return m_basePreset; }
+    // Takes the options; their preset becomes "custom" when any setting of the method (not the seed or the thread
+    // count) differs from the base preset's, and the base preset's name when none does.
+    void setTrainOptions(TrainOptions options);
+    // Loads a preset as the new base, keeping the seed and thread count (they are not part of the method). Throws
+    // nym::Error for an unknown name.
+    void applyPreset(const std::string &name);
+    // Restores options and their base preset together (settings of an earlier run).
+    void restoreTrainOptions(TrainOptions options, const std::string &basePreset);
+
+    // --- Model
     std::shared_ptr<const Model> model() const { return m_model; }
     const std::optional<TrainingSummary> &summary() const { return m_summary; }
     QString modelSource() const { return m_modelSource; }   // "trained here" or the file it came from
     // A new model (with its training summary when trained here); its predictions are cleared.
     void setModel(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary, const QString &source);
 
-    // Predictions of the current model, one per target file in order.
-    using Labelings = std::vector<std::shared_ptr<const Labeling>>;
+    // --- Predictions and annotations
+    // Predictions of the current model, one per target file in order, and their per-cell annotations.
     const Labelings &labelings() const { return m_labelings; }
+    const std::vector<Annotations> &annotations() const { return m_annotations; }
+    // New predictions (one per target file): every cell gets the model's call at the current threshold.
     void setLabelings(Labelings labelings);
-    // True labels of the target cells for context, when the targets carry the training's label column (else empty).
-    std::vector<std::string> targetTruth() const;
+    // The confidence threshold of the model's calls (Annotations::isBelowThreshold). Throws nym::Error outside
+    // [0, 1]. Changing it re-applies the rule to every cell the model labels.
+    double threshold() const { return m_threshold; }
+    void setThreshold(double threshold);
+
+    // --- Edits and their state
+    QUndoStack *undoStack() const { return m_undo; }
+    // Predictions or edits exist that have not been exported since they changed.
+    bool isModified() const;
+    // Marks the current predictions and edits as written out (after an export).
+    void markExported();
 
 Q_SIGNALS:
     void dataChanged();
+    void domainModeChanged();
+    void trainOptionsChanged();
     void modelChanged();
-    void labelingsChanged();
+    void labelingsChanged();        // predictions replaced (or cleared); annotations rebuilt
+    void thresholdChanged(double threshold);
+    void annotationsChanged();      // final labels changed (threshold, predictions or an edit)
+    void modifiedChanged(bool modified);
 
 private:
+    void setModified(bool modified);
+
     Data m_data;
+    DomainMode m_domainMode = DomainMode::TrainingVsTarget;
+    TrainOptions m_options;
+    std::string m_basePreset;
     std::shared_ptr<const Model> m_model;
     std::optional<TrainingSummary> m_summary;
     QString m_modelSource;
     Labelings m_labelings;
+    std::vector<Annotations> m_annotations;
+    double m_threshold = 0.5;
+    QUndoStack *m_undo = nullptr;
+    bool m_modified = false;
 };
 
 }   // namespace nym::ui

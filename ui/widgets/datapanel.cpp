@@ -50,6 +50,7 @@ DataPanel::DataPanel(Project *project, QWidget *parent)
     connect(m_label, &QComboBox::activated, this, &DataPanel::pickersChanged);
     connect(m_domain, &QComboBox::activated, this, &DataPanel::pickersChanged);
     connect(m_project, &Project::dataChanged, this, &DataPanel::refresh);
+    connect(m_project, &Project::domainModeChanged, this, &DataPanel::refresh);
     refresh();
 }
 
@@ -62,19 +63,22 @@ void DataPanel::refresh()
         m_label->addItem(c);
     m_label->setCurrentText(d.labelColumn);
     m_label->setEnabled(m_label->count() > 0);
-    const QString previousDomain = m_domain->currentData().toString();
-    const int previousIndex = m_domain->currentIndex();
     m_domain->clear();
     m_domain->addItem(tr("Training vs target (scNym default)"), QString());
     m_domain->addItem(tr("One domain per file"), QString());
     for (const QString &c : m_project->domainCandidates())
         m_domain->addItem(tr("Column: %1").arg(c), c);
-    if (!d.domainColumn.isEmpty())
+    switch (m_project->domainMode()) {
+    case Project::DomainMode::Column:
         m_domain->setCurrentIndex(std::max(0, m_domain->findData(d.domainColumn)));
-    else if (previousIndex == kPerFile)
+        break;
+    case Project::DomainMode::PerFile:
         m_domain->setCurrentIndex(kPerFile);
-    else if (!previousDomain.isEmpty())
-        m_domain->setCurrentIndex(std::max(0, m_domain->findData(previousDomain)));
+        break;
+    case Project::DomainMode::TrainingVsTarget:
+        m_domain->setCurrentIndex(kTrainingVsTarget);
+        break;
+    }
     m_updating = false;
 
     if (d.training.empty() && d.targets.empty()) {
@@ -95,22 +99,11 @@ void DataPanel::pickersChanged()
 {
     if (m_updating)
         return;
-    Q_EMIT columnsChosen(m_label->currentText(), m_domain->currentData().toString());
-}
-
-TrainingSetOptions DataPanel::trainingSetOptions() const
-{
-    TrainingSetOptions o;
-    if (!m_label->currentText().isEmpty())
-        o.labelColumn = m_label->currentText().toStdString();
     const QString column = m_domain->currentData().toString();
-    if (!column.isEmpty()) {
-        o.domains = DomainSource::Column;
-        o.domainColumn = column.toStdString();
-    } else {
-        o.domains = m_domain->currentIndex() == kPerFile ? DomainSource::PerFile : DomainSource::TrainingVsTarget;
-    }
-    return o;
+    const auto mode = !column.isEmpty()              ? Project::DomainMode::Column
+        : m_domain->currentIndex() == kPerFile ? Project::DomainMode::PerFile
+                                               : Project::DomainMode::TrainingVsTarget;
+    Q_EMIT columnsChosen(m_label->currentText(), mode, column);
 }
 
 QString DataPanel::reportText() const

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/data/trainingset.h"
+#include "ui/document/project.h"
 
 #include <QWidget>
 
@@ -10,11 +10,11 @@ class QLabel;
 namespace nym::ui {
 
 class PreflightView;
-class Project;
 
 // The data step: the label and domain column pickers over the preflight reports of every open file (sizes,
 // detected normalisation with its evidence, gene overlap, classes with counts, warnings and errors). Observes the
-// Project; asks for a re-check through columnsChosen(). Owned by its parent; GUI thread.
+// Project (the label column and the domain mode are the Project's; the pickers show them) and sends the user's
+// choice as an intent, columnsChosen(). Owned by its parent; GUI thread.
 class DataPanel : public QWidget
 {
     Q_OBJECT
@@ -22,8 +22,6 @@ class DataPanel : public QWidget
 public:
     DataPanel(Project *project, QWidget *parent = nullptr);
 
-    // How training should read the data: the label column and where the adversary's domains come from.
-    TrainingSetOptions trainingSetOptions() const;
     QString reportText() const;
     void showMessage(const QString &text);
     // The pickers are locked while data is read or a model trains (a change then would not be checked).
@@ -32,8 +30,8 @@ public:
     QComboBox *domainPicker() const { return m_domain; }
 
 Q_SIGNALS:
-    // The user picked another label or domain column ("" = none): the reports must be re-checked.
-    void columnsChosen(const QString &labelColumn, const QString &domainColumn);
+    // The user picked a label column or a domain source (the column only with DomainMode::Column).
+    void columnsChosen(const QString &labelColumn, nym::ui::Project::DomainMode mode, const QString &domainColumn);
 
 private:
     void refresh();

@@ -1,7 +1,8 @@
 #include "ui/widgets/resultsview.h"
 
-#include "core/eval/metrics.h"
+#include "core/common/error.h"
 #include "ui/document/project.h"
+#include "ui/models/classsummarymodel.h"
 
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -10,35 +11,15 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QRegularExpression>
-#include <QSettings>
-#include <QTableWidget>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <map>
 
 namespace nym::ui {
 
 namespace {
-
-// Sorts by the number, not by its formatted text ("1,234" < "987").
-class NumberItem : public QTableWidgetItem
-{
-public:
-    bool operator<(const QTableWidgetItem &other) const override
-    {
-        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
-    }
-};
-
-QTableWidgetItem *numberItem(double value, const QString &text)
-{
-    auto *item = new NumberItem;
-    item->setData(Qt::DisplayRole, text);
-    item->setData(Qt::UserRole, value);
-    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return item;
-}
 
 QString percent(double fraction)
 {
@@ -50,9 +31,10 @@ QString percent(double fraction)
 ResultsView::ResultsView(Project *project, QWidget *parent)
     : QWidget(parent)
     , m_project(project)
+    , m_model(new ClassSummaryModel(project, this))
     , m_summary(new QLabel(this))
     , m_threshold(new QDoubleSpinBox(this))
-    , m_table(new QTableWidget(this))
+    , m_table(new QTableView(this))
 {
     auto *layout = new QVBoxLayout(this);
     m_summary->setWordWrap(true);
@@ -64,14 +46,17 @@ ResultsView::ResultsView(Project *project, QWidget *parent)
     m_threshold->setRange(0, 1);
     m_threshold->setDecimals(2);
     m_threshold->setSingleStep(0.05);
-    m_threshold->setValue(QSettings().value(QStringLiteral("results/threshold"), 0.5).toDouble());
+    m_threshold->setValue(project->threshold());
     m_threshold->setToolTip(tr("Cells whose confidence is below this are counted as unsure (\"Unassigned\" in "
                                "exported tables); their predicted label is kept. Default 0.5."));
     form->addRow(tr("Confidence &threshold:"), m_threshold);
     layout->addLayout(form);
-    m_table->setColumnCount(5);
-    m_table->setHorizontalHeaderLabels(
-        {tr("Predicted class"), tr("Cells"), tr("Share"), tr("Mean confidence"), tr("Below threshold")});
+    auto *sorted = new QSortFilterProxyModel(this);
+    sorted->setSourceModel(m_model);
+    sorted->setSortRole(Qt::UserRole);   // by the number, not by its formatted text ("1,234" < "987")
+    m_table->setModel(sorted);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(ClassSummaryModel::Cells, Qt::DescendingOrder);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
@@ -83,21 +68,25 @@ ResultsView::ResultsView(Project *project, QWidget *parent)
     row->addWidget(m_table);
     row->addStretch(1);
     layout->addLayout(row, 1);
-    connect(m_threshold, &QDoubleSpinBox::valueChanged, this, [this](double v) {
-        QSettings().setValue(QStringLiteral("results/threshold"), v);
-        refresh();
+    connect(m_threshold, &QDoubleSpinBox::valueChanged, m_project, [this](double v) {
+        try {
+            m_project->setThreshold(v);
+        } catch (const Error &) {
+            m_threshold->setValue(m_project->threshold());   // the box's range keeps it valid; never reached
+        }
     });
-    connect(m_project, &Project::labelingsChanged, this, [this] {
-        updateAgreement();
-        refresh();
+    connect(m_project, &Project::thresholdChanged, m_threshold, [this](double v) {
+        if (m_threshold->value() != v)
+            m_threshold->setValue(v);
     });
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ResultsView::refresh);
     connect(m_project, &Project::modelChanged, this, &ResultsView::refresh);
     refresh();
 }
 
 double ResultsView::threshold() const
 {
-    return m_threshold->value();
+    return m_project->threshold();
 }
 
 void ResultsView::setThreshold(double threshold)
@@ -113,33 +102,9 @@ QString ResultsView::summaryText() const
     return t;
 }
 
-void ResultsView::updateAgreement()
-{
-    // Independent of the threshold, so computed once per set of predictions.
-    m_agreement.clear();
-    const auto model = m_project->model();
-    const auto truth = m_project->targetTruth();
-    std::vector<std::string> predicted;
-    for (const auto &l : m_project->labelings())
-        predicted.insert(predicted.end(), l->labels.begin(), l->labels.end());
-    if (!model || truth.empty() || truth.size() != predicted.size())
-        return;
-    const auto m = classificationMetrics(truth, predicted, model->classes());
-    if (m.evaluated > 0)
-        m_agreement = tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of "
-                         "known classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
-                          .arg(m_project->data().labelColumn.toHtmlEscaped(), percent(m.accuracy))
-                          .arg(m.evaluated)
-                          .arg(percent(m.balancedAccuracy))
-                          .arg(m.kappa, 0, 'f', 3)
-                          .arg(m.macroF1, 0, 'f', 3);
-}
-
 void ResultsView::refresh()
 {
     const auto model = m_project->model();
-    m_table->setSortingEnabled(false);
-    m_table->setRowCount(0);
     if (!model) {
         m_summary->setText(tr("No model yet. Train one (Training tab) or open a saved model (File → Open Model)."));
         return;
@@ -177,27 +142,8 @@ void ResultsView::refresh()
         m_summary->setText(h + tr("<br/><br/>No predictions yet: apply the model to a target dataset."));
         return;
     }
-    struct Row
-    {
-        std::int64_t cells = 0, below = 0;
-        double confidence = 0;
-    };
-    std::map<std::string, Row> rows;
-    std::int64_t total = 0, below = 0, noCounts = 0;
-    const double threshold = m_threshold->value();
-    for (const auto &l : labelings) {
-        for (std::size_t i = 0; i < l->labels.size(); ++i) {
-            Row &r = rows[l->labels[i]];
-            const double c = l->predictions.confidence[i];
-            ++r.cells;
-            r.confidence += c;
-            const bool unsure = c < threshold || l->noCounts[i];
-            r.below += unsure ? 1 : 0;
-            below += unsure ? 1 : 0;
-            noCounts += l->noCounts[i];
-        }
-        total += static_cast<std::int64_t>(l->labels.size());
-    }
+    const auto &t = m_model->totals();
+    const std::int64_t total = t.cells, below = t.below, noCounts = t.noCounts;
     h += tr("<br/><br/><b>Predictions</b> — %1 target cells in %2; %3 (%4) below the confidence threshold.")
              .arg(QLocale().toString(static_cast<qlonglong>(total)))
              .arg(labelings.size() == 1 ? tr("one file") : tr("%1 files").arg(labelings.size()))
@@ -205,22 +151,15 @@ void ResultsView::refresh()
              .arg(percent(total ? static_cast<double>(below) / static_cast<double>(total) : 0));
     if (noCounts > 0)
         h += tr(" %1 cells have no counts in the model's genes (confidence 0).").arg(noCounts);
-    h += m_agreement;
+    if (const auto &m = m_model->agreement())
+        h += tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of "
+                "known classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
+                 .arg(m_project->data().labelColumn.toHtmlEscaped(), percent(m->accuracy))
+                 .arg(m->evaluated)
+                 .arg(percent(m->balancedAccuracy))
+                 .arg(m->kappa, 0, 'f', 3)
+                 .arg(m->macroF1, 0, 'f', 3);
     m_summary->setText(h);
-    m_table->setRowCount(static_cast<int>(rows.size()));
-    int i = 0;
-    for (const auto &[name, r] : rows) {
-        const double share = static_cast<double>(r.cells) / static_cast<double>(std::max<std::int64_t>(total, 1));
-        const double mean = r.confidence / static_cast<double>(std::max<std::int64_t>(r.cells, 1));
-        m_table->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(name)));
-        m_table->setItem(i, 1, numberItem(static_cast<double>(r.cells), QLocale().toString(static_cast<qlonglong>(r.cells))));
-        m_table->setItem(i, 2, numberItem(share, percent(share)));
-        m_table->setItem(i, 3, numberItem(mean, QString::number(mean, 'f', 3)));
-        m_table->setItem(i, 4, numberItem(static_cast<double>(r.below), QLocale().toString(static_cast<qlonglong>(r.below))));
-        ++i;
-    }
-    m_table->setSortingEnabled(true);
-    m_table->sortItems(1, Qt::DescendingOrder);
 }
 
 }   // namespace nym::ui

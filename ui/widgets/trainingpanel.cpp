@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/model/model.h"
+#include "ui/document/project.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -12,7 +13,6 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -39,8 +39,9 @@ QString number(double v, int decimals)
 
 }   // namespace
 
-TrainingPanel::TrainingPanel(QWidget *parent)
+TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
     : QWidget(parent)
+    , m_project(project)
     , m_preset(new QComboBox(this))
 {
     auto *outer = new QVBoxLayout(this);
@@ -217,36 +218,18 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     scroll->setWidget(inner);
     outer->addWidget(scroll, 1);
 
-    // Restore the last settings.
-    QSettings s;
-    TrainOptions restored = TrainOptions::fromPreset("scnym-default");
-    QString preset = s.value(QStringLiteral("training/preset"), QStringLiteral("scnym-default")).toString();
-    try {
-        if (preset != QLatin1String(kCustom))
-            m_base = TrainOptions::fromPreset(preset.toStdString());
-        else
-            m_base = TrainOptions::fromPreset(s.value(QStringLiteral("training/basePreset"),
-                QStringLiteral("scnym-default")).toString().toStdString());
-        const QString json = s.value(QStringLiteral("training/options")).toString();
-        if (!json.isEmpty()) {
-            restored = trainOptionsFromJson(json.toStdString());
-            restored.validate();
-        } else {
-            restored = m_base;
-        }
-    } catch (const Error &) {
-        m_base = restored = TrainOptions::fromPreset("scnym-default");   // damaged settings: start clean
-    }
-    setOptions(restored);
+    render();
+    connect(m_project, &Project::trainOptionsChanged, this, &TrainingPanel::render);
 
     connect(m_preset, &QComboBox::activated, this, [this](int index) {
         const QString name = m_preset->itemText(index);
         if (name != QLatin1String(kCustom))
             applyPreset(name);
         else
-            refreshPreset();
+            render();   // "custom" is a state, not a choice: show what the options are
     });
-    connect(reset, &QPushButton::clicked, this, [this] { applyPreset(QString::fromStdString(m_base.preset)); });
+    connect(reset, &QPushButton::clicked, this,
+        [this] { applyPreset(QString::fromStdString(m_project->basePreset())); });
 }
 
 TrainingPanel::~TrainingPanel() = default;
@@ -307,41 +290,18 @@ void TrainingPanel::addSwitch(QFormLayout *form, const QString &field, const QSt
     m_knobs.push_back(std::move(k));
 }
 
-TrainOptions TrainingPanel::options() const
+const TrainOptions &TrainingPanel::options() const
 {
-    TrainOptions o = m_base;
-    for (const auto &k : m_knobs)
-        k.store(o);
-    TrainOptions base = m_base;
-    base.seed = o.seed;
-    base.threads = o.threads;
-    o.preset = o.sameSettings(base) ? m_base.preset : std::string(kCustom);
-    return o;
-}
-
-void TrainingPanel::setOptions(const TrainOptions &options)
-{
-    if (options.preset != kCustom) {
-        try {
-            m_base = TrainOptions::fromPreset(options.preset);
-        } catch (const Error &) {
-        }
-    }
-    m_updating = true;
-    for (const auto &k : m_knobs)
-        k.load(options);
-    m_updating = false;
-    knobsChanged();
+    return m_project->trainOptions();
 }
 
 void TrainingPanel::applyPreset(const QString &name)
 {
-    const TrainOptions current = options();
-    TrainOptions o = TrainOptions::fromPreset(name.toStdString());
-    o.seed = current.seed;
-    o.threads = current.threads;
-    m_base = o;
-    setOptions(o);
+    try {
+        m_project->applyPreset(name.toStdString());
+    } catch (const Error &) {
+        render();   // an unknown name (never offered): show what is in force
+    }
 }
 
 QString TrainingPanel::presetText() const
@@ -373,19 +333,38 @@ QWidget *TrainingPanel::knobWidget(const QString &field) const
 
 void TrainingPanel::setRunning(bool running)
 {
+    m_running = running;
     m_preset->setEnabled(!running);
     m_reset->setEnabled(!running);
-    for (const auto &k : m_knobs)
-        k.widget->setEnabled(!running);
-    if (!running)
-        knobsChanged();   // restores the MixMatch/adversary dependent states
+    updateEnabled();
 }
 
 void TrainingPanel::knobsChanged()
 {
     if (m_updating)
         return;
-    const TrainOptions o = options();
+    TrainOptions o = m_project->trainOptions();
+    for (const auto &k : m_knobs)
+        k.store(o);
+    m_project->setTrainOptions(std::move(o));   // announces the change; render() follows
+}
+
+void TrainingPanel::render()
+{
+    const TrainOptions &o = m_project->trainOptions();
+    m_updating = true;
+    for (const auto &k : m_knobs)
+        k.load(o);
+    const int i = m_preset->findText(QString::fromStdString(o.preset));
+    if (i >= 0)
+        m_preset->setCurrentIndex(i);
+    m_updating = false;
+    updateEnabled();
+}
+
+void TrainingPanel::updateEnabled()
+{
+    const TrainOptions &o = m_project->trainOptions();
     // Knobs of a switched-off part are greyed out, not hidden, so the user sees what would apply.
     static const QStringList mix = {QStringLiteral("unsupervisedWeight"), QStringLiteral("unsupervisedRampEpochs"),
         QStringLiteral("mixupAlpha"), QStringLiteral("sharpenTemperature"), QStringLiteral("pseudolabelThreshold"),
@@ -394,36 +373,14 @@ void TrainingPanel::knobsChanged()
     static const QStringList alignment = {QStringLiteral("alignmentStrength"), QStringLiteral("alignmentDecayEpochs")};
     static const QStringList adv = {QStringLiteral("adversaryWeight"), QStringLiteral("adversaryRampEpochs"),
         QStringLiteral("lowConfidenceOutOfAdversary")};
-    if (m_preset->isEnabled()) {
-        for (const auto &k : m_knobs) {
-            bool on = true;
-            if (mix.contains(k.field))
-                on = o.mixMatch && (!alignment.contains(k.field) || o.distributionAlignment);
-            if (adv.contains(k.field))
-                on = o.adversary;
-            k.widget->setEnabled(on);
-        }
+    for (const auto &k : m_knobs) {
+        bool on = !m_running;
+        if (mix.contains(k.field))
+            on = on && o.mixMatch && (!alignment.contains(k.field) || o.distributionAlignment);
+        if (adv.contains(k.field))
+            on = on && o.adversary;
+        k.widget->setEnabled(on);
     }
-    refreshPreset();
-    save();
-    Q_EMIT optionsChanged();
-}
-
-void TrainingPanel::refreshPreset()
-{
-    const QString name = QString::fromStdString(options().preset);
-    const int i = m_preset->findText(name);
-    if (i >= 0)
-        m_preset->setCurrentIndex(i);
-}
-
-void TrainingPanel::save() const
-{
-    const TrainOptions o = options();
-    QSettings s;
-    s.setValue(QStringLiteral("training/preset"), QString::fromStdString(o.preset));
-    s.setValue(QStringLiteral("training/basePreset"), QString::fromStdString(m_base.preset));
-    s.setValue(QStringLiteral("training/options"), QString::fromStdString(trainOptionsToJson(o)));
 }
 
 }   // namespace nym::ui

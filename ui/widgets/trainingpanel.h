@@ -15,31 +15,30 @@ class QLabel;
 
 namespace nym::ui {
 
+class Project;
+
 // Every knob of the engine's TrainOptions with its range, default and a tooltip saying what it does, under a preset
-// selector. Changing a knob away from its preset shows the preset as "custom". The settings persist between runs
-// (QSettings group "training"). Renders and forwards; owned by its parent; GUI thread.
+// selector. Renders the Project's training options and sends every change to it (the Project decides when the
+// preset becomes "custom"; ProjectSettings keeps the options between runs). Owned by its parent; GUI thread.
 class TrainingPanel : public QWidget
 {
     Q_OBJECT
 
 public:
-    explicit TrainingPanel(QWidget *parent = nullptr);
+    explicit TrainingPanel(Project *project, QWidget *parent = nullptr);
     ~TrainingPanel() override;
 
-    // The options as the knobs stand (preset "custom" when they differ from the chosen preset).
-    TrainOptions options() const;
-    void setOptions(const TrainOptions &options);
-    // Loads a preset, keeping the seed and thread count (they are not part of the method).
+    // The Project's options, which the knobs show.
+    const TrainOptions &options() const;
+    // Asks the Project for a preset, keeping the seed and thread count (they are not part of the method).
     void applyPreset(const QString &name);
     QString presetText() const;   // what the preset selector shows ("scnym-default", "custom", ...)
-    // Sets one knob by its TrainOptions field name ("epochs", "mixupAlpha", "adversary", ...); false if unknown.
+    // Sets one knob by its TrainOptions field name ("epochs", "mixupAlpha", "adversary", ...) as the user would;
+    // false if unknown.
     bool setKnob(const QString &field, double value);
     QWidget *knobWidget(const QString &field) const;
     // Greys out the knobs while a training runs.
     void setRunning(bool running);
-
-Q_SIGNALS:
-    void optionsChanged();
 
 private:
     struct Knob;
@@ -49,14 +48,15 @@ private:
     void addSwitch(QFormLayout *form, const QString &field, const QString &label, const QString &tip,
         std::function<bool(const TrainOptions &)> get, std::function<void(TrainOptions &, bool)> set);
     void knobsChanged();
-    void refreshPreset();
-    void save() const;
+    void render();
+    void updateEnabled();
 
+    Project *m_project = nullptr;
     QComboBox *m_preset = nullptr;
     QWidget *m_reset = nullptr;
     std::vector<Knob> m_knobs;
-    TrainOptions m_base;   // the chosen preset's options, for telling "custom"
     bool m_updating = false;
+    bool m_running = false;
 };
 
 }   // namespace nym::ui

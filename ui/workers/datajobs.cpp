@@ -30,7 +30,7 @@ void checkStop(std::stop_token stop)
 
 namespace jobs {
 
-JobResult demo()
+LoadedData demo()
 {
     SimulatorOptions o;
     o.cells = 6000;
@@ -46,56 +46,63 @@ JobResult demo()
     auto domains = simulate(o);
     std::vector<DatasetPtr> train{std::make_shared<const Dataset>(std::move(domains[0].data))};
     std::vector<DatasetPtr> target{std::make_shared<const Dataset>(std::move(domains[1].data))};
-    JobResult j;
+    LoadedData j;
     j.data = Project::check(std::move(train), std::move(target));
     j.done = tr("Demo data: 6,000 simulated cells of 6 types in two batches.");
     return j;
 }
 
-JobResult open(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QStringList &paths, Role role,
-    bool replace, const QString &labelColumn, const QString &domainColumn, std::stop_token stop)
+LoadedData open(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QStringList &paths,
+    FileRole role, bool replace, const QString &labelColumn, const QString &domainColumn, std::stop_token stop)
 {
-    auto &into = role == Role::Training ? training : targets;
+    auto &into = role == FileRole::Training ? training : targets;
     if (replace)
         into.clear();
-    JobResult j;
+    LoadedData j;
     QStringList names;
     for (const QString &p : paths) {
         checkStop(stop);
         into.push_back(std::make_shared<const Dataset>(readDataset(p.toStdString())));
-        j.opened << (role == Role::Training ? QStringLiteral("training|") : QStringLiteral("target|"))
+        j.opened << (role == FileRole::Training ? QStringLiteral("training|") : QStringLiteral("target|"))
                 + QFileInfo(p).absoluteFilePath();
         names << QFileInfo(p).fileName();
     }
     // A label column chosen for other training files may not exist in new ones: choose again then.
     j.data = Project::check(std::move(training), std::move(targets),
-        role == Role::Training ? QString() : labelColumn, domainColumn);
+        role == FileRole::Training ? QString() : labelColumn, domainColumn);
     j.done = tr("Opened %1.").arg(names.join(QStringLiteral(", ")));
     return j;
 }
 
-JobResult recheck(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QString &labelColumn,
+LoadedData recheck(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QString &labelColumn,
     const QString &domainColumn)
 {
-    JobResult j;
+    LoadedData j;
     j.data = Project::check(std::move(training), std::move(targets), labelColumn, domainColumn);
-    j.done = tr("Checked the data with label column '%1'.").arg(j.data->labelColumn);
+    j.done = tr("Checked the data with label column '%1'.").arg(j.data.labelColumn);
     return j;
 }
 
-JobResult openModel(const QString &path)
+LoadedModel openModel(const QString &path)
 {
-    JobResult j;
+    LoadedModel j;
     j.model = std::make_shared<const Model>(loadModel(path.toStdString()));
-    j.modelPath = path;
-    j.opened << QStringLiteral("model|") + QFileInfo(path).absoluteFilePath();
+    j.path = path;
     j.done = tr("Opened the model %1.").arg(QFileInfo(path).fileName());
     return j;
 }
 
-JobResult label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targets, std::stop_token stop)
+WrittenFile saveModel(std::shared_ptr<const Model> model, const QString &path)
 {
-    JobResult j;
+    if (!model)
+        throw Error("There is no model to save yet: train one first.");
+    nym::saveModel(*model, path.toStdString(), /*overwrite=*/true);   // the save dialog asked before replacing
+    return {path, tr("Saved the model to %1.").arg(path)};
+}
+
+LabelledTargets label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targets, std::stop_token stop)
+{
+    LabelledTargets j;
     Project::Labelings out;
     std::int64_t cells = 0;
     for (const auto &t : targets) {
@@ -108,23 +115,18 @@ JobResult label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targ
     return j;
 }
 
-JobResult exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets, double threshold,
-    const QString &path)
+WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets,
+    std::vector<Annotations> annotations, const QString &path)
 {
-    if (labelings.empty() || labelings.size() != targets.size())
+    if (labelings.empty() || labelings.size() != targets.size() || annotations.size() != targets.size())
         throw Error("There are no predictions to export yet.");
-    std::vector<Annotations> annotations;
-    for (const auto &l : labelings)
-        annotations.push_back(annotate(l, threshold));
     std::vector<LabelledFile> files;
     for (std::size_t f = 0; f < labelings.size(); ++f)
         files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}});
     TableWriteOptions o;
     o.overwrite = true;   // the save dialog asked before replacing; the write itself is atomic
     writePerCellTable(path.toStdString(), files, o);
-    JobResult j;
-    j.done = tr("Wrote %1.").arg(path);
-    return j;
+    return {path, tr("Wrote %1.").arg(path)};
 }
 
 }   // namespace jobs

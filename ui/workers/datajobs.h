@@ -12,37 +12,57 @@
 
 namespace nym::ui {
 
-// What a background job hands back to the GUI thread: at most one kind of result plus a status line. Plain value.
-struct JobResult
+// Which role opened data files play.
+enum class FileRole { Training, Target };
+
+// What each background job hands back to the GUI thread: plain values, one type per kind of job.
+struct LoadedData
 {
-    std::optional<Project::Data> data;
-    std::shared_ptr<const Model> model;
-    QString modelPath;
-    std::optional<Project::Labelings> labelings;
+    Project::Data data;
     QStringList opened;   // "kind|absolute path" of files read successfully (for the recent-files list)
     QString done;         // status-bar message
 };
 
-// The long pieces of work behind the window, as plain functions for the JobController (any thread, no widgets).
-// Each throws nym::Error with a sentence for the user; `stop` is checked between files.
+struct LoadedModel
+{
+    std::shared_ptr<const Model> model;
+    QString path;
+    QString done;
+};
+
+struct LabelledTargets
+{
+    Project::Labelings labelings;   // one per target file, in order
+    QString done;
+};
+
+struct WrittenFile
+{
+    QString path;
+    QString done;
+};
+
+// The long pieces of work behind the window, as plain functions for the JobController (any thread, no widgets,
+// never the Project: they take immutable snapshots). Each throws nym::Error with a sentence for the user; `stop`
+// is checked between files.
 namespace jobs {
 
-enum class Role { Training, Target };
-
 // The built-in demo: simulated training and target data with a batch effect.
-JobResult demo();
+LoadedData demo();
 // Reads `paths` in a role and checks them with the files already open (kept as they are, or dropped with `replace`).
-JobResult open(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QStringList &paths, Role role,
-    bool replace, const QString &labelColumn, const QString &domainColumn, std::stop_token stop);
+LoadedData open(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QStringList &paths,
+    FileRole role, bool replace, const QString &labelColumn, const QString &domainColumn, std::stop_token stop);
 // Re-checks the open files with another label or domain column.
-JobResult recheck(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QString &labelColumn,
+LoadedData recheck(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const QString &labelColumn,
     const QString &domainColumn);
-JobResult openModel(const QString &path);
+LoadedModel openModel(const QString &path);
+// Writes the model (replacing a file the save dialog asked about; atomically).
+WrittenFile saveModel(std::shared_ptr<const Model> model, const QString &path);
 // Labels every target file with the model.
-JobResult label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targets, std::stop_token stop);
-// Writes one table of every target cell (a "file" column when there are several), thresholded at `threshold`.
-JobResult exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets, double threshold,
-    const QString &path);
+LabelledTargets label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targets, std::stop_token stop);
+// Writes the per-cell table of every target (core/export: one column order for the app and `nym`).
+WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets,
+    std::vector<Annotations> annotations, const QString &path);
 
 }   // namespace jobs
 

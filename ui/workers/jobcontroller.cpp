@@ -26,14 +26,14 @@ JobController::~JobController()
     }
 }
 
-bool JobController::start(Job job)
+bool JobController::start(std::function<Continuation(std::stop_token)> job)
 {
     if (m_running)
         return false;
     m_running = true;
     auto state = std::make_shared<State>();
     m_state = state;
-    auto *watcher = new QFutureWatcher<std::pair<std::optional<JobResult>, QString>>(this);
+    auto *watcher = new QFutureWatcher<std::pair<Continuation, QString>>(this);
     using Watcher = std::remove_pointer_t<decltype(watcher)>;
     connect(watcher, &Watcher::finished, this, [this, watcher, state] {
         auto r = watcher->result();
@@ -41,21 +41,23 @@ bool JobController::start(Job job)
         m_running = false;
         if (m_state == state)
             m_state.reset();
-        if (r.first)
-            Q_EMIT finished(*r.first);
-        else
+        if (r.first) {
+            r.first();
+            Q_EMIT finished();
+        } else {
             Q_EMIT failed(r.second);
+        }
     });
     auto future = QtConcurrent::run([job = std::move(job), token = state->stop.get_token()]()
-                                        -> std::pair<std::optional<JobResult>, QString> {
+                                        -> std::pair<Continuation, QString> {
         try {
             return {job(token), QString()};
         } catch (const Error &e) {
-            return {std::nullopt, QString::fromUtf8(e.what())};
+            return {Continuation(), QString::fromUtf8(e.what())};
         } catch (const std::bad_alloc &) {
-            return {std::nullopt, tr("Not enough memory for this data.")};
+            return {Continuation(), tr("Not enough memory for this data.")};
         } catch (const std::exception &e) {
-            return {std::nullopt, tr("Unexpected error: %1").arg(QString::fromUtf8(e.what()))};
+            return {Continuation(), tr("Unexpected error: %1").arg(QString::fromUtf8(e.what()))};
         }
     });
     state->future = QFuture<void>(future);

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "ui/document/project.h"
+#include "ui/workers/datajobs.h"
+#include "ui/workers/trainingcontroller.h"   // the report types' metatype declarations, before the signals use them
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+
+namespace nym::ui {
+
+class JobController;
+
+// What the user asks of a project that takes time: opening data, models and drops, re-checking with other columns,
+// training, labelling, saving and exporting. Runs each in a worker (one at a time; requests made meanwhile wait
+// their turn in order), applies the typed result to the Project on the GUI thread, and reports progress, status
+// lines and errors as signals for the window to render. Holds no document state of its own. Owned by the main
+// window; GUI thread. No widgets: dialogs are the window's (a drop that needs a choice asks through a callback).
+class ProjectController : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Role = FileRole;
+    // Asked when dropped data files could be either training or target data; nullopt cancels.
+    using AskRole = std::function<std::optional<Role>(qsizetype files)>;
+
+    explicit ProjectController(Project *project, QObject *parent = nullptr);
+    ~ProjectController() override;
+
+    Project *project() const { return m_project; }
+
+    // Simulated training + target data with a domain shift (the app's built-in demo).
+    void openDemo();
+    // Loads a training and a target file (replacing what is open).
+    void openFiles(const QString &training, const QString &target);
+    // Opens data files in a role; `replace` drops the files open in that role first.
+    void addFiles(const QStringList &paths, Role role, bool replace);
+    // Opens files the way a drop does: .nym files as models; data files as training when none is open, else as
+    // targets when none is open, else as `ask` says.
+    void openDropped(const QStringList &paths, const AskRole &ask = {});
+    // Opens data files as new targets and labels them with the current model once read.
+    void applyToNewTargets(const QStringList &paths);
+    // The label column and the domains the user picked: a new column re-checks the data in a worker.
+    void chooseColumns(const QString &labelColumn, Project::DomainMode mode, const QString &domainColumn);
+    void openModel(const QString &path);
+    // Writes the current model in a worker; false (with error()) when there is none or the path is an open input.
+    bool saveModel(const QString &path);
+    // Writes the per-cell table of every target in a worker; false when it cannot start.
+    bool exportTable(const QString &path);
+    // Labels the open target files with the current model, off the GUI thread.
+    void applyModel();
+    // Starts training with the Project's options; false (with the reason in status()) when it cannot.
+    bool train();
+    void stopTraining();
+
+    bool isBusy() const;   // loading, training, labelling or writing
+    bool isTraining() const;
+    QString statusText() const { return m_status; }
+
+    // File kinds by name: data (.h5ad, .h5, .hdf5) and models (.nym).
+    static bool isDataFile(const QString &path);
+    static bool isModelFile(const QString &path);
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void statusChanged(const QString &text);
+    // A problem the user must see (a dialog): title and sentence.
+    void error(const QString &title, const QString &message);
+    void loaded();
+    void modelOpened();   // a model read from a file is now the project's
+    void titleChanged(const QString &title);
+    void loadFailed(const QString &message);
+    void written(const QString &path);
+    void labelled();   // predictions for the targets are in the project
+    // Training, for the curves and the progress bar.
+    void trainingStarted(int epochs);
+    void trainingPrepared(int epochs, int stepsPerEpoch);
+    void trainingStep(const nym::StepReport &report);
+    void trainingEpoch(const nym::EpochReport &report);
+    void trainingFinished();
+    void trainingFailed(const QString &message);
+
+private:
+    template <class Result>
+    void run(const QString &what, std::function<Result(std::stop_token)> job, std::function<void(Result)> apply);
+    void applyData(LoadedData result);
+    void setStatus(const QString &text);
+    bool deferIfBusy(std::function<void()> request);
+    void runDeferred();
+    void onJobFailed(const QString &message);
+    void onTrainingFinished(std::shared_ptr<const Model> model, const TrainingSummary &summary);
+    void onTrainingFailed(const QString &message);
+
+    Project *m_project = nullptr;
+    JobController *m_jobs = nullptr;
+    TrainingController *m_training = nullptr;
+    std::deque<std::function<void()>> m_deferred;
+    QString m_status;
+    QString m_trainedMessage;   // kept in the status line after the labelling that follows training
+    bool m_busy = false;
+    bool m_stopRequested = false;
+    bool m_labelAfterLoad = false;
+};
+
+}   // namespace nym::ui
