@@ -1,0 +1,335 @@
+// Tests of the document library (ui/document, ui/models, ui/workers) without any widget: Project as the single
+// gate for edits with its signals, the settings it keeps, the per-class summary model, and the controller's jobs,
+// including that the app and `nym predict` write byte-identical tables for the same predictions.
+#include "common/testsupport.h"
+
+#include "core/common/error.h"
+#include "core/data/simulator.h"
+#include "core/io/h5adwriter.h"
+#include "ui/document/project.h"
+#include "ui/document/projectcontroller.h"
+#include "ui/document/projectsettings.h"
+#include "ui/document/recentfiles.h"
+#include "ui/models/classsummarymodel.h"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUndoStack>
+
+#include <random>
+
+using namespace nym;
+using nym::ui::Project;
+
+namespace {
+
+// Hand-made predictions for every cell of `d` (seeded), so every expected count is known without a network.
+std::shared_ptr<const Labeling> fakeLabeling(const Dataset &d, const std::vector<std::string> &classes, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(0.01f, 1.f);
+    Labeling l;
+    auto &p = l.predictions;
+    p.classes = classes;
+    p.cells = d.cells();
+    const std::size_t c = classes.size();
+    for (std::int64_t i = 0; i < p.cells; ++i) {
+        std::vector<float> row(c);
+        float sum = 0;
+        for (auto &v : row)
+            sum += v = u(rng) * u(rng) * u(rng);
+        std::size_t best = 0;
+        for (std::size_t k = 0; k < c; ++k) {
+            row[k] /= sum;
+            best = row[k] > row[best] ? k : best;
+        }
+        p.probabilities.insert(p.probabilities.end(), row.begin(), row.end());
+        p.label.push_back(static_cast<std::int32_t>(best));
+        p.confidence.push_back(row[best]);
+        l.labels.push_back(classes[best]);
+    }
+    l.noCounts.assign(static_cast<std::size_t>(p.cells), 0);
+    return std::make_shared<const Labeling>(std::move(l));
+}
+
+Project::Data simulatedData(std::int64_t cells, unsigned seed)
+{
+    SimulatorOptions o;
+    o.cells = cells;
+    o.genes = 150;
+    o.types = 3;
+    o.seed = seed;
+    auto sim = simulate(o);
+    return Project::check({std::make_shared<const Dataset>(std::move(sim[0].data))},
+        {std::make_shared<const Dataset>(std::move(sim[1].data))});
+}
+
+std::int64_t countBelow(const Project &p, double threshold)
+{
+    std::int64_t n = 0;
+    for (const auto &l : p.labelings())
+        for (std::size_t i = 0; i < l->labels.size(); ++i)
+            n += l->noCounts[i] || l->predictions.confidence[i] < threshold;   // the rule, restated as an oracle
+    return n;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+}   // namespace
+
+class TestDocument : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_settings.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("NymStudioTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_document"));
+    }
+
+    void projectIsTheGateAndSaysWhatChanged()
+    {
+        Project p;
+        QSignalSpy data(&p, &Project::dataChanged), mode(&p, &Project::domainModeChanged),
+            options(&p, &Project::trainOptionsChanged), model(&p, &Project::modelChanged),
+            labelings(&p, &Project::labelingsChanged), threshold(&p, &Project::thresholdChanged),
+            annotations(&p, &Project::annotationsChanged), modified(&p, &Project::modifiedChanged);
+        QVERIFY(p.undoStack() && p.undoStack()->count() == 0);
+        QVERIFY(!p.isModified());
+        QVERIFY(!p.blockingReason().isEmpty());
+
+        p.setData(simulatedData(600, 1));
+        QCOMPARE(data.size(), 1);
+        QCOMPARE(p.data().labelColumn, QStringLiteral("cell_type"));
+        QVERIFY(p.blockingReason().isEmpty());
+        QCOMPARE(p.trainingSetOptions().domains, DomainSource::TrainingVsTarget);
+        p.setDomainMode(Project::DomainMode::PerFile);
+        QCOMPARE(mode.size(), 1);
+        QCOMPARE(p.trainingSetOptions().domains, DomainSource::PerFile);
+        QCOMPARE(*p.trainingSetOptions().labelColumn, std::string("cell_type"));
+        p.setDomainMode(Project::DomainMode::PerFile);   // no change, no signal
+        QCOMPARE(mode.size(), 1);
+        // A domain column arrives with re-checked data and sets the mode.
+        Project::Data withColumn = p.data();
+        withColumn.domainColumn = QStringLiteral("domain");
+        p.setData(withColumn);
+        QCOMPARE(p.domainMode(), Project::DomainMode::Column);
+        QCOMPARE(p.trainingSetOptions().domainColumn, std::string("domain"));
+        QCOMPARE(mode.size(), 2);
+
+        // Options: the project decides when the preset is "custom"; seed and threads are not the method.
+        TrainOptions o = p.trainOptions();
+        QCOMPARE(o.preset, std::string("scnym-default"));
+        o.seed = 11;
+        p.setTrainOptions(o);
+        QCOMPARE(p.trainOptions().preset, std::string("scnym-default"));
+        QCOMPARE(options.size(), 1);
+        o.mixupAlpha = 0.9;
+        p.setTrainOptions(o);
+        QCOMPARE(p.trainOptions().preset, std::string("custom"));
+        o.mixupAlpha = TrainOptions::fromPreset("scnym-default").mixupAlpha;
+        p.setTrainOptions(o);
+        QCOMPARE(p.trainOptions().preset, std::string("scnym-default"));
+        p.applyPreset("supervised");
+        QCOMPARE(p.basePreset(), std::string("supervised"));
+        QVERIFY(!p.trainOptions().mixMatch);
+        QCOMPARE(p.trainOptions().seed, std::uint64_t(11));
+        QVERIFY_THROWS_EXCEPTION(Error, p.applyPreset("no-such-preset"));
+        QCOMPARE(p.basePreset(), std::string("supervised"));
+
+        // Predictions: annotations at the project's threshold, one per target file.
+        const auto &target = *p.data().targets[0];
+        const std::vector<std::string> classes {"TypeA", "TypeB", "TypeC"};
+        p.setLabelings({fakeLabeling(target, classes, 3)});
+        QCOMPARE(labelings.size(), 1);
+        QCOMPARE(annotations.size(), 1);
+        QVERIFY(p.isModified());
+        QCOMPARE(modified.size(), 1);
+        QCOMPARE(p.annotations().size(), std::size_t(1));
+        QCOMPARE(p.annotations()[0].unassignedCount(), countBelow(p, 0.5));
+        p.setThreshold(0.8);
+        QCOMPARE(threshold.size(), 1);
+        QCOMPARE(annotations.size(), 2);
+        QCOMPARE(p.annotations()[0].threshold(), 0.8);
+        QCOMPARE(p.annotations()[0].unassignedCount(), countBelow(p, 0.8));
+        QVERIFY(countBelow(p, 0.8) > countBelow(p, 0.5));
+        // A bad threshold is refused and changes nothing.
+        QVERIFY_THROWS_EXCEPTION(Error, p.setThreshold(1.5));
+        QVERIFY_THROWS_EXCEPTION(Error, p.setThreshold(std::nan("")));
+        QCOMPARE(p.threshold(), 0.8);
+        QCOMPARE(threshold.size(), 1);
+        p.markExported();
+        QVERIFY(!p.isModified());
+        QCOMPARE(modified.size(), 2);
+
+        // The same target files keep their predictions when the data is re-checked; other targets drop them.
+        p.setData(p.data());
+        QCOMPARE(p.labelings().size(), std::size_t(1));
+        Project::Data other = simulatedData(600, 2);
+        p.setData(other);
+        QVERIFY(p.labelings().empty() && p.annotations().empty());
+        QCOMPARE(labelings.size(), 2);
+        QCOMPARE(p.domainMode(), Project::DomainMode::TrainingVsTarget);   // the column went with the data
+        // A new model drops the predictions of the old one.
+        p.setLabelings({fakeLabeling(*p.data().targets[0], classes, 4)});
+        p.setModel(nullptr, std::nullopt, QStringLiteral("x.nym"));
+        QCOMPARE(model.size(), 1);
+        QVERIFY(p.labelings().empty());
+        QCOMPARE(p.modelSource(), QStringLiteral("x.nym"));
+    }
+
+    void settingsKeepOptionsAndThreshold()
+    {
+        QSettings().clear();
+        {
+            Project p;
+            ui::ProjectSettings::attach(&p);
+            QCOMPARE(p.trainOptions().preset, std::string("scnym-default"));
+            QCOMPARE(p.threshold(), 0.5);
+            p.applyPreset("new-identity-discovery");
+            TrainOptions o = p.trainOptions();
+            o.epochs = 37;
+            p.setTrainOptions(o);
+            p.setThreshold(0.65);
+        }
+        Project again;
+        ui::ProjectSettings::attach(&again);
+        QCOMPARE(again.trainOptions().preset, std::string("custom"));
+        QCOMPARE(again.basePreset(), std::string("new-identity-discovery"));
+        QCOMPARE(again.trainOptions().epochs, 37);
+        QCOMPARE(again.threshold(), 0.65);
+        // Damaged settings fall back to the defaults.
+        QSettings().setValue(QStringLiteral("training/options"), QStringLiteral("{not json"));
+        QSettings().setValue(QStringLiteral("results/threshold"), 7.0);
+        Project clean;
+        ui::ProjectSettings::attach(&clean);
+        QCOMPARE(clean.trainOptions().epochs, 100);
+        QCOMPARE(clean.threshold(), 0.5);
+        QSettings().clear();
+    }
+
+    void recentFilesNewestFirstAndBounded()
+    {
+        ui::RecentFiles::clear();
+        for (int i = 0; i < 12; ++i)
+            ui::RecentFiles::add(QStringLiteral("/d/f%1.h5ad").arg(i), QStringLiteral("target"));
+        ui::RecentFiles::add(QStringLiteral("/d/f5.h5ad"), QStringLiteral("target"));
+        const QStringList e = ui::RecentFiles::entries();
+        QCOMPARE(e.size(), ui::RecentFiles::kMax);
+        QCOMPARE(e.first(), QStringLiteral("target|/d/f5.h5ad"));
+        QCOMPARE(e.count(QStringLiteral("target|/d/f5.h5ad")), 1);
+        QCOMPARE(ui::RecentFiles::kind(e[1]), QStringLiteral("target"));
+        QCOMPARE(ui::RecentFiles::path(e[1]), QStringLiteral("/d/f11.h5ad"));
+        ui::RecentFiles::clear();
+        QVERIFY(ui::RecentFiles::entries().isEmpty());
+    }
+
+    void classSummaryFollowsTheProject()
+    {
+        Project p;
+        ui::ClassSummaryModel m(&p);
+        QCOMPARE(m.rowCount(), 0);
+        p.setData(simulatedData(900, 5));
+        const std::vector<std::string> classes {"TypeA", "TypeB", "TypeC"};
+        p.setLabelings({fakeLabeling(*p.data().targets[0], classes, 6)});
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.columnCount(), int(ui::ClassSummaryModel::ColumnCount));
+        std::int64_t cells = 0, below = 0;
+        double share = 0;
+        for (int r = 0; r < m.rowCount(); ++r) {
+            cells += m.index(r, ui::ClassSummaryModel::Cells).data(Qt::UserRole).toLongLong();
+            below += m.index(r, ui::ClassSummaryModel::BelowThreshold).data(Qt::UserRole).toLongLong();
+            share += m.index(r, ui::ClassSummaryModel::Share).data(Qt::UserRole).toDouble();
+            // Oracle: the class's cells counted directly.
+            const std::string name = m.index(r, 0).data().toString().toStdString();
+            const auto &labels = p.labelings()[0]->labels;
+            QCOMPARE(m.index(r, ui::ClassSummaryModel::Cells).data(Qt::UserRole).toLongLong(),
+                qlonglong(std::count(labels.begin(), labels.end(), name)));
+        }
+        QCOMPARE(cells, p.data().targets[0]->cells());
+        QCOMPARE(m.totals().cells, cells);
+        QCOMPARE(below, countBelow(p, 0.5));
+        QVERIFY(std::abs(share - 1) < 1e-9);
+        // The target carries cell_type, so the agreement is known (random predictions: about a third).
+        QVERIFY(!m.agreement());   // no model, nothing to score against
+        QSignalSpy reset(&m, &QAbstractItemModel::modelReset);
+        p.setThreshold(0.9);
+        QCOMPARE(reset.size(), 1);
+        QCOMPARE(m.totals().below, countBelow(p, 0.9));
+    }
+
+    void appAndCliWriteTheSameTable()
+    {
+        // Files on disk, a model trained by `nym train`, then the same targets labelled and exported by `nym predict`
+        // and by the app's controller: the tables must be byte-identical (one export path in core).
+        QTemporaryDir dir;
+        SimulatorOptions o;
+        o.cells = 1500;
+        o.genes = 300;
+        o.types = 3;
+        o.domains = 3;
+        o.seed = 8;
+        auto sim = simulate(o);
+        QStringList files;
+        for (std::size_t i = 0; i < sim.size(); ++i) {
+            files << dir.filePath(QStringLiteral("batch%1.h5ad").arg(i + 1));
+            writeH5ad(sim[i].data, files.back().toStdString());
+        }
+        const QString model = dir.filePath(QStringLiteral("m.nym"));
+        const auto nym = [](const QStringList &args) {
+            QProcess p;
+            p.start(QStringLiteral(NYM_CLI_PATH), args);
+            const bool ok = p.waitForFinished(300000) && p.exitCode() == 0;
+            if (!ok)
+                qWarning("nym %s: %s", qPrintable(args.join(QLatin1Char(' '))), p.readAllStandardError().constData());
+            return ok;
+        };
+        QVERIFY(nym({QStringLiteral("train"), QStringLiteral("--train"), files[0], QStringLiteral("--target"), files[1],
+            QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("3"),
+            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model}));
+        for (const QStringList &targets : {QStringList {files[1]}, QStringList {files[1], files[2]}}) {
+            const QString cli = dir.filePath(QStringLiteral("cli%1.csv").arg(targets.size()));
+            const QString app = dir.filePath(QStringLiteral("app%1.csv").arg(targets.size()));
+            QVERIFY(nym(QStringList {QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input")}
+                + targets + QStringList {QStringLiteral("--table"), cli}));
+
+            Project project;
+            ui::ProjectController c(&project);
+            QSignalSpy labelled(&c, &ui::ProjectController::labelled), written(&c, &ui::ProjectController::written),
+                failed(&c, &ui::ProjectController::error);
+            c.addFiles(targets, ui::ProjectController::Role::Target, true);
+            c.openModel(model);   // queued behind the targets; labels them once read
+            QVERIFY(c.isBusy());
+            QVERIFY(labelled.wait(120000));
+            QCOMPARE(failed.size(), 0);
+            QCOMPARE(project.labelings().size(), std::size_t(targets.size()));
+            QVERIFY(project.isModified());
+            QVERIFY(c.exportTable(app));
+            QVERIFY(written.wait(60000));
+            QVERIFY(!project.isModified());   // written out
+            const QByteArray a = readAll(app), b = readAll(cli);
+            QVERIFY(a.size() > 1000);
+            QVERIFY2(a == b, qPrintable(QStringLiteral("tables differ: %1 vs %2 bytes; app starts %3, nym starts %4")
+                                            .arg(a.size()).arg(b.size())
+                                            .arg(QString::fromUtf8(a.left(120)), QString::fromUtf8(b.left(120)))));
+            QCOMPARE(a.startsWith("file,cell,"), targets.size() > 1);
+            // Never over an input file.
+            QVERIFY(!c.exportTable(targets[0]));
+            QCOMPARE(failed.size(), 1);
+        }
+    }
+
+private:
+    QTemporaryDir m_settings;
+};
+
+QTEST_GUILESS_MAIN(TestDocument)
+#include "tst_document.moc"
