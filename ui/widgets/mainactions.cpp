@@ -1,0 +1,230 @@
+#include "ui/widgets/mainactions.h"
+
+#include "core/io/libraryversions.h"
+#include "core/nn/predictor.h"
+#include "ui/document/project.h"
+#include "ui/document/projectcontroller.h"
+#include "ui/document/recentfiles.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMainWindow>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QToolBar>
+
+#include <optional>
+
+namespace nym::ui {
+
+namespace {
+
+const QString kLastDirectory = QStringLiteral("lastDirectory");
+
+QString dataFilter()
+{
+    return QCoreApplication::translate("nym::ui::MainActions", "Single-cell data (*.h5ad *.h5);;All files (*)");
+}
+
+}   // namespace
+
+MainActions::MainActions(QMainWindow *window, Project *project, ProjectController *controller)
+    : QObject(window)
+    , m_window(window)
+    , m_project(project)
+    , m_controller(controller)
+{
+    QMenu *file = window->menuBar()->addMenu(tr("&File"));
+    m_openTraining = file->addAction(tr("&Open Training Data…"), this, [this] { chooseFiles(true, true); });
+    m_openTraining->setShortcut(QKeySequence::Open);
+    m_openTraining->setStatusTip(tr("Open the labelled dataset(s) to learn from (.h5ad or 10x .h5)."));
+    m_addTraining = file->addAction(tr("Add Training Data…"), this, [this] { chooseFiles(true, false); });
+    m_openTarget = file->addAction(tr("Open &Target Data…"), this, [this] { chooseFiles(false, true); });
+    m_openTarget->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_openTarget->setStatusTip(tr("Open the dataset(s) to label."));
+    m_addTarget = file->addAction(tr("Add Target Data…"), this, [this] { chooseFiles(false, false); });
+    m_demo = file->addAction(tr("Open &Demo"), controller, &ProjectController::openDemo);
+    m_demo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    m_demo->setStatusTip(tr("Simulated training and target data with a batch effect."));
+    m_recent = file->addMenu(tr("Open &Recent"));
+    connect(m_recent, &QMenu::aboutToShow, this, &MainActions::fillRecentMenu);
+    file->addSeparator();
+    m_openModel = file->addAction(tr("Open &Model…"), this, &MainActions::chooseModel);
+    m_openModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_saveModel = file->addAction(tr("&Save Model…"), this, &MainActions::chooseSaveModel);
+    m_saveModel->setShortcut(QKeySequence::Save);
+    m_export = file->addAction(tr("&Export Labels Table…"), this, &MainActions::chooseExport);
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), window, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *model = window->menuBar()->addMenu(tr("&Model"));
+    m_train = model->addAction(tr("&Train"), controller, [controller] { controller->train(); });
+    m_train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_stop = model->addAction(tr("&Stop Training"), controller, &ProjectController::stopTraining);
+    m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    model->addSeparator();
+    m_apply = model->addAction(tr("&Apply Model to Target"), controller, &ProjectController::applyModel);
+    m_applyNew = model->addAction(tr("Apply Model to &New Target…"), this, &MainActions::chooseNewTarget);
+
+    QMenu *help = window->menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Nym Studio"), this, &MainActions::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    QToolBar *bar = window->addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addActions({m_openTraining, m_openTarget, m_demo});
+    bar->addSeparator();
+    bar->addActions({m_train, m_stop});
+    bar->addSeparator();
+    bar->addActions({m_openModel, m_saveModel, m_apply});
+}
+
+void MainActions::update()
+{
+    const bool idle = !m_controller->isBusy();
+    const QString why = m_project->blockingReason();
+    for (QAction *a : {m_openTraining, m_addTraining, m_openTarget, m_addTarget, m_demo, m_openModel})
+        a->setEnabled(idle);
+    m_train->setEnabled(idle && why.isEmpty());
+    m_train->setToolTip(why.isEmpty() ? tr("Train a model on the open data with the settings on the left (Ctrl+R).")
+                                      : tr("Training cannot start: %1").arg(why));
+    m_stop->setEnabled(m_controller->isTraining());
+    m_saveModel->setEnabled(idle && m_project->model() != nullptr);
+    m_apply->setEnabled(idle && m_project->model() && !m_project->data().targets.empty());
+    m_applyNew->setEnabled(idle && m_project->model() != nullptr);
+    m_export->setEnabled(idle && !m_project->labelings().empty());
+}
+
+void MainActions::openDropped(const QStringList &paths)
+{
+    m_controller->openDropped(paths, [this](qsizetype files) -> std::optional<ProjectController::Role> {
+        QMessageBox box(QMessageBox::Question, tr("Open dropped files"),
+            tr("Use %n dropped file(s) as:", nullptr, static_cast<int>(files)), QMessageBox::Cancel, m_window);
+        QPushButton *asTraining = box.addButton(tr("Training Data"), QMessageBox::AcceptRole);
+        QPushButton *asTarget = box.addButton(tr("Target Data"), QMessageBox::AcceptRole);
+        box.setDefaultButton(asTarget);
+        box.exec();
+        if (box.clickedButton() == asTraining)
+            return ProjectController::Role::Training;
+        if (box.clickedButton() == asTarget)
+            return ProjectController::Role::Target;
+        return std::nullopt;
+    });
+}
+
+QStringList MainActions::askOpenPaths(const QString &title, const QString &filter, bool several)
+{
+    QSettings s;
+    const QString dir = s.value(kLastDirectory).toString();
+    QStringList files;
+    if (several)
+        files = QFileDialog::getOpenFileNames(m_window, title, dir, filter);
+    else if (const QString one = QFileDialog::getOpenFileName(m_window, title, dir, filter); !one.isEmpty())
+        files << one;
+    if (!files.isEmpty())
+        s.setValue(kLastDirectory, QFileInfo(files.front()).absolutePath());
+    return files;
+}
+
+QString MainActions::askSavePath(const QString &title, const QString &name, const QString &filter,
+    const QString &suffix)
+{
+    QSettings s;
+    QFileDialog dialog(m_window, title, QDir(s.value(kLastDirectory, QDir::homePath()).toString()).filePath(name),
+        filter);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(suffix);   // added before the dialog's "replace?" question, not after it
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return {};
+    const QString path = dialog.selectedFiles().front();
+    s.setValue(kLastDirectory, QFileInfo(path).absolutePath());
+    return path;
+}
+
+void MainActions::chooseFiles(bool training, bool replace)
+{
+    const QStringList files = askOpenPaths(
+        training ? tr("Open labelled training data") : tr("Open target data to label"), dataFilter());
+    if (!files.isEmpty())
+        m_controller->addFiles(files, training ? ProjectController::Role::Training : ProjectController::Role::Target,
+            replace);
+}
+
+void MainActions::chooseNewTarget()
+{
+    m_controller->applyToNewTargets(askOpenPaths(tr("Apply the model to"), dataFilter()));
+}
+
+void MainActions::chooseModel()
+{
+    const QStringList files = askOpenPaths(tr("Open Model"), tr("Nym Studio models (*.nym);;All files (*)"), false);
+    if (!files.isEmpty())
+        m_controller->openModel(files.front());
+}
+
+void MainActions::chooseSaveModel()
+{
+    const QString path = askSavePath(tr("Save Model"), QStringLiteral("model.nym"), tr("Nym Studio models (*.nym)"),
+        QStringLiteral("nym"));
+    if (!path.isEmpty())
+        m_controller->saveModel(path);
+}
+
+void MainActions::chooseExport()
+{
+    if (m_project->labelings().empty())
+        return;
+    const QString path = askSavePath(tr("Export Labels Table"), QStringLiteral("labels.csv"),
+        tr("Comma-separated (*.csv);;Tab-separated (*.tsv)"), QStringLiteral("csv"));
+    if (!path.isEmpty())
+        m_controller->exportTable(path);
+}
+
+void MainActions::fillRecentMenu()
+{
+    m_recent->clear();
+    const QStringList recent = RecentFiles::entries();
+    for (const QString &entry : recent) {
+        const QString kind = RecentFiles::kind(entry);
+        const QString path = RecentFiles::path(entry);
+        const QString label = kind == QLatin1String("model") ? tr("Model: %1") : kind == QLatin1String("training")
+            ? tr("Training: %1")
+            : tr("Target: %1");
+        QAction *a = m_recent->addAction(label.arg(QFileInfo(path).fileName()), this, [this, kind, path] {
+            if (!QFileInfo::exists(path)) {
+                QMessageBox::warning(m_window, tr("Open Recent"), tr("%1 no longer exists.").arg(path));
+                return;
+            }
+            if (kind == QLatin1String("model"))
+                m_controller->openModel(path);
+            else
+                m_controller->addFiles({path},
+                    kind == QLatin1String("training") ? ProjectController::Role::Training : ProjectController::Role::Target,
+                    true);
+        });
+        a->setToolTip(path);
+        a->setEnabled(!m_controller->isBusy());
+    }
+    if (recent.isEmpty())
+        m_recent->addAction(tr("No recent files"))->setEnabled(false);
+    m_recent->addSeparator();
+    m_recent->addAction(tr("Clear List"), this, [] { RecentFiles::clear(); });
+}
+
+void MainActions::showAbout()
+{
+    QMessageBox::about(m_window, tr("About Nym Studio"),
+        tr("<h3>Nym Studio %1</h3><p>Cell-type label transfer for single-cell RNA-seq with the scNym method "
+           "(semi-supervised MixMatch and a domain adversary).</p><p>Qt %2 · LibTorch %3 · HDF5 %4</p>")
+            .arg(QStringLiteral(NYM_VERSION), QString::fromLatin1(qVersion()), QString::fromStdString(torchVersion()),
+                QString::fromStdString(hdf5Version())));
+}
+
+}   // namespace nym::ui

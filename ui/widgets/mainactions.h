@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+class QAction;
+class QMainWindow;
+class QMenu;
+
+namespace nym::ui {
+
+class Project;
+class ProjectController;
+
+// The window's commands: the File, Model and Help menus and the toolbar with their shortcuts, and the dialogs the
+// commands open (file choosers, save paths, the recent-files menu, the question a drop may need, the About box).
+// Every command ends as an intent to the ProjectController; update() sets what is enabled from the Project and the
+// controller. Owned by the main window; GUI thread.
+class MainActions : public QObject
+{
+    Q_OBJECT
+
+public:
+    MainActions(QMainWindow *window, Project *project, ProjectController *controller);
+
+    QAction *trainAction() const { return m_train; }
+    QAction *stopAction() const { return m_stop; }
+    // Opens dropped files, asking whether they are training or target data when that is not clear.
+    void openDropped(const QStringList &paths);
+    // Enables what can run now (nothing that reads or writes while a job or training runs).
+    void update();
+
+private:
+    void chooseFiles(bool training, bool replace);
+    void chooseNewTarget();
+    void chooseModel();
+    void chooseSaveModel();
+    void chooseExport();
+    QStringList askOpenPaths(const QString &title, const QString &filter, bool several = true);
+    QString askSavePath(const QString &title, const QString &name, const QString &filter, const QString &suffix);
+    void fillRecentMenu();
+    void showAbout();
+
+    QMainWindow *m_window = nullptr;
+    Project *m_project = nullptr;
+    ProjectController *m_controller = nullptr;
+    QMenu *m_recent = nullptr;
+    QAction *m_openTraining = nullptr, *m_addTraining = nullptr, *m_openTarget = nullptr, *m_addTarget = nullptr,
+            *m_demo = nullptr, *m_openModel = nullptr, *m_saveModel = nullptr, *m_apply = nullptr,
+            *m_applyNew = nullptr, *m_export = nullptr, *m_train = nullptr, *m_stop = nullptr;
+};
+
+}   // namespace nym::ui
