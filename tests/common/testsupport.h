@@ -1,10 +1,13 @@
 #pragma once
 // Helpers shared by the tests: where the shared data lives, skipping cleanly without it, running Python.
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
+#include <QSettings>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace nymtest {
@@ -35,6 +38,18 @@ inline QString testSource(const QString &rel)
 inline std::string s(const QString &q)
 {
     return q.toStdString();
+}
+
+// Points QSettings at a temporary folder under a test application name, so a test never reads or changes the
+// user's settings. False when the folder could not be made.
+inline bool isolateSettings(const QTemporaryDir &dir, const QString &application)
+{
+    if (!dir.isValid())
+        return false;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("NymStudioTests"));
+    QCoreApplication::setApplicationName(application);
+    return true;
 }
 
 // Runs Debian's python3 with a script from tests/ and returns its stdout; fails the test on a non-zero exit.

@@ -1,6 +1,7 @@
 // Tests of the document library (ui/document, ui/models, ui/workers) without any widget: Project as the single
 // gate for edits with its signals, the settings it keeps, the per-class summary model, and the controller's jobs,
 // including that the app and `nym predict` write byte-identical tables for the same predictions.
+#include "common/fakelabeling.h"
 #include "common/testsupport.h"
 
 #include "core/common/error.h"
@@ -17,41 +18,12 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 
-#include <random>
 
 using namespace nym;
 using nym::ui::Project;
+using nymtest::fakeLabeling;
 
 namespace {
-
-// Hand-made predictions for every cell of `d` (seeded), so every expected count is known without a network.
-std::shared_ptr<const Labeling> fakeLabeling(const Dataset &d, const std::vector<std::string> &classes, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(0.01f, 1.f);
-    Labeling l;
-    auto &p = l.predictions;
-    p.classes = classes;
-    p.cells = d.cells();
-    const std::size_t c = classes.size();
-    for (std::int64_t i = 0; i < p.cells; ++i) {
-        std::vector<float> row(c);
-        float sum = 0;
-        for (auto &v : row)
-            sum += v = u(rng) * u(rng) * u(rng);
-        std::size_t best = 0;
-        for (std::size_t k = 0; k < c; ++k) {
-            row[k] /= sum;
-            best = row[k] > row[best] ? k : best;
-        }
-        p.probabilities.insert(p.probabilities.end(), row.begin(), row.end());
-        p.label.push_back(static_cast<std::int32_t>(best));
-        p.confidence.push_back(row[best]);
-        l.labels.push_back(classes[best]);
-    }
-    l.noCounts.assign(static_cast<std::size_t>(p.cells), 0);
-    return std::make_shared<const Labeling>(std::move(l));
-}
 
 Project::Data simulatedData(std::int64_t cells, unsigned seed)
 {
@@ -89,10 +61,7 @@ class TestDocument : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_settings.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("NymStudioTests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_document"));
+        QVERIFY(nymtest::isolateSettings(m_settings, QStringLiteral("tst_document")));
     }
 
     void projectIsTheGateAndSaysWhatChanged()

@@ -1,5 +1,6 @@
 // Tests of core/export: the per-cell table (one file and several) and the annotated-h5ad additions, built from
 // hand-made predictions so every expected cell value is known. The app/CLI byte-identity test is in tst_document.
+#include "common/fakelabeling.h"
 #include "common/testsupport.h"
 
 #include "core/common/error.h"
@@ -12,47 +13,11 @@
 #include <QTemporaryDir>
 
 #include <cmath>
-#include <random>
 
 using namespace nym;
+using nymtest::fakeLabeling;
 
 namespace {
-
-// Predictions for every cell of `d`: random probabilities over `classes` (seeded), cells `zero` without counts.
-std::shared_ptr<const Labeling> fakeLabeling(const Dataset &d, const std::vector<std::string> &classes, unsigned seed,
-    const std::vector<int> &zero = {})
-{
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(0.01f, 1.f);
-    Labeling l;
-    auto &p = l.predictions;
-    p.classes = classes;
-    p.cells = d.cells();
-    const std::size_t c = classes.size();
-    p.probabilities.resize(static_cast<std::size_t>(p.cells) * c);
-    p.embeddingSize = 2;
-    p.embedding.assign(static_cast<std::size_t>(p.cells) * 2, 0.5f);
-    l.noCounts.assign(static_cast<std::size_t>(p.cells), 0);
-    for (int z : zero)
-        l.noCounts[static_cast<std::size_t>(z)] = 1;
-    for (std::int64_t i = 0; i < p.cells; ++i) {
-        float *row = p.probabilities.data() + static_cast<std::size_t>(i) * c;
-        float sum = 0;
-        for (std::size_t k = 0; k < c; ++k)
-            sum += row[k] = u(rng) * u(rng);
-        std::size_t best = 0;
-        for (std::size_t k = 0; k < c; ++k) {
-            row[k] /= sum;
-            if (row[k] > row[best])
-                best = k;
-        }
-        p.label.push_back(static_cast<std::int32_t>(best));
-        p.confidence.push_back(l.noCounts[static_cast<std::size_t>(i)] ? 0.f : row[best]);
-        l.labels.push_back(classes[best]);
-    }
-    l.normalization = "log1p(CPM) of raw counts";
-    return std::make_shared<const Labeling>(std::move(l));
-}
 
 std::vector<DatasetPtr> simulatedFiles(int files, std::int64_t cells)
 {

@@ -106,10 +106,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         // Never touch the user's settings.
-        QVERIFY(m_settings.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("NymStudioTests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_ui"));
+        QVERIFY(nymtest::isolateSettings(m_settings, QStringLiteral("tst_ui")));
         // Two small simulated files on disk, as a user would have them.
         nym::SimulatorOptions so;
         so.cells = 1600;

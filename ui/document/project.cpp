@@ -164,12 +164,17 @@ QStringList Project::inputPaths() const
     return out;
 }
 
-void Project::setTrainOptions(TrainOptions options)
+void Project::namePreset(TrainOptions &options) const
 {
     TrainOptions base = TrainOptions::fromPreset(m_basePreset);
     base.seed = options.seed;
     base.threads = options.threads;
     options.preset = options.sameSettings(base) ? m_basePreset : std::string("custom");
+}
+
+void Project::setTrainOptions(TrainOptions options)
+{
+    namePreset(options);
     if (options.sameSettings(m_options) && options.preset == m_options.preset && options.seed == m_options.seed
         && options.threads == m_options.threads)
         return;
@@ -192,10 +197,7 @@ void Project::restoreTrainOptions(TrainOptions options, const std::string &baseP
     TrainOptions::fromPreset(basePreset);   // throws for an unknown name
     options.validate();
     m_basePreset = basePreset;
-    TrainOptions base = TrainOptions::fromPreset(m_basePreset);
-    base.seed = options.seed;
-    base.threads = options.threads;
-    options.preset = options.sameSettings(base) ? m_basePreset : std::string("custom");
+    namePreset(options);
     m_options = std::move(options);
     Q_EMIT trainOptionsChanged();
 }

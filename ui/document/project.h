@@ -129,6 +129,8 @@ Q_SIGNALS:
     void modifiedChanged(bool modified);
 
 private:
+    // Sets options.preset: the base preset's name, or "custom" when a setting of the method differs from it.
+    void namePreset(TrainOptions &options) const;
     void setModified(bool modified);
 
     Data m_data;

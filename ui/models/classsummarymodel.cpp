@@ -10,14 +10,10 @@
 
 namespace nym::ui {
 
-namespace {
-
-QString percent(double fraction)
+QString ClassSummaryModel::percent(double fraction)
 {
     return QStringLiteral("%1%").arg(100.0 * fraction, 0, 'f', 1);
 }
-
-}   // namespace
 
 ClassSummaryModel::ClassSummaryModel(Project *project, QObject *parent)
     : QAbstractTableModel(parent)

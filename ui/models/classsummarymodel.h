@@ -36,6 +36,9 @@ public:
 
     explicit ClassSummaryModel(Project *project, QObject *parent = nullptr);
 
+    // How shares are shown ("12.3%"), here and in the views around the table.
+    static QString percent(double fraction);
+
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

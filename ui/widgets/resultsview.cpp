@@ -19,15 +19,6 @@
 
 namespace nym::ui {
 
-namespace {
-
-QString percent(double fraction)
-{
-    return QStringLiteral("%1%").arg(100.0 * fraction, 0, 'f', 1);
-}
-
-}   // namespace
-
 ResultsView::ResultsView(Project *project, QWidget *parent)
     : QWidget(parent)
     , m_project(project)
@@ -123,7 +114,7 @@ void ResultsView::refresh()
                  .arg(s->bestEpoch >= 0 ? QString::number(s->bestEpoch + 1) : tr("the last"));
         if (std::isfinite(s->heldOutAccuracy)) {
             h += tr("<br/>Held-out accuracy <b>%1</b> on %2 labelled cells never trained on; ")
-                     .arg(percent(s->heldOutAccuracy))
+                     .arg(ClassSummaryModel::percent(s->heldOutAccuracy))
                      .arg(s->heldOutCells);
             h += model->contents().options.temperatureScaling
                 ? tr("calibration error (ECE) %1 → %2 after temperature scaling (T = %3).")
@@ -135,7 +126,7 @@ void ResultsView::refresh()
     } else {
         const double acc = model->metric("heldout_accuracy");
         if (std::isfinite(acc))
-            h += tr("<br/>Held-out accuracy when it was trained: <b>%1</b>.").arg(percent(acc));
+            h += tr("<br/>Held-out accuracy when it was trained: <b>%1</b>.").arg(ClassSummaryModel::percent(acc));
     }
     const auto &labelings = m_project->labelings();
     if (labelings.empty()) {
@@ -148,15 +139,15 @@ void ResultsView::refresh()
              .arg(QLocale().toString(static_cast<qlonglong>(total)))
              .arg(labelings.size() == 1 ? tr("one file") : tr("%1 files").arg(labelings.size()))
              .arg(QLocale().toString(static_cast<qlonglong>(below)))
-             .arg(percent(total ? static_cast<double>(below) / static_cast<double>(total) : 0));
+             .arg(ClassSummaryModel::percent(total ? static_cast<double>(below) / static_cast<double>(total) : 0));
     if (noCounts > 0)
         h += tr(" %1 cells have no counts in the model's genes (confidence 0).").arg(noCounts);
     if (const auto &m = m_model->agreement())
         h += tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of "
                 "known classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
-                 .arg(m_project->data().labelColumn.toHtmlEscaped(), percent(m->accuracy))
+                 .arg(m_project->data().labelColumn.toHtmlEscaped(), ClassSummaryModel::percent(m->accuracy))
                  .arg(m->evaluated)
-                 .arg(percent(m->balancedAccuracy))
+                 .arg(ClassSummaryModel::percent(m->balancedAccuracy))
                  .arg(m->kappa, 0, 'f', 3)
                  .arg(m->macroF1, 0, 'f', 3);
     m_summary->setText(h);
