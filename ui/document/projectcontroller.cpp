@@ -6,7 +6,6 @@
 #include "ui/workers/trainingcontroller.h"
 
 #include <QFileInfo>
-#include <QTimer>
 
 #include <cmath>
 #include <utility>
