@@ -9,7 +9,7 @@ PKGS=(
   # libraries (TOOLCHAIN.md)
   qt6-base-dev qt6-svg-dev libtorch-dev libopenblas0-openmp libhdf5-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
-  libhnswlib-dev libcli11-dev nlohmann-json3-dev libeigen3-dev liblzf-dev zlib1g-dev libdeflate-dev
+  libhnswlib-dev libspectra-dev libcli11-dev nlohmann-json3-dev libeigen3-dev liblzf-dev zlib1g-dev libdeflate-dev
   # tests: interop with anndata, real windows and screenshots, file inspection
   python3 python3-anndata python3-h5py python3-numpy python3-scipy python3-pandas
   xvfb xauth imagemagick hdf5-tools

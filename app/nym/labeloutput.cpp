@@ -113,17 +113,6 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
             allPred.insert(allPred.end(), l->labels.begin(), l->labels.end());
             conf.insert(conf.end(), l->predictions.confidence.begin(), l->predictions.confidence.end());
         }
-        if (!args.output.empty()) {
-            const std::string out = targets.size() == 1 ? args.output : derivedName(args.output, stem, ".h5ad");
-            H5adWriteOptions wo;
-            wo.overwrite = args.force;
-            const H5adAdditions add = h5adAdditions({&ds, l.get(), &a, {}}, model);
-            if (ds.source.format == "h5ad")
-                writeAnnotatedCopy(ds.source.path, out, add, wo);
-            else
-                writeH5ad(ds, out, add, wo);
-            std::printf("wrote %s\n", out.c_str());
-        }
         // Per-class counts for the summary line.
         std::map<std::string, std::int64_t> counts;
         for (std::int64_t i = 0; i < a.cells(); ++i)
@@ -136,10 +125,41 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         annotations.push_back(std::move(a));
         truths.push_back(std::move(truth));
     }
+    // One map for every target, so they can be compared on it.
+    std::vector<std::vector<float>> layouts;
+    std::string umapDescription;
+    if (args.umap) {
+        std::vector<EmbeddingBlock> blocks;
+        for (std::size_t f = 0; f < targets.size(); ++f) {
+            const auto &p = labelings[f]->predictions;
+            blocks.push_back({p.embedding.data(), p.cells, p.embeddingSize, datasetDisplayName(*targets[f], f)});
+        }
+        layouts = jointUmap(blocks, args.umapArgs, umapDescription);
+        j["umap"] = umapDescription;
+    }
+    auto file = [&](std::size_t f) {
+        return LabelledFile {targets[f].get(), labelings[f].get(), &annotations[f], truths[f],
+            layouts.empty() ? nullptr : &layouts[f], umapDescription};
+    };
+    if (!args.output.empty()) {
+        for (std::size_t f = 0; f < targets.size(); ++f) {
+            const Dataset &ds = *targets[f];
+            const std::string out = targets.size() == 1 ? args.output
+                                                        : derivedName(args.output, datasetDisplayName(ds, f), ".h5ad");
+            H5adWriteOptions wo;
+            wo.overwrite = args.force;
+            const H5adAdditions add = h5adAdditions(file(f), model);
+            if (ds.source.format == "h5ad")
+                writeAnnotatedCopy(ds.source.path, out, add, wo);
+            else
+                writeH5ad(ds, out, add, wo);
+            std::printf("wrote %s\n", out.c_str());
+        }
+    }
     if (!args.table.empty()) {
         std::vector<LabelledFile> files;
         for (std::size_t f = 0; f < targets.size(); ++f)
-            files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], truths[f]});
+            files.push_back(file(f));
         TableWriteOptions to;
         to.overwrite = args.force;
         writePerCellTable(args.table, files, to);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/nym/umaplayout.h"
+
 #include "core/data/dataset.h"
 #include "core/model/model.h"
 
@@ -21,6 +23,8 @@ struct LabelOutputArgs
     double threshold = 0.5;
     bool force = false;
     bool noPriorCorrection = false;   // keep the probabilities under the training data's class mix
+    bool umap = false;                // lay the targets out in one UMAP map: obsm/X_umap, table umap_1/umap_2
+    UmapArgs umapArgs;
 };
 
 // Labels every target, writes the requested files and returns the JSON fields for the report (target_* metrics

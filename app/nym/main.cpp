@@ -1,5 +1,5 @@
 // nym: the Nym Studio engine on the command line. This executable handles the data commands itself and hands
-// train / predict / explain to the engine module (engine.cpp), so it starts without loading LibTorch.
+// train / predict / explain / umap to the engine module (engine.cpp), so it starts without loading LibTorch.
 #include "app/nym/commands.h"
 
 #include "core/io/libraryversions.h"
@@ -21,7 +21,8 @@ int main(int argc, char **argv)
     nym::cli::addConvert(app, exitCode);
     // Listed here for --help; when options come before them ("nym --x train"), they still reach the engine.
     for (const auto &[name, summary] : {std::pair {"train", nym::cli::kTrainSummary},
-             std::pair {"predict", nym::cli::kPredictSummary}, std::pair {"explain", nym::cli::kExplainSummary}})
+             std::pair {"predict", nym::cli::kPredictSummary}, std::pair {"explain", nym::cli::kExplainSummary},
+             std::pair {"umap", nym::cli::kUmapSummary}})
         app.add_subcommand(name, summary)->allow_extras()->prefix_command()->callback(
             [&exitCode, argc, argv] { exitCode = nym::cli::runEngine(argc, argv); });
     return nym::cli::runApp(app, argc, argv, exitCode);

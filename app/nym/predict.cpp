@@ -53,6 +53,9 @@ void addPredict(CLI::App &app, int &exitCode)
     cmd->add_option("--output", a->out.output, "Write the annotated .h5ad");
     cmd->add_option("--table", a->out.table, "Write the per-cell table (.csv or .tsv)");
     cmd->add_option("--report", a->report, "Write a JSON report");
+    cmd->add_flag("--umap", a->out.umap,
+        "Lay the labelled cells out in a UMAP map of the embedding (obsm/X_umap in --output, umap_1/umap_2 in --table)");
+    cmd->add_option("--umap-seed", a->out.umapArgs.options.seed, "Seed of the UMAP map")->capture_default_str();
     cmd->add_flag("--no-prior-correction", a->out.noPriorCorrection,
         "Do not correct the probabilities for the target's own class mix (estimated by EM)");
     cmd->add_flag("--force", a->out.force, "Replace output files that exist");

@@ -21,6 +21,9 @@ void checkFile(const LabelledFile &f, std::size_t index)
     if (!f.truth.empty() && static_cast<std::int64_t>(f.truth.size()) != n)
         throw Error(datasetDisplayName(*f.dataset, index) + ": the true labels cover " + std::to_string(f.truth.size())
             + " cells but the file holds " + std::to_string(n) + ".");
+    if (f.umap && static_cast<std::int64_t>(f.umap->size()) != 2 * n)
+        throw Error(datasetDisplayName(*f.dataset, index) + ": the UMAP layout covers " + std::to_string(f.umap->size() / 2)
+            + " cells but the file holds " + std::to_string(n) + ".");
 }
 
 template <class T>
@@ -42,6 +45,7 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         checkFile(files[f], f);
     const auto &classes = files.front().labeling->predictions.classes;
     const bool withTruth = !files.front().truth.empty();
+    const bool withUmap = files.front().umap != nullptr;
     for (std::size_t f = 1; f < files.size(); ++f) {
         if (files[f].labeling->predictions.classes != classes)
             throw Error(datasetDisplayName(*files[f].dataset, f)
@@ -49,10 +53,14 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         if (files[f].truth.empty() == withTruth)
             throw Error(datasetDisplayName(*files[f].dataset, withTruth ? f : 0)
                 + ": has no true labels while other files do; every file needs them for the true_label column.");
+        if ((files[f].umap != nullptr) != withUmap)
+            throw Error(datasetDisplayName(*files[f].dataset, withUmap ? f : 0)
+                + ": has no UMAP layout while other files do; lay them out together for the umap columns.");
     }
     std::vector<std::string> file, cell, label, final, truth;
     std::vector<double> confidence;
     std::vector<std::vector<double>> probabilities(classes.size());
+    std::vector<double> umap1, umap2;
     for (std::size_t f = 0; f < files.size(); ++f) {
         const LabelledFile &in = files[f];
         const auto n = static_cast<std::size_t>(in.dataset->cells());
@@ -68,6 +76,11 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         for (std::size_t k = 0; k < classes.size(); ++k)
             for (std::size_t i = 0; i < n; ++i)
                 probabilities[k].push_back(p[i * classes.size() + k]);
+        if (withUmap)
+            for (std::size_t i = 0; i < n; ++i) {
+                umap1.push_back((*in.umap)[2 * i]);
+                umap2.push_back((*in.umap)[2 * i + 1]);
+            }
     }
     std::vector<TableColumn> cols;
     if (files.size() > 1)
@@ -80,6 +93,10 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         cols.push_back(TableColumn::ofText("true_label", std::move(truth)));
     for (std::size_t k = 0; k < classes.size(); ++k)
         cols.push_back(TableColumn::ofNumbers("p_" + classes[k], std::move(probabilities[k])));
+    if (withUmap) {
+        cols.push_back(TableColumn::ofNumbers("umap_1", std::move(umap1)));
+        cols.push_back(TableColumn::ofNumbers("umap_2", std::move(umap2)));
+    }
     return cols;
 }
 
@@ -109,6 +126,15 @@ H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
     probs.cols = static_cast<std::int64_t>(l.predictions.classes.size());
     probs.values = l.predictions.probabilities;
     add.obsm.push_back(std::move(probs));
+    if (file.umap) {
+        DenseArray umap;
+        umap.name = "X_umap";
+        umap.rows = l.predictions.cells;
+        umap.cols = 2;
+        umap.values = *file.umap;
+        add.obsm.push_back(std::move(umap));
+        add.uns.emplace_back("umap", file.umapDescription);
+    }
     std::string classes;
     for (const auto &c : model.classes())
         classes += (classes.empty() ? "" : "\t") + c;

@@ -21,6 +21,8 @@ struct LabelledFile
     const Labeling *labeling = nullptr;
     const Annotations *annotations = nullptr;
     std::vector<std::string> truth;
+    const std::vector<float> *umap = nullptr;   // the cells' UMAP coordinates (cells × 2), or none
+    std::string umapDescription;                // how the map was made, for the file's provenance
 };
 
 // The per-cell table of one or several labelled files, every cell in file order. This is the one place its
@@ -33,6 +35,7 @@ struct LabelledFile
 //   nym_confidence         the model's confidence (0 for cells without counts)
 //   true_label             only when the files carry true labels (every file must, then)
 //   p_<class>              one probability column per class, in the model's class order
+//   umap_1, umap_2         only when the files carry a UMAP layout (every file must, then)
 // Throws nym::Error when there are no files, a file's parts disagree in length, or the files' classes differ.
 std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files);
 
@@ -41,7 +44,7 @@ void writePerCellTable(
     const std::string &path, const std::vector<LabelledFile> &files, const TableWriteOptions &options = {});
 
 // What an annotated .h5ad copy of the file gains: obs nym_label, nym_confidence, nym_label_thresholded; obsm X_nym
-// (the embedding) and nym_probabilities; uns/nym provenance (software, preset, input file, normalisation, genes
+// (the embedding), nym_probabilities and X_umap when the file has a layout; uns/nym provenance (software, preset, input file, normalisation, genes
 // matched, temperature, classes, prior correction).
 H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model);
 

@@ -1,6 +1,7 @@
 #include "core/io/bulkreader_p.h"
 
 #include "core/common/error.h"
+#include "core/common/parallel.h"
 
 #include <algorithm>
 #include <atomic>
@@ -25,41 +26,6 @@ namespace nym::io {
 namespace {
 
 constexpr std::uint64_t kSlice = std::uint64_t(4) << 20;   // bytes per contiguous read
-
-// Runs `work` on up to `count` threads (the caller's included). Exceptions inside a worker are caught and
-// rethrown here after every thread has been joined, so none escapes a std::thread.
-void runWorkers(int count, const std::function<void()> &work)
-{
-    std::exception_ptr error;
-    std::mutex errorMutex;
-    auto guarded = [&] {
-        try {
-            work();
-        } catch (...) {
-            std::lock_guard lock(errorMutex);
-            if (!error)
-                error = std::current_exception();
-        }
-    };
-    std::vector<std::thread> pool;
-    try {
-        for (int t = 1; t < count; ++t)
-            pool.emplace_back(guarded);
-    } catch (...) {
-        // Could not start more threads: the ones running and this one share the work.
-    }
-    guarded();
-    for (auto &t : pool)
-        t.join();
-    if (error)
-        std::rethrow_exception(error);
-}
-
-int workerCount()
-{
-    const unsigned hw = std::thread::hardware_concurrency();
-    return static_cast<int>(std::clamp(hw == 0 ? 2u : hw, 1u, 8u));
-}
 
 // Converts `count` little-endian elements of the file type into T. Integers out of T's range become T's minimum
 // (which the matrix checks then reject as out of range).
@@ -270,7 +236,7 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
     Fd fd(m_node.file());
     if (fd.get() < 0)
         m_node.fail("cannot open the file for reading");
-    const int workers = workerCount();
+    const int workers = defaultThreadCount(8);
     std::atomic<bool> failed {false};
     std::string failure;
     std::atomic<std::uint64_t> next {0};
@@ -299,7 +265,7 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                     convert(buf.data(), n, m_float, m_signed, m_elementSize, out + first);
             }
         };
-        runWorkers(static_cast<int>(std::min<std::uint64_t>(workers, slices)), work);
+        runOnThreads(static_cast<int>(std::min<std::uint64_t>(workers, slices)), [&](int) { work(); });
         if (failed)
             m_node.fail("the file ends before the array does; it is probably truncated");
         return;
@@ -365,7 +331,7 @@ template<class T> void BulkReader::readAs(std::uint64_t offset, std::uint64_t co
                 m_elementSize, out + (from - offset));
         }
     };
-    runWorkers(static_cast<int>(std::min<std::uint64_t>(workers, lastChunk - firstChunk + 1)), work);
+    runOnThreads(static_cast<int>(std::min<std::uint64_t>(workers, lastChunk - firstChunk + 1)), [&](int) { work(); });
     if (failed)
         m_node.fail(
             failure.empty() ? std::string("the file ends before the array does; it is probably truncated") : failure);

@@ -63,7 +63,7 @@ private Q_SLOTS:
         const auto l = fakeLabeling(d, kClasses, 1, {3, 7});
         Annotations a = annotate(l, 0.6);
         a.setExpertLabel(10, "Plasma", 1);   // an edit shows in the final label column
-        const auto cols = perCellTable({{&d, l.get(), &a, {}}});
+        const auto cols = perCellTable({{&d, l.get(), &a, {}, nullptr, {}}});
         std::vector<std::string> names;
         for (const auto &c : cols)
             names.push_back(c.name);
@@ -96,7 +96,7 @@ private Q_SLOTS:
         const auto l0 = fakeLabeling(*files[0], kClasses, 2), l1 = fakeLabeling(*files[1], kClasses, 3);
         const Annotations a0 = annotate(l0, 0.5), a1 = annotate(l1, 0.5);
         std::vector<std::string> t0(150, "T cell"), t1(150, "NK");
-        const auto cols = perCellTable({{files[0].get(), l0.get(), &a0, t0}, {files[1].get(), l1.get(), &a1, t1}});
+        const auto cols = perCellTable({{files[0].get(), l0.get(), &a0, t0, nullptr, {}}, {files[1].get(), l1.get(), &a1, t1, nullptr, {}}});
         QCOMPARE(cols[0].name, std::string("file"));   // one order for the CLI and the app: file first
         QCOMPARE(cols[1].name, std::string("cell"));
         QCOMPARE(cols[5].name, std::string("true_label"));
@@ -112,30 +112,30 @@ private Q_SLOTS:
         // Written: header + one line per cell; the same input writes the same bytes.
         QTemporaryDir dir;
         const QString p1 = dir.filePath(QStringLiteral("a.csv")), p2 = dir.filePath(QStringLiteral("b.tsv"));
-        writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}}, {files[1].get(), l1.get(), &a1, {}}});
+        writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}, {files[1].get(), l1.get(), &a1, {}, nullptr, {}}});
         const auto lines = readLines(p1);
         QCOMPARE(lines.size(), 301);
         QCOMPARE(lines[0], QByteArray("file,cell,nym_label,nym_label_thresholded,nym_confidence,p_B cell,p_T cell,p_NK"));
-        writePerCellTable(p2.toStdString(), {{files[0].get(), l0.get(), &a0, {}}});
+        writePerCellTable(p2.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}});
         QVERIFY(readLines(p2)[0].startsWith("cell\tnym_label\t"));
         // Existing files are not replaced unless asked.
-        QVERIFY_THROWS_EXCEPTION(Error, writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}}));
         QCOMPARE(readLines(p1).size(), 301);
 
         // Errors name the problem.
         QVERIFY_THROWS_EXCEPTION(Error, perCellTable({}));
-        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, t0}, {files[1].get(), l1.get(), &a1, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, t0, nullptr, {}}, {files[1].get(), l1.get(), &a1, {}, nullptr, {}}}));
         const auto other = fakeLabeling(*files[1], {"x", "y"}, 4);
         const Annotations ao = annotate(other, 0.5);
         try {
-            perCellTable({{files[0].get(), l0.get(), &a0, {}}, {files[1].get(), other.get(), &ao, {}}});
+            perCellTable({{files[0].get(), l0.get(), &a0, {}, nullptr, {}}, {files[1].get(), other.get(), &ao, {}, nullptr, {}}});
             QFAIL("different classes were accepted");
         } catch (const Error &e) {
             QVERIFY2(std::string(e.what()).find("other classes") != std::string::npos, e.what());
         }
         // Predictions of another file (other cell count) are refused.
-        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), fakeLabeling(*simulatedFiles(1, 40)[0], kClasses, 5).get(), &a0, {}}}));
-        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, std::vector<std::string>(3, "x")}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), fakeLabeling(*simulatedFiles(1, 40)[0], kClasses, 5).get(), &a0, {}, nullptr, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, std::vector<std::string>(3, "x"), nullptr, {}}}));
     }
 
     void h5adAdditionsCarryFinalLabels()
@@ -150,7 +150,7 @@ private Q_SLOTS:
         c.createdBy = "Nym Studio test";
         c.weights.push_back({"w", {1}, {0.5f}});   // the exports read no weights; a model needs one
         const Model model(c);
-        const H5adAdditions add = h5adAdditions({files[0].get(), l.get(), &a, {}}, model);
+        const H5adAdditions add = h5adAdditions({files[0].get(), l.get(), &a, {}, nullptr, {}}, model);
         QCOMPARE(add.obs.size(), std::size_t(3));
         QCOMPARE(add.obs[0].name, std::string("nym_label"));
         QCOMPARE(add.obs[2].name, std::string("nym_label_thresholded"));

@@ -11,6 +11,7 @@ set(allowed_model "common;data;eval;model")
 set(allowed_io "common;data;eval;model;io")
 set(allowed_export "common;data;eval;model;io;export")
 set(allowed_nn "common;data;eval;model;nn")
+set(allowed_embed "common;embed")
 # Inside ui, the document library (document, models, workers) builds on Qt Core/Gui only: no widgets, no plots.
 set(ui_core_folders "document;models;workers")
 file(GLOB_RECURSE sources RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/core/*" "${SOURCE_DIR}/ui/*" "${SOURCE_DIR}/app/*")
