@@ -122,7 +122,7 @@ WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> ta
         throw Error("There are no predictions to export yet.");
     std::vector<LabelledFile> files;
     for (std::size_t f = 0; f < labelings.size(); ++f)
-        files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}});
+        files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}, nullptr, {}});
     TableWriteOptions o;
     o.overwrite = true;   // the save dialog asked before replacing; the write itself is atomic
     writePerCellTable(path.toStdString(), files, o);
