@@ -1,6 +1,8 @@
 // nymstudio: the Nym Studio desktop application.
 //   nymstudio [--demo] [TRAINING [TARGET...]] [--target FILE]... [MODEL.nym]
 //   nymstudio --demo --screenshots DIR [--epochs N]   (a scripted tour that saves screenshots, then quits)
+#include "ui/browser/browserpage.h"
+#include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 #include "ui/plots/trainingcurves.h"
 #include "ui/widgets/mainwindow.h"
@@ -17,7 +19,8 @@
 
 namespace {
 
-// Loads the demo, saves the data tab, trains for a few epochs, saves the training and results tabs, quits.
+// Loads the demo, saves the data tab, trains for a few epochs, saves the training and results tabs, then the map
+// (by label, confidence and a marker gene), quits.
 void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
 {
     QDir().mkpath(dir);
@@ -42,8 +45,29 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
         QTimer::singleShot(300, [shot] {
             shot(1, QStringLiteral("training.png"));
             shot(2, QStringLiteral("results.png"));
-            QApplication::exit(0);
         });
+    });
+    // The map (computed after labelling): by predicted label, by confidence, and by a marker gene of the first class.
+    QObject::connect(c, &nym::ui::ProjectController::mapped, &window, [&window, shot] {
+        auto *page = window.browserPage();
+        QTimer::singleShot(300, &window, [&window, page, shot] {
+            page->setColorBy(QStringLiteral("predicted"));
+            shot(3, QStringLiteral("map_labels.png"));
+            page->setColorBy(QStringLiteral("confidence"));
+            shot(3, QStringLiteral("map_confidence.png"));
+            const auto &classes = window.project()->model()->classes();
+            QObject::connect(page, &nym::ui::BrowserPage::coloringApplied, &window, [shot](const QString &key) {
+                if (!key.startsWith(QLatin1String("gene:")))
+                    return;
+                shot(3, QStringLiteral("map_gene.png"));
+                QApplication::exit(0);
+            });
+            page->setColorBy(QStringLiteral("gene:") + QString::fromStdString(classes.front()) + QStringLiteral("_m01"));
+        });
+    });
+    QObject::connect(c, &nym::ui::ProjectController::error, &window, [](const QString &, const QString &message) {
+        qWarning("tour: %s", qPrintable(message));
+        QApplication::exit(1);
     });
 }
 

@@ -19,6 +19,7 @@ struct ObsColumn
     std::vector<std::int32_t> codes;       // Categorical: index into categories, -1 = missing
     std::vector<double> numbers;           // Numeric and Boolean (0/1): NaN = missing
     std::vector<std::string> strings;      // String
+    std::vector<std::string> colors;       // Categorical: the file's colour per category ("#rrggbb"), or empty
 
     std::int64_t size() const;
     // The value of one entry as text ("" when missing).

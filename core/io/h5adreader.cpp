@@ -392,6 +392,19 @@ Dataset readH5ad(const std::string &path, const H5adReadOptions &options)
     Frame obs = readFrame(*obsNode, root, ds.notes);
     ds.cellIds = std::move(obs.index);
     ds.obs = std::move(obs.columns);
+    // scanpy keeps a categorical column's colours in uns/<column>_colors (one "#rrggbb" per category); kept when
+    // the count matches, ignored otherwise (a stale palette must not colour the wrong categories).
+    for (ObsColumn &col : ds.obs) {
+        if (col.kind != ObsColumn::Kind::Categorical || !root.has("uns/" + col.name + "_colors"))
+            continue;
+        try {
+            auto colors = root.open("uns/" + col.name + "_colors").readStrings();
+            if (colors.size() == col.categories.size())
+                col.colors = std::move(colors);
+        } catch (const Error &) {
+            ds.notes.push_back("Ignored uns/" + col.name + "_colors: not a list of colours.");
+        }
+    }
 
     Source src = resolveSource(root, options.matrix, gen);
     ds.source.matrixElement = src.label;

@@ -268,7 +268,7 @@ private Q_SLOTS:
             const QString cli = dir.filePath(QStringLiteral("cli%1.csv").arg(targets.size()));
             const QString app = dir.filePath(QStringLiteral("app%1.csv").arg(targets.size()));
             QVERIFY(nym(QStringList {QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input")}
-                + targets + QStringList {QStringLiteral("--table"), cli}));
+                + targets + QStringList {QStringLiteral("--table"), cli, QStringLiteral("--umap")}));
 
             Project project;
             ui::ProjectController c(&project);
@@ -281,8 +281,11 @@ private Q_SLOTS:
             QCOMPARE(failed.size(), 0);
             QCOMPARE(project.labelings().size(), std::size_t(targets.size()));
             QVERIFY(project.isModified());
+            // The app maps the labelled cells by itself; the table waits for the map and gains its coordinates,
+            // the same as `nym predict --umap` (same embedding, seed and threads: the same layout).
             QVERIFY(c.exportTable(app));
-            QVERIFY(written.wait(60000));
+            QVERIFY(written.wait(120000));
+            QVERIFY(project.cellMap() != nullptr);
             QVERIFY(!project.isModified());   // written out
             const QByteArray a = readAll(app), b = readAll(cli);
             QVERIFY(a.size() > 1000);
@@ -290,6 +293,7 @@ private Q_SLOTS:
                                             .arg(a.size()).arg(b.size())
                                             .arg(QString::fromUtf8(a.left(120)), QString::fromUtf8(b.left(120)))));
             QCOMPARE(a.startsWith("file,cell,"), targets.size() > 1);
+            QVERIFY(a.left(a.indexOf('\n')).endsWith(",umap_1,umap_2"));
             // Never over an input file.
             QVERIFY(!c.exportTable(targets[0]));
             QCOMPARE(failed.size(), 1);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the desktop app in a real X window under Xvfb on the demo data: loads it, trains a few epochs, labels the
-# target, and saves a screenshot of each step (data.png, training.png, results.png) for the README.
+# target, maps it, and saves a screenshot of each step (data, training, results, map by label / confidence / gene).
 # usage: tests/ui/take_screenshots.sh [OUT_DIR] [EPOCHS]   (defaults resources/screenshots, 30)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,4 +11,4 @@ export XDG_RUNTIME_DIR=$(mktemp -d)
 chmod 700 "$XDG_RUNTIME_DIR"
 app=build/app/nymstudio/nymstudio
 xvfb-run -a -s "-screen 0 1400x900x24" "$app" --screenshots "$out" --epochs "$epochs"
-echo "saved $out/data.png $out/training.png $out/results.png"
+echo "saved $out/{data,training,results,map_labels,map_confidence,map_gene}.png"

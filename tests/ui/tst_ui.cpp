@@ -4,9 +4,13 @@
 // best model; models save, open and apply to new targets; drops and recent files open the right things; plots export.
 #include "common/testsupport.h"
 
+#include "core/common/xoshiro.h"
 #include "core/data/simulator.h"
 #include "core/data/trainingset.h"
 #include "core/io/h5adwriter.h"
+#include "ui/browser/browserpage.h"
+#include "ui/browser/cellmapview.h"
+#include "ui/browser/maplegend.h"
 #include "ui/plots/reliabilityplot.h"
 #include "ui/plots/trainingcurves.h"
 #include "ui/widgets/datapanel.h"
@@ -31,8 +35,12 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QXmlStreamReader>
+#include <QLineEdit>
+#include <QImageReader>
 
 #include <cmath>
+#include <set>
 
 namespace {
 
@@ -504,6 +512,217 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QStringLiteral("CD14")), qPrintable(text.left(2000)));
         QVERIFY(text.contains(QStringLiteral("Shared genes")));
         QVERIFY(w.project()->blockingReason().isEmpty());
+    }
+
+    void mapViewSelectionAndHoverAgainstBruteForce()
+    {
+        // 20,000 points in clusters, the last 5,000 training cells (shown), some target cells hidden.
+        nym::ui::CellMapView view;
+        view.resize(800, 600);
+        view.show();
+        std::vector<float> xy;
+        nym::Xoshiro256 rng(4);
+        auto uniform = [&] { return static_cast<double>(rng.starStar() >> 11) * 0x1.0p-53; };
+        for (int i = 0; i < 20000; ++i) {
+            const double cx = (i % 7) * 3.0, cy = (i % 5) * 2.0;
+            xy.push_back(static_cast<float>(cx + 2 * uniform()));
+            xy.push_back(static_cast<float>(cy + 2 * uniform()));
+        }
+        const std::int64_t targets = 15000;
+        view.setPoints(xy, targets);
+        view.setShowTraining(true);
+        std::vector<std::uint8_t> hidden(20000, 0);
+        for (int i = 0; i < 20000; i += 13)
+            hidden[static_cast<std::size_t>(i)] = 1;
+        view.setColoring(std::vector<QRgb>(20000, 0xff3366aau), {}, hidden);
+        auto visibleTarget = [&](std::int64_t i) { return i < targets && !hidden[static_cast<std::size_t>(i)]; };
+        auto brute = [&](const QPolygonF &poly) {
+            std::vector<std::int64_t> in;
+            for (std::int64_t i = 0; i < targets; ++i)
+                if (visibleTarget(i) && poly.containsPoint(QPointF(xy[2 * i], xy[2 * i + 1]), Qt::OddEvenFill))
+                    in.push_back(i);
+            return in;
+        };
+        // Random star polygons, including self-intersecting ones (even-odd rule), against the exact test.
+        for (int round = 0; round < 6; ++round) {
+            QPolygonF poly;
+            const double cx = 2 + 16 * uniform(), cy = 1 + 8 * uniform();
+            const int vertices = 5 + round * 17;
+            for (int v = 0; v < vertices; ++v) {
+                const double angle = (round % 2 ? 2.7 : 1.0) * 6.283185307 * v / vertices;
+                const double r = 1 + 5 * uniform();
+                poly << QPointF(cx + r * std::cos(angle), cy + r * std::sin(angle));
+            }
+            view.selectPolygon(poly, nym::CellSelection::Mode::Replace);
+            QCOMPARE(view.selection().indices(), brute(poly));
+        }
+        // Shift adds a rectangle, Alt subtracts a polygon.
+        QPolygonF tri;
+        tri << QPointF(0, 0) << QPointF(12, 1) << QPointF(3, 9);
+        view.selectPolygon(tri, nym::CellSelection::Mode::Replace);
+        const QRectF box(5, 2, 6, 4);
+        view.selectRect(box, nym::CellSelection::Mode::Add);
+        std::set<std::int64_t> expected;
+        for (auto i : brute(tri))
+            expected.insert(i);
+        for (std::int64_t i = 0; i < targets; ++i)
+            if (visibleTarget(i) && box.contains(QPointF(xy[2 * i], xy[2 * i + 1])))
+                expected.insert(i);
+        QCOMPARE(view.selection().count(), static_cast<std::int64_t>(expected.size()));
+        QPolygonF cut;
+        cut << QPointF(6, 2) << QPointF(20, 2) << QPointF(20, 20) << QPointF(6, 20);
+        view.selectPolygon(cut, nym::CellSelection::Mode::Subtract);
+        for (auto i : brute(cut))
+            expected.erase(i);
+        QCOMPARE(view.selection().indices(), std::vector<std::int64_t>(expected.begin(), expected.end()));
+        // Esc clears.
+        QSignalSpy changed(&view, &nym::ui::CellMapView::selectionChanged);
+        QTest::keyClick(&view, Qt::Key_Escape);
+        QVERIFY(view.selection().empty());
+        QCOMPARE(changed.size(), 1);
+        // Hover: the nearest visible point within 6 pixels, as a brute-force search finds it.
+        for (int q = 0; q < 300; ++q) {
+            const QPointF at(800 * uniform(), 600 * uniform());
+            const std::int64_t got = view.pointAt(at, 6.0);
+            double best = INFINITY;
+            bool bestTarget = false;
+            for (std::int64_t i = 0; i < 20000; ++i) {
+                if (hidden[static_cast<std::size_t>(i)])
+                    continue;
+                const double d = QLineF(view.toWidget(QPointF(xy[2 * i], xy[2 * i + 1])), at).length();
+                if (d > 6.0 + 1e-9)
+                    continue;
+                const bool isTarget = i < targets;
+                if ((isTarget && !bestTarget) || (isTarget == bestTarget && d < best)) {
+                    best = d;
+                    bestTarget = isTarget;
+                }
+            }
+            if (!std::isfinite(best)) {
+                QCOMPARE(got, std::int64_t(-1));
+            } else {
+                QVERIFY(got >= 0);
+                QCOMPARE(got < targets, bestTarget);
+                QVERIFY(std::abs(QLineF(view.toWidget(QPointF(xy[2 * got], xy[2 * got + 1])), at).length() - best) < 1e-3);
+            }
+        }
+        // A click on a target cell selects it; Shift-click adds another.
+        std::int64_t a = 0;
+        while (!visibleTarget(a))
+            ++a;
+        view.resetView();
+        QSignalSpy clicked(&view, &nym::ui::CellMapView::pointClicked);
+        const QPoint pa = view.toWidget(QPointF(xy[2 * a], xy[2 * a + 1])).toPoint();
+        QTest::mouseClick(&view, Qt::LeftButton, Qt::NoModifier, pa);
+        QCOMPARE(clicked.size(), 1);
+        QCOMPARE(view.selection().count(), std::int64_t(1));
+        // Rendering covers the image: something other than white is drawn.
+        const QImage image = view.renderPoints(QSize(400, 300));
+        QCOMPARE(image.size(), QSize(400, 300));
+        int coloured = 0;
+        for (int y = 0; y < 300; ++y)
+            for (int x = 0; x < 400; ++x)
+                coloured += image.pixel(x, y) != 0xffffffffu;
+        QVERIFY(coloured > 1000);
+    }
+
+    void mapBrowserColoursSelectsAndExports()
+    {
+        DialogCloser closer;
+        nym::ui::MainWindow w;
+        w.show();
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+        w.controller()->openFiles(m_train, m_target);
+        QVERIFY(loaded.wait(60000));
+        quickSettings(w.trainingPanel(), 2);
+        QSignalSpy mapped(w.controller(), &nym::ui::ProjectController::mapped);
+        QVERIFY(w.controller()->train());
+        QVERIFY(mapped.wait(240000));   // trained, labelled, then mapped by itself
+        const auto map = w.project()->cellMap();
+        QVERIFY(map);
+        const std::int64_t targets = w.project()->data().targets[0]->cells();
+        QCOMPARE(map->target.size(), std::size_t(2 * targets));
+        QCOMPARE(map->training.size(), std::size_t(2 * w.project()->data().training[0]->cells()));
+        auto *page = w.browserPage();
+        auto *view = page->view();
+        QCOMPARE(view->targetCells(), targets);
+        QCOMPARE(view->pointCount(), targets + w.project()->data().training[0]->cells());
+        // Every entry of the list colours the map; categorical legends count every target cell.
+        QStringList keys;
+        for (int i = 0; i < page->colorBy()->count(); ++i)
+            keys << page->colorBy()->itemData(i).toString();
+        for (const QString &k : {QStringLiteral("predicted"), QStringLiteral("final"), QStringLiteral("confidence"),
+                 QStringLiteral("file"), QStringLiteral("truth"), QStringLiteral("agreement")})
+            QVERIFY2(keys.contains(k), qPrintable(k));
+        for (const QString &k : std::as_const(keys)) {
+            QVERIFY(page->setColorBy(k));
+            QCOMPARE(page->colorKey(), k);
+            if (page->legend()->isContinuous())
+                continue;
+            qint64 total = 0;
+            for (const auto &e : page->legend()->entries())
+                total += e.count;
+            QVERIFY2(total == targets, qPrintable(k));
+        }
+        QVERIFY(page->setColorBy(QStringLiteral("confidence")));
+        QVERIFY(page->legend()->isContinuous());
+        QCOMPARE(*page->legend()->scale().marker, w.project()->threshold());
+        // Predicted labels: legend counts match the predictions; hiding a class hides its cells.
+        QVERIFY(page->setColorBy(QStringLiteral("predicted")));
+        const auto &labels = w.project()->labelings()[0]->labels;
+        const auto entries = page->legend()->entries();
+        for (const auto &e : entries)
+            QCOMPARE(e.count, static_cast<qint64>(std::count(labels.begin(), labels.end(), e.name.toStdString())));
+        const QString hide = entries[0].name;
+        page->legend()->setEntryVisible(0, false);
+        view->selectRect(QRectF(-1e9, -1e9, 2e9, 2e9), nym::CellSelection::Mode::Replace);
+        QCOMPARE(view->selection().count(), targets - entries[0].count);
+        page->legend()->setEntryVisible(0, true);
+        // Double-clicking an entry selects its cells.
+        Q_EMIT page->legend()->entryActivated(1);
+        QCOMPARE(view->selection().count(), entries[1].count);
+        for (std::int64_t i : view->selection().indices())
+            QCOMPARE(QString::fromStdString(labels[static_cast<std::size_t>(i)]), entries[1].name);
+        // A gene, typed in any case, computed off the GUI thread.
+        const std::string gene = w.project()->data().targets[0]->geneNames[3];
+        QSignalSpy applied(page, &nym::ui::BrowserPage::coloringApplied);
+        QVERIFY(page->setColorBy(QStringLiteral("gene:") + QString::fromStdString(gene).toLower()));
+        QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty() && applied.last().first().toString() == QStringLiteral("gene:") + QString::fromStdString(gene), 30000);
+        QVERIFY(page->legend()->isContinuous());
+        QVERIFY(page->legend()->title().contains(QString::fromStdString(gene)));
+        // Figures: PNG at the chosen width, SVG well-formed with the legend in it, PDF.
+        QVERIFY(page->setColorBy(QStringLiteral("predicted")));
+        QTemporaryDir dir;
+        QCOMPARE(page->exportFigure(dir.filePath(QStringLiteral("map.png")), 1800), QString());
+        QCOMPARE(QImageReader(dir.filePath(QStringLiteral("map.png"))).size().width(), 1800);
+        QCOMPARE(page->exportFigure(dir.filePath(QStringLiteral("map.svg"))), QString());
+        QFile svg(dir.filePath(QStringLiteral("map.svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray content = svg.readAll();
+        QXmlStreamReader xml(content);
+        while (!xml.atEnd())
+            xml.readNext();
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(content.contains(entries[0].name.toUtf8()));   // legend text is vector text
+        QVERIFY(content.contains("<image"));                  // points are one raster image
+        QCOMPARE(page->exportFigure(dir.filePath(QStringLiteral("map.pdf"))), QString());
+        QFile pdf(dir.filePath(QStringLiteral("map.pdf")));
+        QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
+        QVERIFY(!page->exportFigure(dir.filePath(QStringLiteral("map.bmpx"))).isEmpty());
+        // The exported table carries the map's coordinates.
+        const QString table = dir.filePath(QStringLiteral("cells.csv"));
+        QVERIFY(w.controller()->exportTable(table));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+        QFile csv(table);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QVERIFY(csv.readLine().trimmed().endsWith(",umap_1,umap_2"));
+        // Cancelling a map leaves no map and no dialog; computing it again brings it back.
+        w.controller()->computeMap();
+        QVERIFY(w.controller()->isMapping());
+        w.controller()->cancelMap();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+        QVERIFY(closer.texts.isEmpty());
+        QVERIFY(w.project()->cellMap());   // the earlier map stays until new predictions replace it
     }
 
     void plotsExportPngSvgPdf()

@@ -221,11 +221,29 @@ void Project::setLabelings(Labelings labelings)
         annotations.push_back(annotate(l, m_threshold));
     m_labelings = std::move(labelings);
     m_annotations = std::move(annotations);
+    const bool hadMap = m_cellMap != nullptr;
+    m_cellMap.reset();
     // Edits of earlier predictions cannot be undone onto new ones.
     m_undo->clear();
     Q_EMIT labelingsChanged();
     Q_EMIT annotationsChanged();
+    if (hadMap)
+        Q_EMIT cellMapChanged();
     setModified(!m_labelings.empty());
+}
+
+bool Project::setCellMap(CellMapPtr map)
+{
+    if (map && map->labelings != m_labelings)
+        return false;
+    std::size_t cells = 0;
+    for (const auto &l : m_labelings)
+        cells += static_cast<std::size_t>(l->predictions.cells);
+    if (map && map->target.size() != 2 * cells)
+        return false;
+    m_cellMap = std::move(map);
+    Q_EMIT cellMapChanged();
+    return true;
 }
 
 void Project::setThreshold(double threshold)

@@ -50,6 +50,17 @@ public:
 
     using Labelings = std::vector<std::shared_ptr<const Labeling>>;
 
+    // The UMAP map of the current predictions: every target cell (all target files in order) and every training cell
+    // (all training files in order), laid out together from the model's embedding. Immutable, shared.
+    struct CellMap
+    {
+        std::vector<float> target;     // target cells × 2
+        std::vector<float> training;   // training cells × 2 (may be empty)
+        QString description;           // how it was made, for the user
+        Labelings labelings;           // the predictions it belongs to
+    };
+    using CellMapPtr = std::shared_ptr<const CellMap>;
+
     explicit Project(QObject *parent = nullptr);
     ~Project() override;
 
@@ -110,6 +121,10 @@ public:
     // [0, 1]. Changing it re-applies the rule to every cell the model labels.
     double threshold() const { return m_threshold; }
     void setThreshold(double threshold);
+    // The map of the current predictions (null until computed; cleared with them). A map computed for other
+    // predictions is refused (returns false).
+    CellMapPtr cellMap() const { return m_cellMap; }
+    bool setCellMap(CellMapPtr map);
 
     // --- Edits and their state
     QUndoStack *undoStack() const { return m_undo; }
@@ -126,6 +141,7 @@ Q_SIGNALS:
     void labelingsChanged();        // predictions replaced (or cleared); annotations rebuilt
     void thresholdChanged(double threshold);
     void annotationsChanged();      // final labels changed (threshold, predictions or an edit)
+    void cellMapChanged();          // a map was computed, or cleared with its predictions
     void modifiedChanged(bool modified);
 
 private:
@@ -143,6 +159,7 @@ private:
     Labelings m_labelings;
     std::vector<Annotations> m_annotations;
     double m_threshold = 0.5;
+    CellMapPtr m_cellMap;
     QUndoStack *m_undo = nullptr;
     bool m_modified = false;
 };

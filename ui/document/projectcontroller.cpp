@@ -6,6 +6,7 @@
 #include "ui/workers/trainingcontroller.h"
 
 #include <QFileInfo>
+#include <QPointer>
 
 #include <cmath>
 #include <utility>
@@ -75,10 +76,12 @@ void ProjectController::run(
     });
 }
 
-bool ProjectController::deferIfBusy(std::function<void()> request)
+bool ProjectController::deferIfBusy(std::function<void()> request, bool preemptMap)
 {
     if (!isBusy())
         return false;
+    if (preemptMap && m_mapping)
+        cancelMap();   // a map of the data about to change is not worth waiting for
     m_deferred.push_back(std::move(request));
     return true;
 }
@@ -96,6 +99,14 @@ void ProjectController::runDeferred()
 void ProjectController::onJobFailed(const QString &message)
 {
     m_busy = false;
+    m_mapping = false;
+    if (std::exchange(m_mapCancelled, false)) {
+        // Cancelled on purpose: a status line, no dialog, and the requests waiting behind it go ahead.
+        setStatus(m_statusBeforeMap.isEmpty() ? tr("Map cancelled.") : m_statusBeforeMap + QLatin1Char(' ') + tr("Map cancelled."));
+        Q_EMIT busyChanged(isBusy());
+        runDeferred();
+        return;
+    }
     m_labelAfterLoad = false;
     setStatus(tr("Failed: %1").arg(message.section(QLatin1Char('\n'), 0, 0)));
     Q_EMIT busyChanged(isBusy());
@@ -258,17 +269,22 @@ bool ProjectController::saveModel(const QString &path)
 
 bool ProjectController::exportTable(const QString &path)
 {
-    if (isBusy() || m_project->labelings().empty())
+    if (m_project->labelings().empty())
         return false;
     if (isOpenInput(path, m_project->inputPaths())) {
         Q_EMIT error(tr("Export"), tr("%1 is one of the open data files; choose another name.").arg(path));
         return false;
     }
+    // Behind a map being computed, the table waits for it (and gains its coordinates).
+    if (m_mapping)
+        return deferIfBusy([this, path] { exportTable(path); }, false);
+    if (isBusy())
+        return false;
     // A snapshot of the annotations: edits made while it is written do not reach this file.
     run<WrittenFile>(tr("Writing %1…").arg(QFileInfo(path).fileName()),
         [labelings = m_project->labelings(), targets = m_project->data().targets,
-            annotations = m_project->annotations(), path](std::stop_token) {
-            return jobs::exportTable(labelings, targets, annotations, path);
+            annotations = m_project->annotations(), map = m_project->cellMap(), path](std::stop_token) {
+            return jobs::exportTable(labelings, targets, annotations, map, path);
         },
         [this, labelings = m_project->labelings()](WrittenFile r) {
             if (m_project->labelings() == labelings)
@@ -296,7 +312,50 @@ void ProjectController::applyModel()
             setStatus(m_trainedMessage.isEmpty() ? r.done : m_trainedMessage + QLatin1Char(' ') + r.done);
             m_trainedMessage.clear();
             Q_EMIT labelled();
+            if (m_autoMap)
+                m_deferred.push_front([this] { computeMap(); });
         });
+}
+
+void ProjectController::computeMap()
+{
+    if (deferIfBusy([this] { computeMap(); }))
+        return;
+    const auto model = m_project->model();
+    if (!model || m_project->labelings().empty())
+        return;
+    m_mapping = true;
+    m_mapCancelled = false;
+    // The line before the map (how training or labelling went) stays, with the map's outcome after it.
+    const QString before = m_status;
+    m_statusBeforeMap = before;
+    QPointer<ProjectController> self(this);
+    auto progress = [self](const QString &text) {
+        QMetaObject::invokeMethod(self.data(), [self, text] {
+            if (self && self->m_mapping)
+                self->setStatus(text);
+        }, Qt::QueuedConnection);
+    };
+    run<ComputedMap>(tr("Map: starting…"),
+        [model, labelings = m_project->labelings(), training = m_project->data().training, options = m_mapOptions,
+            progress](std::stop_token stop) {
+            return jobs::computeMap(model, labelings, training, options, progress, stop);
+        },
+        [this, before](ComputedMap r) {
+            m_mapping = false;
+            if (!m_project->setCellMap(r.map))
+                return;   // the predictions changed meanwhile
+            setStatus(before.isEmpty() ? r.done : before + QLatin1Char(' ') + r.done);
+            Q_EMIT mapped();
+        });
+}
+
+void ProjectController::cancelMap()
+{
+    if (!m_mapping)
+        return;
+    m_mapCancelled = true;
+    m_jobs->cancel();
 }
 
 bool ProjectController::train()

@@ -60,6 +60,14 @@ public:
     // Starts training with the Project's options; false (with the reason in status()) when it cannot.
     bool train();
     void stopTraining();
+    // Lays out the current predictions (targets and training cells) in a UMAP map, in a worker with progress in
+    // the status line; runs by itself after each labelling unless setAutoMap(false). A request made while a map
+    // is computed (other than an export, which waits for it) cancels the map first.
+    void computeMap();
+    void cancelMap();
+    bool isMapping() const { return m_mapping; }
+    void setAutoMap(bool on) { m_autoMap = on; }
+    void setMapOptions(const UmapOptions &options) { m_mapOptions = options; }
 
     bool isBusy() const;   // loading, training, labelling or writing
     bool isTraining() const;
@@ -80,6 +88,7 @@ Q_SIGNALS:
     void loadFailed(const QString &message);
     void written(const QString &path);
     void labelled();   // predictions for the targets are in the project
+    void mapped();     // the map of the current predictions is in the project
     // Training, for the curves and the progress bar.
     void trainingStarted(int epochs);
     void trainingPrepared(int epochs, int stepsPerEpoch);
@@ -93,7 +102,7 @@ private:
     void run(const QString &what, std::function<Result(std::stop_token)> job, std::function<void(Result)> apply);
     void applyData(LoadedData result);
     void setStatus(const QString &text);
-    bool deferIfBusy(std::function<void()> request);
+    bool deferIfBusy(std::function<void()> request, bool preemptMap = true);
     void runDeferred();
     void onJobFailed(const QString &message);
     void onTrainingFinished(std::shared_ptr<const Model> model, const TrainingSummary &summary);
@@ -106,6 +115,11 @@ private:
     QString m_status;
     QString m_trainedMessage;   // kept in the status line after the labelling that follows training
     bool m_busy = false;
+    bool m_mapping = false;
+    QString m_statusBeforeMap;
+    bool m_mapCancelled = false;
+    bool m_autoMap = true;
+    UmapOptions m_mapOptions;
     bool m_stopRequested = false;
     bool m_labelAfterLoad = false;
 };

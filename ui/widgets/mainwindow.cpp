@@ -1,5 +1,6 @@
 #include "ui/widgets/mainwindow.h"
 
+#include "ui/browser/browserpage.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 #include "ui/document/projectsettings.h"
@@ -36,9 +37,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_data = new DataPanel(m_project, m_tabs);
     m_training = new TrainingPage(m_project, m_controller, m_actions->trainAction(), m_actions->stopAction(), m_tabs);
     m_results = new ResultsView(m_project, m_tabs);
+    m_browser = new BrowserPage(m_project, m_controller, m_tabs);
     m_tabs->addTab(m_data, tr("1 · &Data"));
     m_tabs->addTab(m_training, tr("2 · &Training"));
     m_tabs->addTab(m_results, tr("3 · &Results"));
+    m_tabs->addTab(m_browser, tr("4 · &Map"));
     setCentralWidget(m_tabs);
     m_status = new TaskStatus(statusBar(), m_controller);
 

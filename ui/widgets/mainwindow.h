@@ -7,6 +7,7 @@ class QTabWidget;
 
 namespace nym::ui {
 
+class BrowserPage;
 class DataPanel;
 class MainActions;
 class Project;
@@ -18,8 +19,8 @@ class TrainingCurves;
 class TrainingPage;
 class TrainingPanel;
 
-// The Nym Studio main window: a wiring file. It creates the Project and its ProjectController, puts the three steps
-// (data, training, results) in tabs, the commands in MainActions and the work under way in the status bar
+// The Nym Studio main window: a wiring file. It creates the Project and its ProjectController, puts the four steps
+// (data, training, results, map) in tabs, the commands in MainActions and the work under way in the status bar
 // (TaskStatus), and connects them; it holds no state of the document. Owned by main(); GUI thread.
 class MainWindow : public QMainWindow
 {
@@ -36,6 +37,7 @@ public:
     TrainingCurves *curves() const;
     ReliabilityPlot *reliabilityPlot() const;
     ResultsView *resultsView() const { return m_results; }
+    BrowserPage *browserPage() const { return m_browser; }
     QTabWidget *tabs() const { return m_tabs; }
     QString reportText() const;   // the data panel's text, for tests
     QString statusText() const;
@@ -55,6 +57,7 @@ private:
     DataPanel *m_data = nullptr;
     TrainingPage *m_training = nullptr;
     ResultsView *m_results = nullptr;
+    BrowserPage *m_browser = nullptr;
     TaskStatus *m_status = nullptr;
 };
 

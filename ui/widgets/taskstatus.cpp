@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QStatusBar>
+#include <QToolButton>
 
 #include <cmath>
 
@@ -30,13 +31,19 @@ TaskStatus::TaskStatus(QStatusBar *bar, ProjectController *controller)
     , m_status(new QLabel(bar))
     , m_training(new QLabel(bar))
     , m_progress(new QProgressBar(bar))
+    , m_cancelMap(new QToolButton(bar))
 {
+    m_cancelMap->setText(tr("Cancel Map"));
+    m_cancelMap->setToolTip(tr("Stop computing the UMAP map (compute it again from the Map step)"));
+    m_cancelMap->hide();
+    connect(m_cancelMap, &QToolButton::clicked, controller, &ProjectController::cancelMap);
     m_progress->setMaximumWidth(220);
     m_progress->setTextVisible(true);
     m_progress->hide();
     bar->addWidget(m_status, 1);
     bar->addPermanentWidget(m_training);
     bar->addPermanentWidget(m_progress);
+    bar->addPermanentWidget(m_cancelMap);
     m_status->setText(tr("Open a training and a target dataset, or the demo data (File → Open Demo)."));
 
     connect(controller, &ProjectController::statusChanged, m_status, &QLabel::setText);
@@ -63,6 +70,7 @@ QString TaskStatus::text() const
 
 void TaskStatus::showBusy(bool busy)
 {
+    m_cancelMap->setVisible(busy && m_controller->isMapping());
     if (!busy) {
         m_progress->hide();
         m_training->clear();

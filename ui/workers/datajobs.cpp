@@ -115,14 +115,74 @@ LabelledTargets label(std::shared_ptr<const Model> model, std::vector<DatasetPtr
     return j;
 }
 
+ComputedMap computeMap(std::shared_ptr<const Model> model, Project::Labelings labelings, std::vector<DatasetPtr> training,
+    UmapOptions options, std::function<void(const QString &)> progress, std::stop_token stop)
+{
+    if (!model || labelings.empty())
+        throw Error("There are no predictions to map yet.");
+    std::vector<float> all;
+    std::int64_t targetCells = 0, trainingCells = 0, dims = 0;
+    for (const auto &l : labelings) {
+        const auto &p = l->predictions;
+        if (dims != 0 && p.embeddingSize != dims)
+            throw Error("The target files were embedded by different models; label them again with one model.");
+        dims = p.embeddingSize;
+        all.insert(all.end(), p.embedding.begin(), p.embedding.end());
+        targetCells += p.cells;
+    }
+    for (std::size_t f = 0; f < training.size(); ++f) {
+        checkStop(stop);
+        progress(tr("Map: embedding training file %1 of %2…").arg(f + 1).arg(training.size()));
+        const Labeling l = labelDataset(*model, *training[f]);
+        all.insert(all.end(), l.predictions.embedding.begin(), l.predictions.embedding.end());
+        trainingCells += l.predictions.cells;
+    }
+    checkStop(stop);
+    Umap umap(std::move(all), targetCells + trainingCells, dims, options);
+    int lastPercent = -1;
+    const bool done = umap.run([&](UmapStage stage, double fraction) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (stage == UmapStage::Epochs && percent == lastPercent)
+            return;
+        lastPercent = percent;
+        progress(stage == UmapStage::Epochs ? tr("Map: laying out %1 cells… %2%").arg(QLocale().toString(static_cast<qlonglong>(targetCells + trainingCells))).arg(percent)
+                                            : tr("Map: %1…").arg(QString::fromUtf8(umapStageName(stage))));
+    }, stop);
+    if (!done)
+        throw Error("The map was cancelled.");
+    auto map = std::make_shared<Project::CellMap>();
+    const auto &layout = umap.layout();
+    map->target.assign(layout.begin(), layout.begin() + targetCells * 2);
+    map->training.assign(layout.begin() + targetCells * 2, layout.end());
+    const UmapInfo &info = umap.info();
+    map->description = tr("UMAP of the model's embedding: %1 target and %2 training cells, %3 neighbours, min_dist %4, "
+                          "%5 start, %6 epochs")
+                           .arg(QLocale().toString(static_cast<qlonglong>(targetCells)), QLocale().toString(static_cast<qlonglong>(trainingCells)))
+                           .arg(options.neighbors).arg(options.minDist)
+                           .arg(QString::fromStdString(info.initialisation)).arg(info.epochs);
+    map->labelings = std::move(labelings);
+    return {map, tr("Map ready (%1 s).").arg(info.prepareSeconds + info.epochSeconds, 0, 'f', 1)};
+}
+
 WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets,
-    std::vector<Annotations> annotations, const QString &path)
+    std::vector<Annotations> annotations, Project::CellMapPtr map, const QString &path)
 {
     if (labelings.empty() || labelings.size() != targets.size() || annotations.size() != targets.size())
         throw Error("There are no predictions to export yet.");
+    // The map's coordinates, split per file, when it belongs to these predictions.
+    std::vector<std::vector<float>> layouts;
+    if (map && map->labelings == labelings) {
+        std::size_t at = 0;
+        for (const auto &l : labelings) {
+            const auto n = static_cast<std::size_t>(l->predictions.cells) * 2;
+            layouts.emplace_back(map->target.begin() + static_cast<std::ptrdiff_t>(at), map->target.begin() + static_cast<std::ptrdiff_t>(at + n));
+            at += n;
+        }
+    }
     std::vector<LabelledFile> files;
     for (std::size_t f = 0; f < labelings.size(); ++f)
-        files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}, nullptr, {}});
+        files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}, layouts.empty() ? nullptr : &layouts[f],
+            map ? map->description.toStdString() : std::string()});
     TableWriteOptions o;
     o.overwrite = true;   // the save dialog asked before replacing; the write itself is atomic
     writePerCellTable(path.toStdString(), files, o);

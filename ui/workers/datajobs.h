@@ -2,9 +2,12 @@
 
 #include "ui/document/project.h"
 
+#include "core/embed/umap.h"
+
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -36,6 +39,12 @@ struct LabelledTargets
     QString done;
 };
 
+struct ComputedMap
+{
+    Project::CellMapPtr map;
+    QString done;
+};
+
 struct WrittenFile
 {
     QString path;
@@ -60,9 +69,14 @@ LoadedModel openModel(const QString &path);
 WrittenFile saveModel(std::shared_ptr<const Model> model, const QString &path);
 // Labels every target file with the model.
 LabelledTargets label(std::shared_ptr<const Model> model, std::vector<DatasetPtr> targets, std::stop_token stop);
+// Lays out the target cells (their predictions' embeddings) and the training cells (embedded with the model here)
+// in one UMAP map; `progress` receives a status line now and then (from the worker thread).
+ComputedMap computeMap(std::shared_ptr<const Model> model, Project::Labelings labelings, std::vector<DatasetPtr> training,
+    UmapOptions options, std::function<void(const QString &)> progress, std::stop_token stop);
 // Writes the per-cell table of every target (core/export: one column order for the app and `nym`).
+// With the map of these predictions, the table gains umap_1 and umap_2.
 WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets,
-    std::vector<Annotations> annotations, const QString &path);
+    std::vector<Annotations> annotations, Project::CellMapPtr map, const QString &path);
 
 }   // namespace jobs
 

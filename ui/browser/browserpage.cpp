@@ -1,0 +1,723 @@
+#include "ui/browser/browserpage.h"
+
+#include "ui/browser/cellmapview.h"
+#include "ui/browser/mapexport.h"
+#include "ui/browser/maplegend.h"
+#include "ui/browser/palettes.h"
+#include "ui/document/project.h"
+#include "ui/document/projectcontroller.h"
+
+#include "core/data/trainingset.h"
+
+#include <QActionGroup>
+#include <QCheckBox>
+#include <QColorDialog>
+#include <QComboBox>
+#include <QCompleter>
+#include <QFileDialog>
+#include <QFutureWatcher>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QSlider>
+#include <QSplitter>
+#include <QStringListModel>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+
+namespace nym::ui {
+
+namespace {
+
+constexpr QRgb kGrey = 0xffc8c8c8u;       // unassigned, missing, context
+constexpr QRgb kTraining = 0xffdadada;    // training cells under the target
+
+QString unassigned()
+{
+    return QString::fromUtf8(kUnassigned);
+}
+
+// log1p(CPM) of one gene in every cell of the datasets, as the model sees expression (NaN where a file lacks it).
+std::vector<float> geneValues(const std::vector<DatasetPtr> &targets, const std::string &gene)
+{
+    std::vector<float> out;
+    for (const auto &d : targets) {
+        auto at = std::find(d->geneNames.begin(), d->geneNames.end(), gene);
+        if (at == d->geneNames.end()) {
+            out.insert(out.end(), static_cast<std::size_t>(d->cells()), NAN);
+            continue;
+        }
+        const std::vector<float> column = d->matrix.column(at - d->geneNames.begin());
+        const std::vector<double> sums = d->matrix.rowSums();
+        for (std::size_t i = 0; i < column.size(); ++i)
+            out.push_back(sums[i] > 0 ? static_cast<float>(std::log1p(column[i] / sums[i] * 1e6)) : 0.0f);
+    }
+    return out;
+}
+
+}   // namespace
+
+BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidget *parent)
+    : QWidget(parent)
+    , m_project(project)
+    , m_controller(controller)
+{
+    m_view = new CellMapView(this);
+    m_view->setObjectName(QStringLiteral("cellMap"));
+    m_legend = new MapLegend(this);
+    m_source = new QComboBox(this);
+    m_source->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_source->setToolTip(tr("Which map to show: the one computed here from the model's embedding, or the X_umap the "
+                            "target files already carry"));
+    m_colorBy = new QComboBox(this);
+    m_colorBy->setObjectName(QStringLiteral("colorBy"));
+    m_colorBy->setMinimumContentsLength(18);
+    m_gene = new QLineEdit(this);
+    m_gene->setPlaceholderText(tr("Gene…"));
+    m_gene->setClearButtonEnabled(true);
+    m_gene->setMinimumWidth(130);
+    m_gene->setToolTip(tr("Colour by a gene's expression, log1p(CPM) as the model sees it; type to search"));
+    m_training = new QCheckBox(tr("Training cells"), this);
+    m_training->setToolTip(tr("Draw the training cells under the target cells, in grey (in their colours when "
+                              "colouring by file or label)"));
+    m_size = new QSlider(Qt::Horizontal, this);
+    m_opacity = new QSlider(Qt::Horizontal, this);
+    for (QSlider *s : {m_size, m_opacity}) {
+        s->setRange(-20, 20);
+        s->setValue(0);
+        s->setFixedWidth(80);
+    }
+    m_size->setToolTip(tr("Point size (middle: automatic for the number of cells and the zoom)"));
+    m_opacity->setToolTip(tr("Opacity (middle: automatic)"));
+    m_info = new QLabel(this);
+    m_info->setWordWrap(true);
+    m_info->setObjectName(QStringLiteral("mapInfo"));
+    m_selectionLabel = new QLabel(this);
+
+    // Tools, with their keys.
+    auto *tools = new QActionGroup(this);
+    auto *bar = new QHBoxLayout;
+    const std::pair<QString, CellMapView::Tool> toolList[] = {{tr("&Pan"), CellMapView::Tool::Pan},
+        {tr("&Lasso"), CellMapView::Tool::Lasso}, {tr("&Rectangle"), CellMapView::Tool::Rectangle},
+        {tr("&Zoom"), CellMapView::Tool::Zoom}};
+    const QKeySequence keys[] = {QKeySequence(Qt::Key_P), QKeySequence(Qt::Key_L), QKeySequence(Qt::Key_R), QKeySequence(Qt::Key_Z)};
+    int k = 0;
+    for (const auto &[name, tool] : toolList) {
+        auto *action = new QAction(name, tools);
+        action->setCheckable(true);
+        action->setShortcut(keys[k++]);
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        action->setToolTip(tr("%1 (%2). Shift adds to the selection, Alt removes, Esc clears.")
+                               .arg(QString(name).remove(QLatin1Char('&')), action->shortcut().toString()));
+        action->setChecked(tool == CellMapView::Tool::Pan);
+        addAction(action);
+        connect(action, &QAction::triggered, this, [this, tool = tool] { m_view->setTool(tool); });
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(action);
+        bar->addWidget(button);
+    }
+    auto *reset = new QAction(tr("Reset View"), this);
+    reset->setShortcut(QKeySequence(Qt::Key_Home));
+    reset->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(reset);
+    connect(reset, &QAction::triggered, m_view, &CellMapView::resetView);
+    auto *resetButton = new QToolButton(this);
+    resetButton->setDefaultAction(reset);
+    bar->addWidget(resetButton);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Colour by"), this));
+    bar->addWidget(m_colorBy);
+    bar->addWidget(m_gene);
+    bar->addStretch(1);
+    auto *bar2 = new QHBoxLayout;
+    bar2->addWidget(m_training);
+    bar2->addWidget(new QLabel(tr("Size"), this));
+    bar2->addWidget(m_size);
+    bar2->addWidget(new QLabel(tr("Opacity"), this));
+    bar2->addWidget(m_opacity);
+    bar2->addSpacing(12);
+    bar2->addWidget(new QLabel(tr("Map"), this));
+    bar2->addWidget(m_source);
+    bar2->addStretch(1);
+    auto *exportButton = new QToolButton(this);
+    exportButton->setText(tr("Export Figure…"));
+    exportButton->setToolTip(tr("Save this view with its legend as PNG, SVG or PDF"));
+    bar2->addWidget(exportButton);
+
+    auto *side = new QWidget(this);
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(m_legend, 1);
+    sideLayout->addWidget(m_selectionLabel);
+    auto *split = new QSplitter(this);
+    split->addWidget(m_view);
+    split->addWidget(side);
+    split->setStretchFactor(0, 1);
+    split->setSizes({900, 260});
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addLayout(bar2);
+    layout->addWidget(m_info);
+    layout->addWidget(split, 1);
+
+    m_view->tooltipText = [this](std::int64_t point) { return tooltipFor(point); };
+    connect(m_view, &CellMapView::selectionChanged, this, [this](std::int64_t count) {
+        m_selectionLabel->setText(count == 0 ? tr("No cells selected (click, lasso L, rectangle R)")
+                                             : tr("%n cell(s) selected", nullptr, static_cast<int>(count)));
+    });
+    connect(m_colorBy, &QComboBox::activated, this, [this] { setColorBy(m_colorBy->currentData().toString()); });
+    connect(m_source, &QComboBox::activated, this, &BrowserPage::showMap);
+    connect(m_training, &QCheckBox::toggled, m_view, &CellMapView::setShowTraining);
+    connect(m_size, &QSlider::valueChanged, this, [this](int v) { m_view->setPointScale(std::pow(2.0, v / 10.0)); });
+    connect(m_opacity, &QSlider::valueChanged, this, [this](int v) { m_view->setOpacityScale(std::pow(2.0, v / 10.0)); });
+    connect(m_gene, &QLineEdit::returnPressed, this, [this] { chooseGene(m_gene->text().trimmed()); });
+    connect(exportButton, &QToolButton::clicked, this, &BrowserPage::askExport);
+    connect(m_legend, &MapLegend::visibilityChanged, this, [this] { applyVisibility(); });
+    connect(m_legend, &MapLegend::entryActivated, this, [this](int entry) {
+        std::vector<std::int64_t> cells;
+        for (std::size_t i = 0; i < m_category.size(); ++i)
+            if (m_category[i] == entry)
+                cells.push_back(static_cast<std::int64_t>(i));
+        const auto modifiers = QGuiApplication::keyboardModifiers();
+        m_view->selectCells(cells, modifiers & Qt::AltModifier ? CellSelection::Mode::Subtract
+                : modifiers & Qt::ShiftModifier               ? CellSelection::Mode::Add
+                                                               : CellSelection::Mode::Replace);
+    });
+    connect(m_legend, &MapLegend::colorChangeRequested, this, [this](int entry) {
+        const auto &e = m_legend->entries()[entry];
+        const QColor chosen = QColorDialog::getColor(e.color, this, tr("Colour of %1").arg(e.name));
+        if (!chosen.isValid())
+            return;
+        m_customColors[m_key + QLatin1Char('|') + e.name] = chosen;
+        recolor();
+    });
+    connect(m_project, &Project::cellMapChanged, this, &BrowserPage::rebuildSources);
+    connect(m_project, &Project::dataChanged, this, &BrowserPage::rebuildSources);
+    connect(m_project, &Project::labelingsChanged, this, &BrowserPage::rebuildSources);
+    connect(m_project, &Project::annotationsChanged, this, [this] {
+        if (m_key == QLatin1String("final"))
+            recolor();
+    });
+    connect(m_project, &Project::thresholdChanged, this, [this] {
+        if (m_key == QLatin1String("confidence") || m_key == QLatin1String("final"))
+            recolor();
+    });
+    connect(m_controller, &ProjectController::statusChanged, this, [this](const QString &text) {
+        if (m_controller->isMapping())
+            m_info->setText(text);
+    });
+    m_key = QStringLiteral("predicted");
+    rebuildSources();
+}
+
+BrowserPage::~BrowserPage() = default;
+
+bool BrowserPage::isColoring() const
+{
+    return m_geneWatcher && m_geneWatcher->isRunning();
+}
+
+void BrowserPage::rebuildSources()
+{
+    const QString previous = m_source->currentData().toString();
+    m_source->clear();
+    if (m_project->cellMap())
+        m_source->addItem(tr("UMAP of the model's embedding"), QStringLiteral("computed"));
+    const auto &targets = m_project->data().targets;
+    const bool inFiles = !targets.empty() && std::all_of(targets.begin(), targets.end(), [](const DatasetPtr &d) {
+        const DenseArray *a = d->findObsm("X_umap");
+        return a && a->cols >= 2;
+    });
+    if (inFiles)
+        m_source->addItem(tr("X_umap from the file"), QStringLiteral("file"));
+    const int keep = m_source->findData(previous);
+    if (keep >= 0)
+        m_source->setCurrentIndex(keep);
+    m_source->setEnabled(m_source->count() > 1);
+    fillColorBy();
+    showMap();
+}
+
+void BrowserPage::showMap()
+{
+    const QString source = m_source->currentData().toString();
+    std::vector<float> xy;
+    std::int64_t targetCells = 0;
+    m_haveTrainingOnMap = false;
+    if (source == QLatin1String("computed")) {
+        const auto map = m_project->cellMap();
+        xy = map->target;
+        targetCells = static_cast<std::int64_t>(xy.size() / 2);
+        xy.insert(xy.end(), map->training.begin(), map->training.end());
+        m_haveTrainingOnMap = !map->training.empty();
+        m_info->setText(map->description);
+    } else if (source == QLatin1String("file")) {
+        for (const auto &d : m_project->data().targets) {
+            const DenseArray *a = d->findObsm("X_umap");
+            for (std::int64_t i = 0; i < a->rows; ++i) {
+                xy.push_back(a->values[static_cast<std::size_t>(i * a->cols)]);
+                xy.push_back(a->values[static_cast<std::size_t>(i * a->cols + 1)]);
+            }
+            targetCells += a->rows;
+        }
+        m_info->setText(tr("The X_umap stored in the target files (training cells are not on this map)."));
+    } else {
+        m_info->setText(m_project->labelings().empty()
+                ? tr("The map appears here once the target cells are labelled (train a model or apply one).")
+                : tr("The map is being computed; it appears here when ready (the status bar shows progress)."));
+    }
+    m_training->setEnabled(m_haveTrainingOnMap);
+    m_view->setPoints(std::move(xy), targetCells);
+    m_view->setShowTraining(m_haveTrainingOnMap && m_training->isChecked());
+    recolor();
+}
+
+void BrowserPage::fillColorBy()
+{
+    m_colorBy->clear();
+    const bool labelled = !m_project->labelings().empty();
+    if (labelled) {
+        m_colorBy->addItem(tr("Predicted label"), QStringLiteral("predicted"));
+        m_colorBy->addItem(tr("Final label (threshold)"), QStringLiteral("final"));
+        m_colorBy->addItem(tr("Confidence"), QStringLiteral("confidence"));
+    }
+    m_colorBy->addItem(tr("File"), QStringLiteral("file"));
+    if (labelled && !m_project->targetTruth().empty()) {
+        m_colorBy->addItem(tr("True label (%1)").arg(m_project->data().labelColumn), QStringLiteral("truth"));
+        m_colorBy->addItem(tr("Agrees with the prediction"), QStringLiteral("agreement"));
+    }
+    // obs columns present in every target file.
+    const auto &targets = m_project->data().targets;
+    if (!targets.empty())
+        for (const ObsColumn &c : targets.front()->obs) {
+            if (std::all_of(targets.begin(), targets.end(), [&](const DatasetPtr &d) { return d->findObs(c.name) != nullptr; }))
+                m_colorBy->addItem(tr("obs: %1").arg(QString::fromStdString(c.name)), QStringLiteral("obs:") + QString::fromStdString(c.name));
+        }
+    // Gene names for the type-ahead search.
+    std::set<std::string> genes;
+    for (const auto &d : targets)
+        genes.insert(d->geneNames.begin(), d->geneNames.end());
+    QStringList names;
+    names.reserve(static_cast<qsizetype>(genes.size()));
+    for (const auto &g : genes)
+        names << QString::fromStdString(g);
+    auto *completer = new QCompleter(names, m_gene);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchStartsWith);
+    completer->setMaxVisibleItems(12);
+    delete m_gene->completer();
+    m_gene->setCompleter(completer);
+    connect(completer, qOverload<const QString &>(&QCompleter::activated), this, &BrowserPage::chooseGene);
+    if (m_key.startsWith(QLatin1String("gene:")))
+        m_colorBy->addItem(tr("Gene: %1").arg(m_key.mid(5)), m_key);
+    if (m_colorBy->findData(m_key) < 0)
+        m_key = m_colorBy->count() > 0 ? m_colorBy->itemData(0).toString() : QString();
+    m_colorBy->setCurrentIndex(std::max(0, m_colorBy->findData(m_key)));
+}
+
+bool BrowserPage::setColorBy(const QString &key)
+{
+    if (key.startsWith(QLatin1String("gene:"))) {
+        chooseGene(key.mid(5));
+        return true;
+    }
+    if (m_colorBy->findData(key) < 0)
+        return false;
+    m_key = key;
+    m_colorBy->setCurrentIndex(m_colorBy->findData(key));
+    recolor();
+    return true;
+}
+
+std::vector<QString> BrowserPage::targetFileNames() const
+{
+    std::vector<QString> out;
+    const auto &targets = m_project->data().targets;
+    for (std::size_t f = 0; f < targets.size(); ++f)
+        out.insert(out.end(), static_cast<std::size_t>(targets[f]->cells()), QString::fromStdString(datasetDisplayName(*targets[f], f)));
+    return out;
+}
+
+void BrowserPage::recolor()
+{
+    const std::int64_t targetCells = m_view->targetCells();
+    if (m_view->pointCount() == 0) {
+        m_legend->setCategories(QString(), {});
+        return;
+    }
+    const auto &labelings = m_project->labelings();
+    const auto &targets = m_project->data().targets;
+    const auto &training = m_project->data().training;
+    // Training cells' own labels (for label colourings) and file names (for the file colouring).
+    std::vector<QString> trainingLabels, trainingFiles;
+    if (m_haveTrainingOnMap) {
+        const std::string column = m_project->data().labelColumn.toStdString();
+        for (std::size_t f = 0; f < training.size(); ++f) {
+            const ObsColumn *c = training[f]->findObs(column);
+            for (std::int64_t i = 0; i < training[f]->cells(); ++i) {
+                trainingLabels.push_back(c ? QString::fromStdString(c->text(i)) : QString());
+                trainingFiles.push_back(QString::fromStdString(datasetDisplayName(*training[f], targets.size() + f)));
+            }
+        }
+    }
+    std::vector<QString> classes;
+    if (!labelings.empty())
+        for (const auto &c : labelings.front()->predictions.classes)
+            classes.push_back(QString::fromStdString(c));
+    const bool labelled = !labelings.empty() && std::accumulate(labelings.begin(), labelings.end(), std::int64_t(0),
+        [](std::int64_t n, const auto &l) { return n + l->predictions.cells; }) == targetCells;
+    const QString key = m_key;
+    std::vector<QString> values;
+    if ((key == QLatin1String("predicted") || key == QLatin1String("final") || key == QLatin1String("confidence") ||
+            key == QLatin1String("agreement")) && !labelled) {
+        m_key = QStringLiteral("file");
+        recolor();
+        return;
+    }
+    if (key == QLatin1String("predicted")) {
+        for (const auto &l : labelings)
+            for (const auto &s : l->labels)
+                values.push_back(QString::fromStdString(s));
+        applyCategories(tr("Predicted label"), values, classes, {}, trainingLabels);
+    } else if (key == QLatin1String("final")) {
+        for (const auto &a : m_project->annotations())
+            for (std::int64_t i = 0; i < a.cells(); ++i)
+                values.push_back(QString::fromStdString(a.finalLabel(i)));
+        auto order = classes;
+        order.push_back(unassigned());
+        applyCategories(tr("Final label (confidence ≥ %1)").arg(m_project->threshold()), values, order, {}, trainingLabels);
+    } else if (key == QLatin1String("confidence")) {
+        std::vector<float> conf;
+        for (const auto &l : labelings)
+            conf.insert(conf.end(), l->predictions.confidence.begin(), l->predictions.confidence.end());
+        MapLegend::Scale s;
+        applyContinuous(tr("Confidence"), conf, m_project->threshold(), tr("threshold %1").arg(m_project->threshold()));
+    } else if (key == QLatin1String("file")) {
+        applyCategories(tr("File"), targetFileNames(), {}, {}, trainingFiles);
+    } else if (key == QLatin1String("truth") || key == QLatin1String("agreement")) {
+        const auto truth = m_project->targetTruth();
+        if (static_cast<std::int64_t>(truth.size()) != targetCells)
+            return;
+        if (key == QLatin1String("truth")) {
+            for (const auto &t : truth)
+                values.push_back(QString::fromStdString(t));
+            applyCategories(tr("True label (%1)").arg(m_project->data().labelColumn), values, classes, {}, trainingLabels);
+        } else {
+            std::size_t i = 0;
+            for (const auto &l : labelings)
+                for (const auto &p : l->labels) {
+                    values.push_back(truth[i].empty() ? tr("no true label") : truth[i] == p ? tr("agrees") : tr("disagrees"));
+                    ++i;
+                }
+            m_customColors.insert(QStringLiteral("agreement|") + tr("agrees"), QColor(0x1f77b4));
+            m_customColors.insert(QStringLiteral("agreement|") + tr("disagrees"), QColor(0xff7f0e));
+            applyCategories(tr("Agrees with the prediction"), values, {tr("agrees"), tr("disagrees"), tr("no true label")}, {}, {});
+        }
+    } else if (key.startsWith(QLatin1String("obs:"))) {
+        const std::string name = key.mid(4).toStdString();
+        bool numeric = true;
+        for (const auto &d : targets) {
+            const ObsColumn *c = d->findObs(name);
+            numeric = numeric && c && c->kind == ObsColumn::Kind::Numeric && c->distinctCount() > 12;
+        }
+        if (numeric) {
+            std::vector<float> v;
+            for (const auto &d : targets)
+                for (double x : d->findObs(name)->numbers)
+                    v.push_back(static_cast<float>(x));
+            applyContinuous(QString::fromStdString(name), v, std::nullopt, QString());
+        } else {
+            std::vector<QString> order, colors;
+            const ObsColumn *first = targets.front()->findObs(name);
+            if (first->kind == ObsColumn::Kind::Categorical) {
+                for (const auto &c : first->categories)
+                    order.push_back(QString::fromStdString(c));
+                for (const auto &c : first->colors)
+                    colors.push_back(QString::fromStdString(c));
+            }
+            for (const auto &d : targets) {
+                const ObsColumn *c = d->findObs(name);
+                for (std::int64_t i = 0; i < d->cells(); ++i)
+                    values.push_back(QString::fromStdString(c->text(i)));
+            }
+            applyCategories(QString::fromStdString(name), values, order, colors, {});
+        }
+    } else if (key.startsWith(QLatin1String("gene:"))) {
+        chooseGene(key.mid(5));
+        return;
+    }
+    Q_EMIT coloringApplied(m_key);
+}
+
+void BrowserPage::applyCategories(const QString &title, const std::vector<QString> &targetValues,
+    const std::vector<QString> &order, const std::vector<QString> &fileColors, const std::vector<QString> &trainingValues)
+{
+    // Categories: the preferred order first (model classes, the file's categories), then the rest sorted.
+    std::vector<QString> names;
+    std::map<QString, int> index;
+    auto add = [&](const QString &n) {
+        if (index.emplace(n, static_cast<int>(names.size())).second)
+            names.push_back(n);
+    };
+    std::set<QString> present(targetValues.begin(), targetValues.end());
+    for (const QString &n : order)
+        if (present.count(n))
+            add(n);
+    for (const QString &n : present)
+        add(n);
+    const std::size_t categories = names.size();
+    // Training values that are not target categories still get a colour (other files, classes absent here).
+    for (const QString &n : trainingValues)
+        add(n);
+    std::vector<qint64> counts(names.size(), 0);
+    m_category.assign(targetValues.size(), -1);
+    for (std::size_t i = 0; i < targetValues.size(); ++i) {
+        const int c = index[targetValues[i]];
+        m_category[i] = c;
+        ++counts[static_cast<std::size_t>(c)];
+    }
+    m_trainingCategory.assign(trainingValues.size(), -1);
+    for (std::size_t i = 0; i < trainingValues.size(); ++i)
+        m_trainingCategory[i] = index[trainingValues[i]];
+    // Colours: the file's own (uns/<column>_colors), the user's, else scanpy's palette; grey for no value.
+    int coloured = 0;
+    for (const QString &n : names)
+        coloured += !(n.isEmpty() || n == unassigned());
+    const std::vector<QRgb> palette = palettes::categorical(std::max(coloured, 1));
+    QVector<MapLegend::Entry> entries;
+    int next = 0;
+    QSet<QString> hiddenBefore;
+    if (m_legend->title() == title)
+        for (const auto &e : m_legend->entries())
+            if (!e.visible)
+                hiddenBefore.insert(e.name);
+    for (std::size_t c = 0; c < names.size(); ++c) {
+        QColor color;
+        if (names[c].isEmpty() || names[c] == unassigned())
+            color = QColor::fromRgb(kGrey);
+        else
+            color = QColor::fromRgb(palette[static_cast<std::size_t>(next++)]);
+        if (c < fileColors.size() && QColor::isValidColorName(fileColors[c]))
+            color = QColor::fromString(fileColors[c]);
+        const auto custom = m_customColors.constFind(m_key + QLatin1Char('|') + names[c]);
+        if (custom != m_customColors.constEnd())
+            color = *custom;
+        if (c < categories)
+            entries.push_back({names[c], color, counts[c], !hiddenBefore.contains(names[c])});
+        else
+            entries.push_back({names[c], color, 0, true});
+    }
+    // Large categories first, rare ones last (on top), so a rare type is never buried.
+    std::vector<int> rank(names.size());
+    std::vector<int> byCount(names.size());
+    std::iota(byCount.begin(), byCount.end(), 0);
+    std::stable_sort(byCount.begin(), byCount.end(), [&](int a, int b) { return counts[static_cast<std::size_t>(a)] > counts[static_cast<std::size_t>(b)]; });
+    for (std::size_t r = 0; r < byCount.size(); ++r)
+        rank[static_cast<std::size_t>(byCount[r])] = static_cast<int>(r);
+    std::vector<std::int32_t> drawOrder(targetValues.size());
+    std::iota(drawOrder.begin(), drawOrder.end(), 0);
+    std::stable_sort(drawOrder.begin(), drawOrder.end(), [&](std::int32_t a, std::int32_t b) {
+        return rank[static_cast<std::size_t>(m_category[static_cast<std::size_t>(a)])] < rank[static_cast<std::size_t>(m_category[static_cast<std::size_t>(b)])];
+    });
+    std::vector<QRgb> colors(static_cast<std::size_t>(m_view->pointCount()), kTraining);
+    for (std::size_t i = 0; i < targetValues.size(); ++i)
+        colors[i] = entries[m_category[i]].color.rgb();
+    for (std::size_t i = 0; i < m_trainingCategory.size() && targetValues.size() + i < colors.size(); ++i)
+        colors[targetValues.size() + i] = entries[m_trainingCategory[i]].color.rgb();
+    entries.resize(static_cast<qsizetype>(categories));   // the legend lists the target's categories
+    m_legend->setCategories(title, entries);
+    m_view->setColoring(std::move(colors), std::move(drawOrder), {});
+    applyVisibility();
+}
+
+void BrowserPage::applyContinuous(const QString &title, const std::vector<float> &values, std::optional<double> marker,
+    const QString &markerLabel)
+{
+    float lo = INFINITY, hi = -INFINITY;
+    for (float v : values)
+        if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    if (!(hi >= lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    if (title == tr("Confidence")) {
+        lo = 0;
+        hi = 1;
+    }
+    const double range = hi > lo ? hi - lo : 1;
+    std::vector<QRgb> colors(static_cast<std::size_t>(m_view->pointCount()), kTraining);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        colors[i] = std::isfinite(values[i]) ? palettes::viridis((values[i] - lo) / range) : kGrey;
+    // Missing first, then low to high: high values on top (scanpy's sort_order).
+    std::vector<std::int32_t> order(values.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+        const float va = values[static_cast<std::size_t>(a)], vb = values[static_cast<std::size_t>(b)];
+        if (!std::isfinite(va) || !std::isfinite(vb))
+            return !std::isfinite(va) && std::isfinite(vb);
+        return va < vb;
+    });
+    m_category.assign(values.size(), -1);
+    MapLegend::Scale scale;
+    scale.title = title;
+    scale.min = lo;
+    scale.max = hi;
+    scale.marker = marker;
+    scale.markerLabel = markerLabel;
+    m_legend->setScale(scale);
+    m_view->setColoring(std::move(colors), std::move(order), {});
+}
+
+void BrowserPage::applyVisibility()
+{
+    const auto &entries = m_legend->entries();
+    if (m_legend->isContinuous() || std::all_of(entries.begin(), entries.end(), [](const auto &e) { return e.visible; })) {
+        m_view->setHidden({});
+        return;
+    }
+    std::vector<std::uint8_t> hidden(static_cast<std::size_t>(m_view->pointCount()), 0);
+    for (std::size_t i = 0; i < m_category.size(); ++i)
+        hidden[i] = m_category[i] >= 0 && m_category[i] < entries.size() && !entries[m_category[i]].visible;
+    m_view->setHidden(std::move(hidden));
+}
+
+void BrowserPage::chooseGene(const QString &gene)
+{
+    if (gene.isEmpty() || m_view->targetCells() == 0)
+        return;
+    const auto &targets = m_project->data().targets;
+    // Exact name, else a case-insensitive match (users type "lyz" for LYZ).
+    std::string name = gene.toStdString();
+    bool found = false;
+    for (const auto &d : targets) {
+        for (const auto &g : d->geneNames) {
+            if (g == name) {
+                found = true;
+                break;
+            }
+        }
+        if (found)
+            break;
+    }
+    if (!found)
+        for (const auto &d : targets)
+            for (const auto &g : d->geneNames)
+                if (!found && QString::fromStdString(g).compare(gene, Qt::CaseInsensitive) == 0) {
+                    name = g;
+                    found = true;
+                }
+    if (!found) {
+        m_info->setText(tr("No gene named “%1” in the target files.").arg(gene));
+        return;
+    }
+    m_key = QStringLiteral("gene:") + QString::fromStdString(name);
+    m_gene->setText(QString::fromStdString(name));
+    // The list shows the gene as the current colouring (one gene entry, replaced by the next).
+    for (int i = m_colorBy->count() - 1; i >= 0; --i)
+        if (m_colorBy->itemData(i).toString().startsWith(QLatin1String("gene:")))
+            m_colorBy->removeItem(i);
+    m_colorBy->addItem(tr("Gene: %1").arg(QString::fromStdString(name)), m_key);
+    m_colorBy->setCurrentIndex(m_colorBy->count() - 1);
+    m_info->setText(tr("Computing %1 in every cell…").arg(QString::fromStdString(name)));
+    // Off the GUI thread: a column of a million-cell matrix and its row sums take a second.
+    auto watcher = std::make_shared<QFutureWatcher<std::vector<float>>>();
+    m_geneWatcher = watcher;
+    connect(watcher.get(), &QFutureWatcher<std::vector<float>>::finished, this, [this, watcher, name] {
+        if (m_geneWatcher != watcher || m_key != QStringLiteral("gene:") + QString::fromStdString(name))
+            return;   // another colouring was chosen meanwhile
+        const auto values = watcher->result();
+        if (static_cast<std::int64_t>(values.size()) != m_view->targetCells())
+            return;
+        applyContinuous(tr("%1, log1p(CPM)").arg(QString::fromStdString(name)), values, std::nullopt, QString());
+        m_info->setText(tr("Expression of %1 as the model sees it: log1p of counts per million.").arg(QString::fromStdString(name)));
+        Q_EMIT coloringApplied(m_key);
+    });
+    watcher->setFuture(QtConcurrent::run([targets, name] { return geneValues(targets, name); }));
+}
+
+QString BrowserPage::tooltipFor(std::int64_t point) const
+{
+    const auto &targets = m_project->data().targets;
+    if (point < m_view->targetCells()) {
+        std::int64_t at = point;
+        for (std::size_t f = 0; f < targets.size(); ++f) {
+            if (at < targets[f]->cells()) {
+                QString text = tr("<b>%1</b><br>%2").arg(QString::fromStdString(targets[f]->cellIds[static_cast<std::size_t>(at)]).toHtmlEscaped(),
+                    QString::fromStdString(datasetDisplayName(*targets[f], f)).toHtmlEscaped());
+                const auto &labelings = m_project->labelings();
+                if (f < labelings.size() && labelings[f]->predictions.cells == targets[f]->cells()) {
+                    const auto &p = labelings[f]->predictions;
+                    text += tr("<br>predicted %1 (confidence %2)").arg(QString::fromStdString(labelings[f]->labels[static_cast<std::size_t>(at)]).toHtmlEscaped())
+                                .arg(p.confidence[static_cast<std::size_t>(at)], 0, 'f', 2);
+                    text += tr("<br>final label %1").arg(QString::fromStdString(m_project->annotations()[f].finalLabel(at)).toHtmlEscaped());
+                }
+                return text;
+            }
+            at -= targets[f]->cells();
+        }
+        return {};
+    }
+    std::int64_t at = point - m_view->targetCells();
+    const auto &training = m_project->data().training;
+    const std::string column = m_project->data().labelColumn.toStdString();
+    for (std::size_t f = 0; f < training.size(); ++f) {
+        if (at < training[f]->cells()) {
+            const ObsColumn *c = training[f]->findObs(column);
+            return tr("<b>%1</b><br>training: %2<br>label %3")
+                .arg(QString::fromStdString(training[f]->cellIds[static_cast<std::size_t>(at)]).toHtmlEscaped(),
+                    QString::fromStdString(datasetDisplayName(*training[f], targets.size() + f)).toHtmlEscaped(),
+                    c ? QString::fromStdString(c->text(at)).toHtmlEscaped() : QString());
+        }
+        at -= training[f]->cells();
+    }
+    return {};
+}
+
+QString BrowserPage::exportFigure(const QString &path, int pngWidth) const
+{
+    if (m_view->pointCount() == 0)
+        return tr("There is no map to export yet.");
+    const QString caption = m_legend->title() + QStringLiteral(" — ") +
+        tr("%1 cells").arg(QLocale().toString(static_cast<qlonglong>(m_view->targetCells())));
+    return exportMapFigure(path, *m_view, *m_legend, caption, pngWidth);
+}
+
+void BrowserPage::askExport()
+{
+    if (m_view->pointCount() == 0)
+        return;
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("cell-map.png"),
+        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"), &filter);
+    if (path.isEmpty())
+        return;
+    int width = 2400;
+    if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
+        bool ok = false;
+        width = QInputDialog::getInt(this, tr("Export Figure"), tr("Width in pixels:"), 2400, 400, 12000, 100, &ok);
+        if (!ok)
+            return;
+    }
+    const QString error = exportFigure(path, width);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export Figure"), error);
+    else
+        m_info->setText(tr("Wrote %1.").arg(path));
+}
+
+}   // namespace nym::ui

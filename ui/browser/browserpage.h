@@ -1,0 +1,93 @@
+#pragma once
+
+#include <QHash>
+#include <QString>
+#include <QWidget>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QToolButton;
+template <class T>
+class QFutureWatcher;
+
+namespace nym::ui {
+
+class CellMapView;
+class MapLegend;
+class Project;
+class ProjectController;
+
+// The "Map" step: the cell browser. Shows the Project's map (or an X_umap found in the target files) in a
+// CellMapView coloured by what the user picks — predicted or final label, confidence (with the threshold on the
+// scale), file, the target's own labels and whether they agree with the prediction, any obs column, or a gene's
+// log1p(CPM) — with its legend, the selection count, tools and figure export. Reads the Project, never changes it;
+// slow colourings (a gene over a million cells) are computed off the GUI thread. GUI thread.
+class BrowserPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    BrowserPage(Project *project, ProjectController *controller, QWidget *parent = nullptr);
+    ~BrowserPage() override;
+
+    CellMapView *view() const { return m_view; }
+    MapLegend *legend() const { return m_legend; }
+    QComboBox *colorBy() const { return m_colorBy; }
+    QComboBox *mapSource() const { return m_source; }
+    QLineEdit *geneSearch() const { return m_gene; }
+    // Colours by a key of the "Colour by" list ("predicted", "final", "confidence", "file", "truth",
+    // "agreement", "obs:<column>") or by a gene's expression ("gene:<name>"; computed in the background).
+    bool setColorBy(const QString &key);
+    QString colorKey() const { return m_key; }
+    // Writes the current view as a figure (.png/.svg/.pdf); "" or the error.
+    QString exportFigure(const QString &path, int pngWidth = 2400) const;
+    // True while a gene's values are being computed.
+    bool isColoring() const;
+
+Q_SIGNALS:
+    void coloringApplied(const QString &key);
+
+private:
+    void rebuildSources();
+    void showMap();
+    void fillColorBy();
+    void recolor();
+    void applyCategories(const QString &title, const std::vector<QString> &targetValues,
+        const std::vector<QString> &order, const std::vector<QString> &fileColors, const std::vector<QString> &trainingValues);
+    void applyContinuous(const QString &title, const std::vector<float> &values, std::optional<double> marker,
+        const QString &markerLabel);
+    void applyVisibility();
+    void chooseGene(const QString &gene);
+    void askExport();
+    QString tooltipFor(std::int64_t point) const;
+    std::vector<QString> targetFileNames() const;
+
+    Project *m_project;
+    ProjectController *m_controller;
+    CellMapView *m_view = nullptr;
+    MapLegend *m_legend = nullptr;
+    QComboBox *m_source = nullptr;
+    QComboBox *m_colorBy = nullptr;
+    QLineEdit *m_gene = nullptr;
+    QCheckBox *m_training = nullptr;
+    QSlider *m_size = nullptr;
+    QSlider *m_opacity = nullptr;
+    QLabel *m_info = nullptr;
+    QLabel *m_selectionLabel = nullptr;
+    QString m_key;
+    std::vector<std::int32_t> m_category;   // per target cell: legend entry, −1 none (categorical colourings)
+    std::vector<std::int32_t> m_trainingCategory;
+    QHash<QString, QColor> m_customColors;  // "key|category" → colour the user chose
+    std::shared_ptr<QFutureWatcher<std::vector<float>>> m_geneWatcher;
+    QString m_pendingGene;
+    bool m_haveTrainingOnMap = false;
+};
+
+}   // namespace nym::ui
