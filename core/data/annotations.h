@@ -62,6 +62,10 @@ public:
     const float *probabilities(std::int64_t cell) const;
 
     const std::string &finalLabel(std::int64_t cell) const { return m_names[static_cast<std::size_t>(m_final[index(cell)])]; }
+    // Final labels as codes into labelNames() (classes, then Unassigned, then names experts introduced): what a
+    // view colouring a million cells reads instead of strings.
+    std::int32_t finalCode(std::int64_t cell) const { return m_final[index(cell)]; }
+    const std::vector<std::string> &labelNames() const { return m_names; }
     LabelSource source(std::int64_t cell) const { return static_cast<LabelSource>(m_source[index(cell)]); }
     bool reviewed(std::int64_t cell) const { return m_reviewed[index(cell)] != 0; }
     // Seconds since 1970-01-01 UTC of the last edit; 0 when the cell was never edited.

@@ -51,6 +51,13 @@ public:
     // True while a gene's values are being computed.
     bool isColoring() const;
 
+    // Values of a categorical colouring: category names in their preferred order and one code per cell.
+    struct Coded
+    {
+        std::vector<QString> names;
+        std::vector<std::int32_t> codes;
+    };
+
 Q_SIGNALS:
     void coloringApplied(const QString &key);
 
@@ -59,15 +66,14 @@ private:
     void showMap();
     void fillColorBy();
     void recolor();
-    void applyCategories(const QString &title, const std::vector<QString> &targetValues,
-        const std::vector<QString> &order, const std::vector<QString> &fileColors, const std::vector<QString> &trainingValues);
+    // The file's colours per target name may be empty; training codes index training.names.
+    void applyCategories(const QString &title, const Coded &target, const std::vector<QString> &fileColors, const Coded &training);
     void applyContinuous(const QString &title, const std::vector<float> &values, std::optional<double> marker,
         const QString &markerLabel);
     void applyVisibility();
     void chooseGene(const QString &gene);
     void askExport();
     QString tooltipFor(std::int64_t point) const;
-    std::vector<QString> targetFileNames() const;
 
     Project *m_project;
     ProjectController *m_controller;
@@ -83,7 +89,6 @@ private:
     QLabel *m_selectionLabel = nullptr;
     QString m_key;
     std::vector<std::int32_t> m_category;   // per target cell: legend entry, −1 none (categorical colourings)
-    std::vector<std::int32_t> m_trainingCategory;
     QHash<QString, QColor> m_customColors;  // "key|category" → colour the user chose
     std::shared_ptr<QFutureWatcher<std::vector<float>>> m_geneWatcher;
     QString m_pendingGene;
