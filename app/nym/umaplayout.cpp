@@ -66,7 +66,9 @@ std::vector<std::vector<float>> jointUmap(const std::vector<EmbeddingBlock> &blo
         options.neighbors, info.neighborMethod.c_str(), options.minDist, options.spread, info.epochs,
         info.initialisation.c_str(), static_cast<unsigned long long>(options.seed), options.threads, info.a, info.b);
     description = line;
-    std::printf("%s (%.1f s + %.1f s)\n", description.c_str(), info.prepareSeconds, info.epochSeconds);
+    std::printf("%s\n  %.1f s: PCA %.1f s, neighbours %.1f s, graph %.1f s, start %.1f s, %d epochs %.1f s\n",
+        description.c_str(), info.prepareSeconds + info.epochSeconds, info.pcaSeconds, info.neighborSeconds,
+        info.graphSeconds, info.startSeconds, info.epochs, info.epochSeconds);
     std::vector<std::vector<float>> out;
     std::int64_t at = 0;
     for (const auto &b : blocks) {

@@ -1,6 +1,7 @@
 // nymstudio: the Nym Studio desktop application.
 //   nymstudio [--demo] [TRAINING [TARGET...]] [--target FILE]... [MODEL.nym]
-//   nymstudio --demo --screenshots DIR [--epochs N]   (a scripted tour that saves screenshots, then quits)
+//   nymstudio [--demo | TRAINING TARGET] --screenshots DIR [--epochs N] [--screenshot-gene NAME]
+//             (a scripted tour that saves screenshots of each step, then quits)
 #include "ui/browser/browserpage.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
@@ -17,11 +18,13 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <memory>
+
 namespace {
 
 // Loads the demo, saves the data tab, trains for a few epochs, saves the training and results tabs, then the map
 // (by label, confidence and a marker gene), quits.
-void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
+void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs, const QString &gene)
 {
     QDir().mkpath(dir);
     const auto shot = [&window, dir](int tab, const QString &name) {
@@ -32,7 +35,12 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
     auto *c = window.controller();
     QObject::connect(c, &nym::ui::ProjectController::loadFailed, &window, [] { QApplication::exit(1); });
     QObject::connect(c, &nym::ui::ProjectController::trainingFailed, &window, [] { QApplication::exit(1); });
-    QObject::connect(c, &nym::ui::ProjectController::loaded, &window, [&window, shot, epochs] {
+    auto started = std::make_shared<bool>(false);
+    QObject::connect(c, &nym::ui::ProjectController::loaded, &window, [&window, shot, epochs, started] {
+        // Files load one job at a time: start once training and target data are both open.
+        if (*started || !window.project()->hasData())
+            return;
+        *started = true;
         QTimer::singleShot(300, &window, [&window, shot, epochs] {
             shot(0, QStringLiteral("data.png"));
             window.trainingPanel()->setKnob(QStringLiteral("epochs"), epochs);
@@ -48,9 +56,9 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
         });
     });
     // The map (computed after labelling): by predicted label, by confidence, and by a marker gene of the first class.
-    QObject::connect(c, &nym::ui::ProjectController::mapped, &window, [&window, shot] {
+    QObject::connect(c, &nym::ui::ProjectController::mapped, &window, [&window, shot, gene] {
         auto *page = window.browserPage();
-        QTimer::singleShot(300, &window, [&window, page, shot] {
+        QTimer::singleShot(300, &window, [&window, page, shot, gene] {
             page->setColorBy(QStringLiteral("predicted"));
             shot(3, QStringLiteral("map_labels.png"));
             page->setColorBy(QStringLiteral("confidence"));
@@ -62,7 +70,8 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs)
                 shot(3, QStringLiteral("map_gene.png"));
                 QApplication::exit(0);
             });
-            page->setColorBy(QStringLiteral("gene:") + QString::fromStdString(classes.front()) + QStringLiteral("_m01"));
+            page->setColorBy(QStringLiteral("gene:") +
+                (gene.isEmpty() ? QString::fromStdString(classes.front()) + QStringLiteral("_m01") : gene));
         });
     });
     QObject::connect(c, &nym::ui::ProjectController::error, &window, [](const QString &, const QString &message) {
@@ -94,7 +103,10 @@ int main(int argc, char **argv)
     const QCommandLineOption epochs(QStringLiteral("epochs"),
         QStringLiteral("Epochs to train in the screenshot tour (default 15)."), QStringLiteral("n"),
         QStringLiteral("15"));
-    parser.addOptions({demo, target, shots, epochs});
+    const QCommandLineOption gene(QStringLiteral("screenshot-gene"),
+        QStringLiteral("Gene to colour the map by in the screenshot tour (default: a marker of the demo's first class)."),
+        QStringLiteral("name"));
+    parser.addOptions({demo, target, shots, epochs, gene});
     parser.addPositionalArgument(QStringLiteral("files"),
         QStringLiteral("Training dataset, then target datasets (.h5ad or 10x .h5); .nym files open as models."),
         QStringLiteral("[files...]"));
@@ -115,8 +127,13 @@ int main(int argc, char **argv)
         targets = data.mid(1), data = data.mid(0, 1);
 
     if (parser.isSet(shots)) {
-        runTour(window, parser.value(shots), std::max(1, parser.value(epochs).toInt()));
-        window.controller()->openDemo();
+        runTour(window, parser.value(shots), std::max(1, parser.value(epochs).toInt()), parser.value(gene));
+        if (data.isEmpty()) {
+            window.controller()->openDemo();
+        } else {
+            window.controller()->addFiles(data, nym::ui::ProjectController::Role::Training, true);
+            window.controller()->addFiles(targets, nym::ui::ProjectController::Role::Target, true);
+        }
     } else if (!data.isEmpty() || !targets.isEmpty()) {
         // One loading job at a time: the window queues the targets behind the training files.
         window.controller()->addFiles(data, nym::ui::ProjectController::Role::Training, true);

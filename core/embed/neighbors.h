@@ -21,7 +21,7 @@ struct NeighborOptions
     int hnswM = 16;
     // Candidate list while building (hnswlib's ef_construction). Default 100 (hnswlib's is 200; 100 loses
     // <0.5% recall on embeddings and builds 1.7× faster).
-    int efConstruction = 100;
+    int efConstruction = 64;
     // Candidate list while searching; at least `neighbors`. Default 50.
     int efSearch = 50;
     std::uint64_t seed = 0;

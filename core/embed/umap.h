@@ -64,6 +64,7 @@ struct UmapInfo
     int epochs = 0;
     double a = 0, b = 0;               // the fitted curve 1 / (1 + a d^2b)
     double prepareSeconds = 0, epochSeconds = 0;
+    double pcaSeconds = 0, neighborSeconds = 0, graphSeconds = 0, startSeconds = 0;   // parts of prepareSeconds
 };
 
 enum class UmapStage

@@ -2,11 +2,13 @@
 #include "common/testsupport.h"
 
 #include "core/io/datasetreader.h"
+#include "core/io/h5adwriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -46,7 +48,7 @@ private Q_SLOTS:
         QVERIFY(v.out.startsWith("nym " NYM_VERSION));
         const auto h = nymRun({QStringLiteral("--help")});
         QCOMPARE(h.code, 0);
-        for (const char *cmd : {"inspect", "simulate", "convert", "train", "predict", "explain"}) {
+        for (const char *cmd : {"inspect", "simulate", "convert", "train", "predict", "explain", "umap"}) {
             QVERIFY(h.out.contains(cmd));
             const auto sub = nymRun({QString::fromLatin1(cmd), QStringLiteral("--help")});
             QCOMPARE(sub.code, 0);
@@ -177,6 +179,74 @@ private Q_SLOTS:
                             QStringLiteral("hg19_chr21")})
                      .code,
             0);
+    }
+
+    void umapCommand()
+    {
+        QTemporaryDir dir;
+        const QString sim = dir.filePath(QStringLiteral("sim"));
+        QCOMPARE(nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("500"), QStringLiteral("--genes"),
+                     QStringLiteral("200"), QStringLiteral("--types"), QStringLiteral("3"), QStringLiteral("--seed"),
+                     QStringLiteral("2"), QStringLiteral("--out"), sim}).code, 0);
+        const QString train = sim + QStringLiteral("/batch1.h5ad"), target = sim + QStringLiteral("/batch2.h5ad");
+        const QString model = dir.filePath(QStringLiteral("m.nym"));
+        const auto t = nymRun({QStringLiteral("train"), QStringLiteral("--train"), train, QStringLiteral("--target"), target,
+            QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("2"),
+            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model});
+        QVERIFY2(t.code == 0, t.err.constData());
+        auto path = [&](const char *name) { return dir.filePath(QString::fromLatin1(name)); };
+        // Training and target embedded by the model and laid out in one map: one output per input.
+        const QStringList joint {QStringLiteral("umap"), QStringLiteral("--model"), model, QStringLiteral("--input"), train,
+            QStringLiteral("--input"), target, QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--threads"),
+            QStringLiteral("2"), QStringLiteral("--epochs"), QStringLiteral("50")};
+        const auto u = nymRun(joint + QStringList {QStringLiteral("--output"), path("a.h5ad"), QStringLiteral("--output"), path("b.h5ad")});
+        QVERIFY2(u.code == 0, u.err.constData());
+        QVERIFY(u.out.contains("UMAP of"));
+        const auto a = nym::readDataset(nymtest::s(path("a.h5ad"))), b = nym::readDataset(nymtest::s(path("b.h5ad")));
+        for (const auto *d : {&a, &b}) {
+            const nym::DenseArray *m = d->findObsm("X_umap");
+            QVERIFY(m && m->cols == 2 && m->rows == d->cells());
+            QVERIFY(std::all_of(m->values.begin(), m->values.end(), [](float v) { return std::isfinite(v); }));
+            QVERIFY(d->findObsm("X_nym") && d->findObsm("X_nym")->cols == 256);
+            QVERIFY(d->findObs("cell_type"));   // everything else carried through
+        }
+        // The same seed and threads give the same map.
+        const auto again = nymRun(joint + QStringList {QStringLiteral("--output"), path("a2.h5ad"), QStringLiteral("--output"), path("b2.h5ad")});
+        QVERIFY2(again.code == 0, again.err.constData());
+        QCOMPARE(nym::readDataset(nymtest::s(path("b2.h5ad"))).findObsm("X_umap")->values, b.findObsm("X_umap")->values);
+        // Any obsm matrix: lay out the written X_nym of one file.
+        const auto o = nymRun({QStringLiteral("umap"), QStringLiteral("--input"), path("b.h5ad"), QStringLiteral("--obsm"),
+            QStringLiteral("X_nym"), QStringLiteral("--output"), path("c.h5ad")});
+        QVERIFY2(o.code == 0, o.err.constData());
+        // Errors, one line each: no embedding, outputs that do not match the inputs, existing output, NaN.
+        const auto none = nymRun({QStringLiteral("umap"), QStringLiteral("--input"), target, QStringLiteral("--output"), path("d.h5ad")});
+        QCOMPARE(none.code, 1);
+        QCOMPARE(none.err.count('\n'), 1);
+        QVERIFY(none.err.contains("obsm/X_nym"));
+        const auto count = nymRun({QStringLiteral("umap"), QStringLiteral("--input"), train, QStringLiteral("--input"), target,
+            QStringLiteral("--model"), model, QStringLiteral("--output"), path("e.h5ad")});
+        QCOMPARE(count.code, 1);
+        QVERIFY(count.err.contains("one --output per --input"));
+        const auto exists = nymRun({QStringLiteral("umap"), QStringLiteral("--input"), path("b.h5ad"), QStringLiteral("--output"), path("c.h5ad")});
+        QCOMPARE(exists.code, 1);
+        QVERIFY(!QFile::exists(path("d.h5ad")) && !QFile::exists(path("e.h5ad")));
+        nym::Dataset bad = nym::readDataset(nymtest::s(target));
+        nym::DenseArray emb {"X_bad", bad.cells(), 4, std::vector<float>(static_cast<std::size_t>(bad.cells() * 4), 1.0f)};
+        emb.values[9] = NAN;
+        bad.obsm.push_back(emb);
+        nym::writeH5ad(bad, nymtest::s(path("bad.h5ad")));
+        const auto nan = nymRun({QStringLiteral("umap"), QStringLiteral("--input"), path("bad.h5ad"), QStringLiteral("--obsm"),
+            QStringLiteral("X_bad"), QStringLiteral("--output"), path("f.h5ad")});
+        QCOMPARE(nan.code, 1);
+        QVERIFY2(nan.err.contains("cell 3, dimension 2 is NaN"), nan.err.constData());
+        // predict --umap: the map in the annotated copy and the table's last two columns.
+        const auto p = nymRun({QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input"), target,
+            QStringLiteral("--umap"), QStringLiteral("--output"), path("p.h5ad"), QStringLiteral("--table"), path("p.csv")});
+        QVERIFY2(p.code == 0, p.err.constData());
+        QVERIFY(nym::readDataset(nymtest::s(path("p.h5ad"))).findObsm("X_umap"));
+        QFile csv(path("p.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QVERIFY(csv.readLine().trimmed().endsWith(",umap_1,umap_2"));
     }
 
     void trainPredictExplain()

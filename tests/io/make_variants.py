@@ -20,6 +20,13 @@ a = anndata.read_h5ad(src)
 a = a[:120, :400].copy()
 a.X = sp.csr_matrix(a.X)
 written = {}
+# scanpy's colours for a categorical column (kept by the reader), and a stale palette of the wrong length (ignored).
+n_types = len(a.obs["seurat_annotations"].astype("category").cat.categories)
+a.obs["seurat_annotations"] = a.obs["seurat_annotations"].astype("category")
+a.uns["seurat_annotations_colors"] = np.array([f"#{i:02x}{i:02x}{i:02x}" for i in range(n_types)], dtype=object)
+a.obs["stale"] = ["x" if i % 2 else "y" for i in range(a.n_obs)]
+a.obs["stale"] = a.obs["stale"].astype("category")
+a.uns["stale_colors"] = np.array(["#ff0000", "#00ff00", "#0000ff"], dtype=object)
 
 def save(name, adata, **kw):
     p = os.path.join(out, name)

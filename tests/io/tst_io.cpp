@@ -144,6 +144,12 @@ private Q_SLOTS:
         QVERIFY(files.size() >= 9);
         const Dataset ref = readH5ad(s(files[QStringLiteral("csr.h5ad")].toString()));
         QCOMPARE(ref.cells(), 120);
+        // uns/<column>_colors is kept for its categorical column when the counts match, ignored when stale.
+        const ObsColumn *types = ref.findObs("seurat_annotations");
+        QVERIFY(types && types->kind == ObsColumn::Kind::Categorical);
+        QCOMPARE(types->colors.size(), types->categories.size());
+        QCOMPARE(types->colors[1], std::string("#010101"));
+        QVERIFY(ref.findObs("stale") && ref.findObs("stale")->colors.empty());
         for (auto it = files.begin(); it != files.end(); ++it) {
             H5adReadOptions opt;
             if (it.key() == QStringLiteral("cellxgene.h5ad"))

@@ -433,7 +433,7 @@ void CellMapView::render(QImage &image, const View &view) const
                 draw(i, 0xff202020u, 256, ring);
                 draw(i, m_colors[static_cast<std::size_t>(i)], 256, stamp);
             }
-    const_cast<CellMapView *>(this)->m_lastRenderMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    m_lastRenderMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
 void CellMapView::paintEvent(QPaintEvent *)

@@ -116,7 +116,7 @@ private:
 
     QImage m_frame;
     bool m_dirty = true;
-    double m_lastRenderMs = 0;
+    mutable double m_lastRenderMs = 0;
     // Interaction.
     QPoint m_pressAt;
     QPointF m_lastDrag;
