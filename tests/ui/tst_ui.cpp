@@ -37,6 +37,7 @@
 #include <QTimer>
 #include <QXmlStreamReader>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QImageReader>
 
 #include <cmath>
@@ -678,6 +679,19 @@ private Q_SLOTS:
         view->selectRect(QRectF(-1e9, -1e9, 2e9, 2e9), nym::CellSelection::Mode::Replace);
         QCOMPARE(view->selection().count(), targets - entries[0].count);
         page->legend()->setEntryVisible(0, true);
+        view->clearSelection();
+        // A click on a legend entry hides its cells, another shows them again.
+        w.tabs()->setCurrentWidget(page);
+        auto *list = page->legend()->findChild<QListWidget *>(QStringLiteral("legendList"));
+        QVERIFY(list);
+        QTRY_VERIFY(list->isVisible());
+        const QRect row = list->visualItemRect(list->item(1));
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, row.center());
+        QVERIFY(!page->legend()->entries()[1].visible);
+        view->selectRect(QRectF(-1e9, -1e9, 2e9, 2e9), nym::CellSelection::Mode::Replace);
+        QCOMPARE(view->selection().count(), targets - entries[1].count);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, row.center());
+        QVERIFY(page->legend()->entries()[1].visible);
         // Double-clicking an entry selects its cells.
         Q_EMIT page->legend()->entryActivated(1);
         QCOMPARE(view->selection().count(), entries[1].count);

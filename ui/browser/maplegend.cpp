@@ -15,14 +15,15 @@ namespace nym::ui {
 
 namespace {
 
-QIcon swatch(const QColor &color)
+// A filled disc for a shown category, a hollow ring for a hidden one.
+QIcon swatch(const QColor &color, bool shown)
 {
     QPixmap pixmap(14, 14);
     pixmap.fill(Qt::transparent);
     QPainter p(&pixmap);
     p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(color.darker(130));
-    p.setBrush(color);
+    p.setPen(QPen(color.darker(130), shown ? 1.0 : 2.0));
+    p.setBrush(shown ? QBrush(color) : QBrush(Qt::NoBrush));
     p.drawEllipse(QRectF(1.5, 1.5, 11, 11));
     return QIcon(pixmap);
 }
@@ -66,21 +67,17 @@ MapLegend::MapLegend(QWidget *parent)
     m_stack = new QStackedLayout(stackHost);
     m_list = new QListWidget(stackHost);
     m_list->setObjectName(QStringLiteral("legendList"));
-    m_list->setToolTip(tr("Tick to show, untick to hide; double-click selects the cells; right-click changes the colour."));
+    m_list->setToolTip(tr("Click to hide or show; double-click selects the cells; right-click changes the colour."));
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
     m_scaleView = new ScaleView(this, stackHost);
     m_stack->addWidget(m_list);
     m_stack->addWidget(m_scaleView);
     layout->addWidget(stackHost, 1);
-    connect(m_list, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
-        if (m_updating)
-            return;
+    // A click toggles; a double-click (two clicks: shown again) selects the category's cells.
+    connect(m_list, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
         const int row = m_list->row(item);
-        const bool on = item->checkState() == Qt::Checked;
-        if (row >= 0 && row < m_entries.size() && m_entries[row].visible != on) {
-            m_entries[row].visible = on;
-            Q_EMIT visibilityChanged(row, on);
-        }
+        if (row >= 0 && row < m_entries.size())
+            setEntryVisible(row, !m_entries[row].visible);
     });
     connect(m_list, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem *item) { Q_EMIT entryActivated(m_list->row(item)); });
     connect(m_list, &QListWidget::customContextMenuRequested, this, [this](const QPoint &at) {
@@ -121,9 +118,20 @@ void MapLegend::setScale(const Scale &scale)
 
 void MapLegend::setEntryVisible(int entry, bool visible)
 {
-    if (entry < 0 || entry >= m_entries.size())
+    if (entry < 0 || entry >= m_entries.size() || m_entries[entry].visible == visible)
         return;
-    m_list->item(entry)->setCheckState(visible ? Qt::Checked : Qt::Unchecked);   // emits through itemChanged
+    m_entries[entry].visible = visible;
+    styleItem(entry);
+    Q_EMIT visibilityChanged(entry, visible);
+}
+
+void MapLegend::styleItem(int entry)
+{
+    const Entry &e = m_entries[entry];
+    QListWidgetItem *item = m_list->item(entry);
+    item->setIcon(swatch(e.color, e.visible));
+    item->setForeground(e.visible ? palette().text() : palette().placeholderText());
+    item->setToolTip(e.visible ? tr("%1: click to hide").arg(e.name) : tr("%1 (hidden): click to show").arg(e.name));
 }
 
 void MapLegend::setEntryColor(int entry, const QColor &color)
@@ -131,25 +139,21 @@ void MapLegend::setEntryColor(int entry, const QColor &color)
     if (entry < 0 || entry >= m_entries.size())
         return;
     m_entries[entry].color = color;
-    m_updating = true;
-    m_list->item(entry)->setIcon(swatch(color));
-    m_updating = false;
+    styleItem(entry);
 }
 
 void MapLegend::rebuild()
 {
-    m_updating = true;
     m_heading->setText(m_title);
     m_list->clear();
-    for (const Entry &e : std::as_const(m_entries)) {
-        auto *item = new QListWidgetItem(swatch(e.color),
-            tr("%1  (%2)").arg(e.name.isEmpty() ? tr("(none)") : e.name, QLocale().toString(e.count)), m_list);
-        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
-        item->setCheckState(e.visible ? Qt::Checked : Qt::Unchecked);
+    for (int i = 0; i < m_entries.size(); ++i) {
+        const Entry &e = m_entries[i];
+        auto *item = new QListWidgetItem(tr("%1  (%2)").arg(e.name.isEmpty() ? tr("(none)") : e.name, QLocale().toString(e.count)), m_list);
+        item->setFlags(Qt::ItemIsEnabled);
+        styleItem(i);
     }
     m_stack->setCurrentIndex(m_continuous ? 1 : 0);
     m_scaleView->update();
-    m_updating = false;
 }
 
 double MapLegend::paint(QPainter &painter, const QRectF &area, const QString &title, const QVector<Entry> &entries,

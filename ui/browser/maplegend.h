@@ -14,7 +14,7 @@ class QLabel;
 
 namespace nym::ui {
 
-// What the map's colours mean: categories with their cell counts (click an entry's box to show or hide its cells,
+// What the map's colours mean: categories with their cell counts (click an entry to hide or show its cells,
 // double-click to select them, right-click to change its colour) or a continuous scale (viridis) with an optional
 // marker such as the confidence threshold. Renders what the browser page gives it and reports intent. GUI thread.
 class MapLegend : public QWidget
@@ -45,7 +45,7 @@ public:
     const QVector<Entry> &entries() const { return m_entries; }
     const Scale &scale() const { return m_scale; }
     QString title() const { return m_title; }
-    // The entry as the user toggled it (also what the checkbox does).
+    // Shows or hides an entry's cells (what a click does).
     void setEntryVisible(int entry, bool visible);
     void setEntryColor(int entry, const QColor &color);
 
@@ -60,6 +60,7 @@ Q_SIGNALS:
 
 private:
     void rebuild();
+    void styleItem(int entry);
     QLabel *m_heading = nullptr;
     QStackedLayout *m_stack = nullptr;
     QListWidget *m_list = nullptr;
@@ -68,7 +69,6 @@ private:
     Scale m_scale;
     QString m_title;
     bool m_continuous = false;
-    bool m_updating = false;
 };
 
 }   // namespace nym::ui
