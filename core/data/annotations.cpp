@@ -125,14 +125,59 @@ std::int32_t Annotations::nameIndex(const std::string &name)
     return static_cast<std::int32_t>(m_names.size() - 1);
 }
 
-void Annotations::setExpertLabel(std::int64_t cell, const std::string &label, std::int64_t time)
+void Annotations::setExpertLabel(std::int64_t cell, const std::string &label, std::int64_t time, LabelSource source)
 {
     const std::size_t i = checked(cell);
     if (label.empty())
         throw Error("A cell's label cannot be empty.");
+    if (source != LabelSource::Relabelled && source != LabelSource::Lasso)
+        throw Error("A label set by a person must be marked relabelled or lasso.");
     setFinal(i, nameIndex(label));
-    m_source[i] = static_cast<std::uint8_t>(LabelSource::Expert);
+    m_source[i] = static_cast<std::uint8_t>(source);
     m_editTime[i] = time;
+}
+
+void Annotations::accept(std::int64_t cell, std::int64_t time)
+{
+    const std::size_t i = checked(cell);
+    setFinal(i, m_p.label[i]);
+    m_source[i] = static_cast<std::uint8_t>(LabelSource::Accepted);
+    m_reviewed[i] = 1;
+    m_editTime[i] = time;
+}
+
+Annotations::CellState Annotations::state(std::int64_t cell) const
+{
+    const std::size_t i = checked(cell);
+    return {m_final[i], static_cast<LabelSource>(m_source[i]), m_reviewed[i] != 0, m_editTime[i]};
+}
+
+void Annotations::restore(std::int64_t cell, const CellState &state)
+{
+    const std::size_t i = checked(cell);
+    if (state.name < 0 || state.name >= static_cast<std::int32_t>(m_names.size()))
+        throw Error("Annotations: label index " + std::to_string(state.name) + " does not exist.");
+    setFinal(i, state.name);
+    m_source[i] = static_cast<std::uint8_t>(state.source);
+    m_reviewed[i] = state.reviewed ? 1 : 0;
+    m_editTime[i] = state.editTime;
+}
+
+std::int32_t Annotations::findName(const std::string &name) const
+{
+    const auto it = std::find(m_names.begin(), m_names.end(), name);
+    return it == m_names.end() ? -1 : static_cast<std::int32_t>(it - m_names.begin());
+}
+
+const char *labelSourceName(LabelSource source)
+{
+    switch (source) {
+    case LabelSource::Model: return "model";
+    case LabelSource::Accepted: return "accepted";
+    case LabelSource::Relabelled: return "relabelled";
+    case LabelSource::Lasso: return "lasso";
+    }
+    return "model";
 }
 
 void Annotations::clearExpertLabel(std::int64_t cell, std::int64_t time)

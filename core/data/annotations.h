@@ -13,9 +13,13 @@ inline constexpr const char *kUnassigned = "Unassigned";
 // Where a cell's final label comes from.
 enum class LabelSource : std::uint8_t
 {
-    Model,    // the model's call under the confidence threshold (its label, or Unassigned)
-    Expert,   // set by a person; the threshold no longer applies to the cell
+    Model,        // the model's call under the confidence threshold (its label, or Unassigned)
+    Accepted,     // a person accepted the model's label (kept whatever the threshold)
+    Relabelled,   // a person set it for this cell; the threshold no longer applies to the cell
+    Lasso,        // a person set it for a selection of cells at once
 };
+// "model", "accepted", "relabelled", "lasso": the words the exports write.
+const char *labelSourceName(LabelSource source);
 
 // The per-cell annotations of one labelled file: what the model predicted (label, confidence, probabilities) and
 // the final label with its source, whether a person reviewed the cell and when it was last edited. The
@@ -77,11 +81,30 @@ public:
     std::vector<std::string> finalLabels() const;
 
     // Edits (one cell at a time; Project wraps them in undo commands). `time` is the edit time to record.
-    // An expert label may be a class, Unassigned or a new name (not empty).
-    void setExpertLabel(std::int64_t cell, const std::string &label, std::int64_t time);
+    // An expert label may be a class, Unassigned or a new name (not empty); its source is Relabelled or Lasso
+    // (nym::Error for Model or Accepted).
+    void setExpertLabel(std::int64_t cell, const std::string &label, std::int64_t time,
+        LabelSource source = LabelSource::Relabelled);
+    // The model's label, accepted by a person: kept whatever the threshold, and the cell is marked reviewed.
+    void accept(std::int64_t cell, std::int64_t time);
     // Gives the cell back to the model's call under the current threshold.
     void clearExpertLabel(std::int64_t cell, std::int64_t time);
     void setReviewed(std::int64_t cell, bool reviewed, std::int64_t time);
+
+    // Everything an edit can change in one cell, to put it back exactly (undo). The name is an index into
+    // labelNames(), which only grows, so an old state stays valid after new names were added.
+    struct CellState
+    {
+        std::int32_t name = 0;
+        LabelSource source = LabelSource::Model;
+        bool reviewed = false;
+        std::int64_t editTime = 0;
+        bool operator==(const CellState &) const = default;
+    };
+    CellState state(std::int64_t cell) const;
+    void restore(std::int64_t cell, const CellState &state);
+    // The index of a label name in labelNames(), or −1.
+    std::int32_t findName(const std::string &name) const;
 
 private:
     std::size_t index(std::int64_t cell) const { return static_cast<std::size_t>(cell); }

@@ -397,7 +397,7 @@ private Q_SLOTS:
         a.setExpertLabel(3, kUnassigned, 102);
         QCOMPARE(a.finalLabel(2), std::string("NK"));
         QCOMPARE(a.finalLabel(0), std::string("Plasma"));
-        QCOMPARE(a.source(0), LabelSource::Expert);
+        QCOMPARE(a.source(0), LabelSource::Relabelled);
         QCOMPARE(a.editTime(0), std::int64_t(101));
         QCOMPARE(a.unassignedCount(), std::int64_t(3));   // cell 2 left Unassigned, cell 3 joined it
         a.setThreshold(0.0);   // every model-sourced cell with counts is now its argmax

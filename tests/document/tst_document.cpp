@@ -7,6 +7,7 @@
 #include "core/common/error.h"
 #include "core/data/simulator.h"
 #include "core/io/h5adwriter.h"
+#include "ui/document/editcommands.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 #include "ui/document/projectsettings.h"
@@ -17,6 +18,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUndoStack>
+
+#include <numeric>
 
 
 using namespace nym;
@@ -233,6 +236,99 @@ private Q_SLOTS:
         p.setThreshold(0.9);
         QCOMPARE(reset.size(), 1);
         QCOMPARE(m.totals().below, countBelow(p, 0.9));
+    }
+
+    void editsAreUndoableCommands()
+    {
+        // Two target files of 300 and 200 cells with hand-made predictions.
+        nym::Dataset a, b;
+        a.matrix = nym::CellMatrix(300, 1);
+        b.matrix = nym::CellMatrix(200, 1);
+        const std::vector<std::string> classes {"B", "T", "Mono"};
+        Project p;
+        p.setLabelings({fakeLabeling(a, classes, 1), fakeLabeling(b, classes, 2)});
+        QCOMPARE(p.targetCells(), std::int64_t(500));
+        auto snapshot = [&] {
+            std::vector<nym::Annotations::CellState> out;
+            for (std::int64_t c = 0; c < p.targetCells(); ++c)
+                out.push_back(p.cellState(c));
+            return out;
+        };
+        const auto before = snapshot();
+        QSignalSpy changed(&p, &Project::labelsChanged);
+        // A lasso relabel across both files, with a new label name: one undo step; cells already so are left out.
+        const std::vector<std::int64_t> lasso {3, 10, 299, 300, 450};
+        QCOMPARE(p.relabelCells(lasso, "Plasma", nym::LabelSource::Lasso), std::int64_t(5));
+        QCOMPARE(p.undoStack()->count(), 1);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.last().first().value<std::vector<std::int64_t>>(), lasso);
+        QCOMPARE(p.annotations()[1].finalLabel(0), std::string("Plasma"));
+        QCOMPARE(p.annotations()[0].source(299), nym::LabelSource::Lasso);
+        QVERIFY(p.labelNames().contains(QStringLiteral("Plasma")));
+        QCOMPARE(p.relabelCells(lasso, "Plasma", nym::LabelSource::Lasso), std::int64_t(0));   // nothing changes
+        QCOMPARE(p.undoStack()->count(), 1);
+        QVERIFY(p.undoStack()->text(0).contains(QStringLiteral("Plasma")));
+        // Accept and Unassigned on other cells; each undoes to exactly the state before it.
+        const auto afterLasso = snapshot();
+        QCOMPARE(p.acceptCells({0, 1, 2}), std::int64_t(3));
+        for (std::int64_t c : {0, 1, 2}) {
+            QCOMPARE(p.annotations()[0].source(c), nym::LabelSource::Accepted);
+            QVERIFY(p.annotations()[0].reviewed(c));
+            QCOMPARE(p.annotations()[0].finalLabel(c), p.annotations()[0].predictedLabel(c));
+        }
+        const auto afterAccept = snapshot();
+        QCOMPARE(p.unassignCells({400, 401}), std::int64_t(2));
+        QCOMPARE(p.annotations()[1].finalLabel(100), std::string(nym::kUnassigned));
+        p.undoStack()->undo();
+        QVERIFY(snapshot() == afterAccept);
+        p.undoStack()->undo();
+        QVERIFY(snapshot() == afterLasso);
+        p.undoStack()->undo();
+        QVERIFY(snapshot() == before);
+        p.undoStack()->redo();
+        QVERIFY(snapshot() == afterLasso);
+        p.undoStack()->redo();
+        p.undoStack()->redo();
+        QCOMPARE(p.annotations()[1].finalLabel(101), std::string(nym::kUnassigned));
+        // Second thoughts on one cell within two seconds merge into one step.
+        const int steps = p.undoStack()->count();
+        p.relabelCells({7}, "T");
+        p.relabelCells({7}, "Mono");
+        QCOMPARE(p.undoStack()->count(), steps + 1);
+        QCOMPARE(p.annotations()[0].finalLabel(7), std::string("Mono"));
+        p.undoStack()->undo();
+        QVERIFY(p.cellState(7) == afterAccept[7]);
+        p.undoStack()->redo();
+        // A threshold change re-applies the rule to model calls only: the accepted and relabelled cells stay.
+        p.setThreshold(0.99);
+        QCOMPARE(p.annotations()[0].finalLabel(7), std::string("Mono"));
+        QCOMPARE(p.annotations()[0].finalLabel(0), p.annotations()[0].predictedLabel(0));
+        QVERIFY_THROWS_EXCEPTION(Error, p.relabelCells({500}, "B"));
+        QVERIFY_THROWS_EXCEPTION(Error, p.relabelCells({1}, ""));
+        // New predictions clear the history: edits of earlier predictions cannot be undone onto new ones.
+        p.setLabelings({fakeLabeling(a, classes, 3)});
+        QCOMPARE(p.undoStack()->count(), 0);
+    }
+
+    void lassoCommandMemoryFollowsTheChangedCells()
+    {
+        // A million cells: a command holds the changed cells and their old states (24 bytes each), nothing more.
+        nym::Dataset big;
+        big.matrix = nym::CellMatrix(1000000, 1);
+        Project p;
+        p.setLabelings({fakeLabeling(big, {"x", "y"}, 5)});
+        std::vector<std::int64_t> some(1000), all(1000000);
+        std::iota(some.begin(), some.end(), 5000);
+        std::iota(all.begin(), all.end(), 0);
+        QCOMPARE(p.relabelCells(some, "z", nym::LabelSource::Lasso), std::int64_t(1000));
+        const auto *small = static_cast<const ui::SetCellLabels *>(p.undoStack()->command(0));
+        QVERIFY2(small->memoryBytes() <= 1000 * 24 + 64, qPrintable(QString::number(small->memoryBytes())));
+        QCOMPARE(p.relabelCells(all, "w", nym::LabelSource::Lasso), std::int64_t(1000000));
+        const auto *large = static_cast<const ui::SetCellLabels *>(p.undoStack()->command(1));
+        QVERIFY2(large->memoryBytes() <= 1000000 * 24 + 64, qPrintable(QString::number(large->memoryBytes())));
+        p.undoStack()->undo();
+        QVERIFY(p.annotations()[0].finalLabel(4999) != "w");   // back to the model's call
+        QCOMPARE(p.annotations()[0].finalLabel(5000), std::string("z"));
     }
 
     void appAndCliWriteTheSameTable()

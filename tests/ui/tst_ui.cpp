@@ -730,6 +730,36 @@ private Q_SLOTS:
         QFile csv(table);
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QVERIFY(csv.readLine().trimmed().endsWith(",umap_1,umap_2"));
+        // Relabel a selection from the map: one step on the Edit menu's undo, coloured at once.
+        view->selectCells({0, 1, 2, 3}, nym::CellSelection::Mode::Replace);
+        QCOMPARE(page->relabelSelection(QStringLiteral("Doublet")), std::int64_t(4));
+        QCOMPARE(w.project()->annotations()[0].finalLabel(2), std::string("Doublet"));
+        QCOMPARE(w.project()->annotations()[0].source(2), nym::LabelSource::Lasso);
+        QVERIFY(page->setColorBy(QStringLiteral("final")));
+        bool shown = false;
+        for (const auto &e : page->legend()->entries())
+            shown = shown || (e.name == QStringLiteral("Doublet") && e.count == 4);
+        QVERIFY(shown);
+        QAction *undo = nullptr;
+        for (QAction *a : w.findChildren<QAction *>())
+            if (a->shortcut() == QKeySequence(QKeySequence::Undo))
+                undo = a;
+        QVERIFY(undo && undo->isEnabled());
+        undo->trigger();
+        QVERIFY(w.project()->annotations()[0].finalLabel(2) != "Doublet");
+        QVERIFY(!undo->isEnabled());
+        // Filters: only cells predicted as one class, only unreviewed ones; accept marks cells reviewed.
+        view->selectRect(QRectF(-1e9, -1e9, 2e9, 2e9), nym::CellSelection::Mode::Replace);
+        const QString firstClass = QString::fromStdString(w.project()->model()->classes().front());
+        const std::int64_t predictedFirst = std::count(labels.begin(), labels.end(), firstClass.toStdString());
+        QCOMPARE(page->relabelSelection(QStringLiteral("Checked"), firstClass), predictedFirst);
+        view->selectCells({5, 6}, nym::CellSelection::Mode::Replace);
+        QVERIFY(page->acceptSelection() >= 1);
+        QVERIFY(w.project()->annotations()[0].reviewed(5));
+        view->selectRect(QRectF(-1e9, -1e9, 2e9, 2e9), nym::CellSelection::Mode::Replace);
+        const std::int64_t unreviewed = targets - 2;
+        QCOMPARE(page->relabelSelection(QStringLiteral("Later"), QString(), true), unreviewed);
+        QCOMPARE(w.project()->annotations()[0].finalLabel(5), w.project()->annotations()[0].predictedLabel(5));
         // Cancelling a map leaves no map and no dialog; computing it again brings it back.
         w.controller()->computeMap();
         QVERIFY(w.controller()->isMapping());

@@ -13,6 +13,9 @@
 #include <QCheckBox>
 #include <QColorDialog>
 #include <QComboBox>
+#include <QFormLayout>
+#include <QDialogButtonBox>
+#include <QDialog>
 #include <QCompleter>
 #include <QFileDialog>
 #include <QFutureWatcher>
@@ -186,6 +189,24 @@ BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidge
     bar2->addWidget(new QLabel(tr("Map"), this));
     bar2->addWidget(m_source);
     bar2->addStretch(1);
+    auto *relabel = new QAction(tr("Relabel Selection…"), this);
+    relabel->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_L));
+    relabel->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    relabel->setToolTip(tr("Give the selected cells a label (a class, Unassigned or a new name), with filters (Shift+L); "
+                           "one step in Edit → Undo"));
+    addAction(relabel);
+    connect(relabel, &QAction::triggered, this, &BrowserPage::askRelabel);
+    auto *accept = new QAction(tr("Accept Selection"), this);
+    accept->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_A));
+    accept->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    accept->setToolTip(tr("Accept the model's label for the selected cells and mark them reviewed (Shift+A)"));
+    addAction(accept);
+    connect(accept, &QAction::triggered, this, [this] { acceptSelection(); });
+    for (QAction *a : {relabel, accept}) {
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(a);
+        bar2->addWidget(button);
+    }
     auto *exportButton = new QToolButton(this);
     exportButton->setText(tr("Export Figure…"));
     exportButton->setToolTip(tr("Save this view with its legend as PNG, SVG or PDF"));
@@ -735,6 +756,77 @@ QString BrowserPage::tooltipFor(std::int64_t point) const
         at -= training[f]->cells();
     }
     return {};
+}
+
+std::int64_t BrowserPage::relabelSelection(const QString &label, const QString &onlyPredicted, bool onlyUnreviewed)
+{
+    const auto &selected = m_view->selection();
+    if (selected.empty() || label.trimmed().isEmpty() || m_project->targetCells() != m_view->targetCells())
+        return 0;
+    std::vector<std::int64_t> cells;
+    const std::string predicted = onlyPredicted.toStdString();
+    for (std::int64_t c : selected.indices()) {
+        if (!predicted.empty() || onlyUnreviewed) {
+            std::int64_t at = c;
+            const Annotations *file = nullptr;
+            for (const auto &a : m_project->annotations()) {
+                if (at < a.cells()) {
+                    file = &a;
+                    break;
+                }
+                at -= a.cells();
+            }
+            if (!file || (!predicted.empty() && file->predictedLabel(at) != predicted) || (onlyUnreviewed && file->reviewed(at)))
+                continue;
+        }
+        cells.push_back(c);
+    }
+    const auto changed = m_project->relabelCells(cells, label.trimmed().toStdString(),
+        cells.size() == 1 ? LabelSource::Relabelled : LabelSource::Lasso);
+    m_info->setText(tr("Relabelled %n cell(s) as %1 (Edit → Undo reverts it).", nullptr, static_cast<int>(changed)).arg(label.trimmed()));
+    return changed;
+}
+
+std::int64_t BrowserPage::acceptSelection()
+{
+    if (m_view->selection().empty() || m_project->targetCells() != m_view->targetCells())
+        return 0;
+    const auto changed = m_project->acceptCells(m_view->selection().indices());
+    m_info->setText(tr("Accepted the model's label for %n cell(s).", nullptr, static_cast<int>(changed)));
+    return changed;
+}
+
+void BrowserPage::askRelabel()
+{
+    if (m_view->selection().empty()) {
+        m_info->setText(tr("Select cells first: click, lasso (L) or rectangle (R)."));
+        return;
+    }
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Relabel %n Selected Cell(s)", nullptr, static_cast<int>(m_view->selection().count())));
+    auto *label = new QComboBox(&dialog);
+    label->setEditable(true);
+    label->addItems(m_project->labelNames());
+    label->setCurrentText(QString());
+    label->lineEdit()->setPlaceholderText(tr("a class, Unassigned, or a new name"));
+    label->completer()->setCaseSensitivity(Qt::CaseInsensitive);
+    auto *predicted = new QComboBox(&dialog);
+    predicted->addItem(tr("any predicted label"), QString());
+    if (!m_project->labelings().empty())
+        for (const auto &c : m_project->labelings().front()->predictions.classes)
+            predicted->addItem(tr("only cells predicted %1").arg(QString::fromStdString(c)), QString::fromStdString(c));
+    auto *unreviewed = new QCheckBox(tr("Only cells not yet reviewed"), &dialog);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("New label:"), label);
+    form->addRow(tr("Cells:"), predicted);
+    form->addRow(QString(), unreviewed);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted || label->currentText().trimmed().isEmpty())
+        return;
+    relabelSelection(label->currentText(), predicted->currentData().toString(), unreviewed->isChecked());
 }
 
 QString BrowserPage::exportFigure(const QString &path, int pngWidth) const

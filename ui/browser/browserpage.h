@@ -27,8 +27,8 @@ class ProjectController;
 // The "Map" step: the cell browser. Shows the Project's map (or an X_umap found in the target files) in a
 // CellMapView coloured by what the user picks — predicted or final label, confidence (with the threshold on the
 // scale), file, the target's own labels and whether they agree with the prediction, any obs column, or a gene's
-// log1p(CPM) — with its legend, the selection count, tools and figure export. Reads the Project, never changes it;
-// slow colourings (a gene over a million cells) are computed off the GUI thread. GUI thread.
+// log1p(CPM) — with its legend, the selection count, tools and figure export. Changes the Project only through its
+// edit methods (relabel or accept the selection: one undo step each); slow colourings (a gene over a million cells) are computed off the GUI thread. GUI thread.
 class BrowserPage : public QWidget
 {
     Q_OBJECT
@@ -46,6 +46,10 @@ public:
     // "agreement", "obs:<column>") or by a gene's expression ("gene:<name>"; computed in the background).
     bool setColorBy(const QString &key);
     QString colorKey() const { return m_key; }
+    // Relabels the selected target cells (one undo step): only those the model predicted as `onlyPredicted` when it
+    // is not empty, only cells not yet reviewed when asked. Returns the number of cells changed.
+    std::int64_t relabelSelection(const QString &label, const QString &onlyPredicted = {}, bool onlyUnreviewed = false);
+    std::int64_t acceptSelection();
     // Writes the current view as a figure (.png/.svg/.pdf); "" or the error.
     QString exportFigure(const QString &path, int pngWidth = 2400) const;
     // True while a gene's values are being computed.
@@ -73,6 +77,7 @@ private:
     void applyVisibility();
     void chooseGene(const QString &gene);
     void askExport();
+    void askRelabel();
     QString tooltipFor(std::int64_t point) const;
 
     Project *m_project;

@@ -1,7 +1,10 @@
 #include "ui/document/project.h"
 
+#include "ui/document/editcommands.h"
+
 #include "core/common/error.h"
 
+#include <QDateTime>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -230,6 +233,108 @@ void Project::setLabelings(Labelings labelings)
     if (hadMap)
         Q_EMIT cellMapChanged();
     setModified(!m_labelings.empty());
+}
+
+std::int64_t Project::targetCells() const
+{
+    std::int64_t n = 0;
+    for (const auto &a : m_annotations)
+        n += a.cells();
+    return n;
+}
+
+namespace {
+
+// Which file and which cell in it a target-wide index names.
+std::pair<std::size_t, std::int64_t> locate(const std::vector<Annotations> &files, std::int64_t cell)
+{
+    for (std::size_t f = 0; f < files.size(); ++f) {
+        if (cell < files[f].cells())
+            return {f, cell};
+        cell -= files[f].cells();
+    }
+    throw Error("Cell " + std::to_string(cell) + " is not a target cell.");
+}
+
+std::int64_t now()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+}   // namespace
+
+Annotations::CellState Project::cellState(std::int64_t cell) const
+{
+    if (cell < 0)
+        throw Error("Cell " + std::to_string(cell) + " is not a target cell.");
+    const auto [f, local] = locate(m_annotations, cell);
+    return m_annotations[f].state(local);
+}
+
+QStringList Project::labelNames() const
+{
+    QStringList names;
+    for (const auto &a : m_annotations)
+        for (const auto &n : a.labelNames())
+            if (!names.contains(QString::fromStdString(n)))
+                names << QString::fromStdString(n);
+    return names;
+}
+
+void Project::applyCellEdit(const std::vector<std::int64_t> &cells,
+    const std::function<void(Annotations &, std::int64_t, std::size_t)> &edit)
+{
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        const auto [f, local] = locate(m_annotations, cells[k]);
+        edit(m_annotations[f], local, k);
+    }
+    Q_EMIT labelsChanged(cells);
+    Q_EMIT annotationsChanged();
+}
+
+std::int64_t Project::relabelCells(const std::vector<std::int64_t> &cells, const std::string &label, LabelSource source)
+{
+    if (label.empty())
+        throw Error("A label cannot be empty.");
+    std::vector<std::int64_t> changed;
+    for (std::int64_t c : cells) {
+        const auto [f, local] = locate(m_annotations, c);
+        const auto &a = m_annotations[f];
+        if (a.finalLabel(local) != label || a.source(local) != source)
+            changed.push_back(c);
+    }
+    if (changed.empty())
+        return 0;
+    const QString name = QString::fromStdString(label);
+    const QString text = changed.size() == 1 ? tr("Relabel a cell as %1").arg(name)
+                                             : tr("Relabel %n cells as %1", nullptr, static_cast<int>(changed.size())).arg(name);
+    const auto n = static_cast<std::int64_t>(changed.size());
+    m_undo->push(new SetCellLabels(this, std::move(changed), label == kUnassigned ? SetCellLabels::Kind::Unassign : SetCellLabels::Kind::Relabel,
+        label, source, now(), text));
+    return n;
+}
+
+std::int64_t Project::acceptCells(const std::vector<std::int64_t> &cells)
+{
+    std::vector<std::int64_t> changed;
+    for (std::int64_t c : cells) {
+        const auto [f, local] = locate(m_annotations, c);
+        const auto &a = m_annotations[f];
+        if (a.source(local) != LabelSource::Accepted || !a.reviewed(local) || a.finalLabel(local) != a.predictedLabel(local))
+            changed.push_back(c);
+    }
+    if (changed.empty())
+        return 0;
+    const QString text = changed.size() == 1 ? tr("Accept a cell's prediction")
+                                             : tr("Accept %n predictions", nullptr, static_cast<int>(changed.size()));
+    const auto n = static_cast<std::int64_t>(changed.size());
+    m_undo->push(new SetCellLabels(this, std::move(changed), SetCellLabels::Kind::Accept, {}, LabelSource::Accepted, now(), text));
+    return n;
+}
+
+std::int64_t Project::unassignCells(const std::vector<std::int64_t> &cells, LabelSource source)
+{
+    return relabelCells(cells, kUnassigned, source);
 }
 
 bool Project::setCellMap(CellMapPtr map)

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -126,6 +127,24 @@ public:
     CellMapPtr cellMap() const { return m_cellMap; }
     bool setCellMap(CellMapPtr map);
 
+    // --- Edits of the final labels. Each is one undo command on undoStack() (Edit → Undo); `cells` index all
+    // target cells, files in order (as the browser's selection does). Cells the edit would not change are left
+    // out; nothing is pushed when none changes. Return the number of cells changed.
+    std::int64_t targetCells() const;
+    // Sets a label (a class, Unassigned or a new name) on the cells; source Relabelled (one cell) or Lasso.
+    std::int64_t relabelCells(const std::vector<std::int64_t> &cells, const std::string &label,
+        LabelSource source = LabelSource::Relabelled);
+    // Accepts the model's label for the cells (and marks them reviewed).
+    std::int64_t acceptCells(const std::vector<std::int64_t> &cells);
+    std::int64_t unassignCells(const std::vector<std::int64_t> &cells, LabelSource source = LabelSource::Relabelled);
+    // Every label name in use or introduced (classes first, then Unassigned, then names people added).
+    QStringList labelNames() const;
+    // The annotation state of one target cell (for commands and tests).
+    Annotations::CellState cellState(std::int64_t cell) const;
+    // For the edit commands only: applies `edit(annotations, cellInFile, k)` to each cell and announces the change.
+    void applyCellEdit(const std::vector<std::int64_t> &cells,
+        const std::function<void(Annotations &, std::int64_t, std::size_t)> &edit);
+
     // --- Edits and their state
     QUndoStack *undoStack() const { return m_undo; }
     // Predictions or edits exist that have not been exported since they changed.
@@ -142,6 +161,7 @@ Q_SIGNALS:
     void thresholdChanged(double threshold);
     void annotationsChanged();      // final labels changed (threshold, predictions or an edit)
     void cellMapChanged();          // a map was computed, or cleared with its predictions
+    void labelsChanged(const std::vector<std::int64_t> &cells);   // an edit (or its undo) changed these cells
     void modifiedChanged(bool modified);
 
 private:

@@ -10,7 +10,10 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QDockWidget>
 #include <QMainWindow>
+#include <QUndoStack>
+#include <QUndoView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -31,6 +34,21 @@ QString dataFilter()
 }
 
 }   // namespace
+
+void MainActions::showHistory()
+{
+    if (!m_historyDock) {
+        m_historyDock = new QDockWidget(tr("History"), m_window);
+        m_historyDock->setObjectName(QStringLiteral("historyDock"));
+        auto *view = new QUndoView(m_project->undoStack(), m_historyDock);
+        view->setEmptyLabel(tr("<predictions>"));
+        view->setObjectName(QStringLiteral("historyView"));
+        m_historyDock->setWidget(view);
+        m_window->addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
+    }
+    m_historyDock->show();
+    m_historyDock->raise();
+}
 
 MainActions::MainActions(QMainWindow *window, Project *project, ProjectController *controller)
     : QObject(window)
@@ -62,6 +80,19 @@ MainActions::MainActions(QMainWindow *window, Project *project, ProjectControlle
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), window, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    // Edit: every change of the final labels is one undo step on the Project's stack.
+    QMenu *edit = window->menuBar()->addMenu(tr("&Edit"));
+    m_undo = project->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undo->setShortcut(QKeySequence::Undo);
+    m_redo = project->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    edit->addAction(m_undo);
+    edit->addAction(m_redo);
+    edit->addSeparator();
+    m_history = edit->addAction(tr("&History"), this, &MainActions::showHistory);
+    m_history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    m_history->setStatusTip(tr("Every edit of the labels in order; click one to go back to it."));
 
     QMenu *model = window->menuBar()->addMenu(tr("&Model"));
     m_train = model->addAction(tr("&Train"), controller, [controller] { controller->train(); });

@@ -5,6 +5,7 @@
 #include <QStringList>
 
 class QAction;
+class QDockWidget;
 class QMainWindow;
 class QMenu;
 
@@ -26,12 +27,16 @@ public:
 
     QAction *trainAction() const { return m_train; }
     QAction *stopAction() const { return m_stop; }
+    QAction *undoAction() const { return m_undo; }
+    QAction *redoAction() const { return m_redo; }
+    QAction *historyAction() const { return m_history; }
     // Opens dropped files, asking whether they are training or target data when that is not clear.
     void openDropped(const QStringList &paths);
     // Enables what can run now (nothing that reads or writes while a job or training runs).
     void update();
 
 private:
+    void showHistory();
     void chooseFiles(bool training, bool replace);
     void chooseNewTarget();
     void chooseModel();
@@ -46,6 +51,8 @@ private:
     Project *m_project = nullptr;
     ProjectController *m_controller = nullptr;
     QMenu *m_recent = nullptr;
+    QAction *m_undo = nullptr, *m_redo = nullptr, *m_history = nullptr;
+    QDockWidget *m_historyDock = nullptr;
     QAction *m_openTraining = nullptr, *m_addTraining = nullptr, *m_openTarget = nullptr, *m_addTarget = nullptr,
             *m_demo = nullptr, *m_openModel = nullptr, *m_saveModel = nullptr, *m_apply = nullptr,
             *m_applyNew = nullptr, *m_export = nullptr, *m_train = nullptr, *m_stop = nullptr;

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/data/annotations.h"
+
+#include <QUndoCommand>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nym::ui {
+
+class Project;
+
+// Ids of the commands that can merge (QUndoCommand::id), one enum for the whole document (DESIGN.md).
+enum class EditId
+{
+    SetCellLabels = 1,
+};
+
+// One edit of the final labels of some target cells (accept, relabel, mark Unassigned; one cell or a lasso
+// selection): stores only the changed cells, their old states and the new value — a relabel of a million cells
+// holds 24 bytes per cell, never a copy of every array. Changes the Project only through its edit gate. Repeating
+// an edit on the same single cell within two seconds merges into one undo step. GUI thread.
+class SetCellLabels : public QUndoCommand
+{
+public:
+    enum class Kind { Relabel, Accept, Unassign };
+    // `cells` index all target cells (files in order) and must already be limited to cells the edit changes.
+    SetCellLabels(Project *project, std::vector<std::int64_t> cells, Kind kind, std::string label, LabelSource source,
+        std::int64_t time, const QString &text);
+
+    void redo() override;
+    void undo() override;
+    int id() const override { return static_cast<int>(EditId::SetCellLabels); }
+    bool mergeWith(const QUndoCommand *other) override;
+
+    const std::vector<std::int64_t> &cells() const { return m_cells; }
+    // Bytes this command holds (cells and their old states), for the memory test.
+    std::size_t memoryBytes() const;
+
+private:
+    Project *m_project;
+    std::vector<std::int64_t> m_cells;
+    std::vector<Annotations::CellState> m_old;
+    Kind m_kind;
+    std::string m_label;
+    LabelSource m_source;
+    std::int64_t m_time;
+};
+
+}   // namespace nym::ui
