@@ -3,6 +3,7 @@
 //   nymstudio [--demo | TRAINING TARGET] --screenshots DIR [--epochs N] [--screenshot-gene NAME]
 //             (a scripted tour that saves screenshots of each step, then quits)
 #include "ui/browser/browserpage.h"
+#include "ui/browser/reviewpanel.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 #include "ui/plots/trainingcurves.h"
@@ -14,6 +15,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
+#include <QSlider>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -64,10 +66,20 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs, const 
             page->setColorBy(QStringLiteral("confidence"));
             shot(3, QStringLiteral("map_confidence.png"));
             const auto &classes = window.project()->model()->classes();
-            QObject::connect(page, &nym::ui::BrowserPage::coloringApplied, &window, [shot](const QString &key) {
+            QObject::connect(page, &nym::ui::BrowserPage::coloringApplied, &window, [&window, shot](const QString &key) {
                 if (!key.startsWith(QLatin1String("gene:")))
                     return;
                 shot(3, QStringLiteral("map_gene.png"));
+                // The review queue mid-review: two cells accepted, one relabelled with its second class.
+                auto *page = window.browserPage();
+                page->setColorBy(QStringLiteral("final"));
+                auto *review = page->reviewPanel();
+                page->sideTabs()->setCurrentWidget(review);
+                review->thresholdSlider()->setValue(80);
+                review->acceptCurrent();
+                review->acceptCurrent();
+                review->relabelCurrentWithRank(2);
+                shot(3, QStringLiteral("review.png"));
                 QApplication::exit(0);
             });
             page->setColorBy(QStringLiteral("gene:") +

@@ -13,6 +13,7 @@
 #include "ui/document/projectsettings.h"
 #include "ui/document/recentfiles.h"
 #include "ui/models/classsummarymodel.h"
+#include "ui/models/reviewqueuemodel.h"
 
 #include <QSettings>
 #include <QSignalSpy>
@@ -329,6 +330,67 @@ private Q_SLOTS:
         p.undoStack()->undo();
         QVERIFY(p.annotations()[0].finalLabel(4999) != "w");   // back to the model's call
         QCOMPARE(p.annotations()[0].finalLabel(5000), std::string("z"));
+    }
+
+    void reviewQueueAgainstBruteForce()
+    {
+        nym::Dataset a, b;
+        a.matrix = nym::CellMatrix(400, 1);
+        b.matrix = nym::CellMatrix(250, 1);
+        const std::vector<std::string> classes {"B", "T", "Mono", "NK"};
+        Project p;
+        p.setLabelings({fakeLabeling(a, classes, 7, {5, 9}), fakeLabeling(b, classes, 8)});
+        ui::ReviewQueueModel q(&p);
+        auto brute = [&](double t, const std::string &only, bool unreviewed, const nym::CellSelection *inside) {
+            std::vector<std::pair<float, std::int64_t>> rows;
+            std::int64_t start = 0;
+            for (const auto &ann : p.annotations()) {
+                for (std::int64_t i = 0; i < ann.cells(); ++i)
+                    if ((ann.confidence(i) < t || ann.noCounts(i)) && (only.empty() || ann.predictedLabel(i) == only)
+                        && (!unreviewed || !ann.reviewed(i)) && (!inside || inside->contains(start + i)))
+                        rows.emplace_back(ann.confidence(i), start + i);
+                start += ann.cells();
+            }
+            std::sort(rows.begin(), rows.end());
+            std::vector<std::int64_t> cells;
+            for (const auto &r : rows)
+                cells.push_back(r.second);
+            return cells;
+        };
+        auto rows = [&] {
+            std::vector<std::int64_t> cells;
+            for (int r = 0; r < q.rowCount(); ++r)
+                cells.push_back(q.cellAt(r));
+            return cells;
+        };
+        for (double t : {0.3, 0.5, 0.8}) {
+            q.setThreshold(t);
+            QCOMPARE(rows(), brute(t, "", false, nullptr));
+            std::int64_t unassigned = 0;
+            for (const auto &ann : p.annotations())
+                for (std::int64_t i = 0; i < ann.cells(); ++i)
+                    unassigned += nym::Annotations::isBelowThreshold(ann.confidence(i), ann.noCounts(i), t);
+            QCOMPARE(q.wouldBeUnassigned(), unassigned);
+        }
+        // Lowest confidence first; the cells without counts (confidence 0) lead.
+        QCOMPARE(q.cellAt(0), std::int64_t(5));
+        q.setClassFilter(QStringLiteral("T"));
+        QCOMPARE(rows(), brute(0.8, "T", false, nullptr));
+        q.setClassFilter({});
+        // Reviewed cells count as reviewed and drop out under "not yet reviewed" once the queue is rebuilt.
+        const auto queue = rows();
+        p.acceptCells({queue[0], queue[1], queue[2]});
+        QCOMPARE(q.reviewedInQueue(), std::int64_t(3));
+        QCOMPARE(q.rowCount(), static_cast<int>(queue.size()));   // nothing moves under the reviewer
+        q.setUnreviewedOnly(true);
+        QCOMPARE(rows(), brute(0.8, "", true, nullptr));
+        nym::CellSelection inside(p.targetCells());
+        for (std::int64_t c = 300; c < 500; ++c)
+            inside.insert(c);
+        q.setSelectionFilter(inside);
+        QCOMPARE(rows(), brute(0.8, "", true, &inside));
+        QCOMPARE(q.data(q.index(0, ui::ReviewQueueModel::Predicted)).toString().toStdString(),
+            p.annotations()[q.cellAt(0) < 400 ? 0 : 1].predictedLabel(q.cellAt(0) < 400 ? q.cellAt(0) : q.cellAt(0) - 400));
     }
 
     void appAndCliWriteTheSameTable()

@@ -11,6 +11,10 @@
 #include "ui/browser/browserpage.h"
 #include "ui/browser/cellmapview.h"
 #include "ui/browser/maplegend.h"
+#include "ui/browser/reviewpanel.h"
+#include "ui/models/reviewqueuemodel.h"
+#include <QSlider>
+#include <QTableView>
 #include "ui/plots/reliabilityplot.h"
 #include "ui/plots/trainingcurves.h"
 #include "ui/widgets/datapanel.h"
@@ -760,6 +764,44 @@ private Q_SLOTS:
         const std::int64_t unreviewed = targets - 2;
         QCOMPARE(page->relabelSelection(QStringLiteral("Later"), QString(), true), unreviewed);
         QCOMPARE(w.project()->annotations()[0].finalLabel(5), w.project()->annotations()[0].predictedLabel(5));
+        // The review queue, one hand on the keys: Enter accepts and moves on, 1 takes the top class, U Unassigned,
+        // K goes back; the map selects the current cell; each key is one undo step.
+        auto *review = page->reviewPanel();
+        page->sideTabs()->setCurrentWidget(review);
+        review->thresholdSlider()->setValue(95);
+        QVERIFY(review->model()->rowCount() >= 5);
+        auto *queueTable = review->table();
+        queueTable->setFocus();
+        QTRY_VERIFY(queueTable->hasFocus());
+        const auto annotationOf = [&](std::int64_t cell) -> const nym::Annotations & { (void)cell; return w.project()->annotations()[0]; };
+        const std::int64_t first = review->currentCell();
+        QCOMPARE(first, review->model()->cellAt(0));
+        QCOMPARE(view->selection().indices(), std::vector<std::int64_t> {first});
+        const int stepsBefore = w.project()->undoStack()->index();
+        QTest::keyClick(queueTable, Qt::Key_Return);
+        QCOMPARE(annotationOf(first).source(first), nym::LabelSource::Accepted);
+        const std::int64_t second = review->currentCell();
+        QCOMPARE(second, review->model()->cellAt(1));
+        QTest::keyClick(queueTable, Qt::Key_1);
+        const float *probs = annotationOf(second).probabilities(second);
+        const auto &cls = annotationOf(second).classes();
+        const auto top = std::max_element(probs, probs + cls.size()) - probs;
+        QCOMPARE(annotationOf(second).finalLabel(second), cls[static_cast<std::size_t>(top)]);
+        const std::int64_t third = review->currentCell();
+        QTest::keyClick(queueTable, Qt::Key_U);
+        QCOMPARE(annotationOf(third).finalLabel(third), std::string(nym::kUnassigned));
+        QTest::keyClick(queueTable, Qt::Key_K);
+        QCOMPARE(review->currentCell(), third);
+        QTest::keyClick(queueTable, Qt::Key_J);
+        QCOMPARE(w.project()->undoStack()->index(), stepsBefore + 3);
+        QVERIFY(review->countsText().contains(QStringLiteral("reviewed")));
+        // A cell clicked on the map becomes current in the queue.
+        const std::int64_t fifth = review->model()->cellAt(4);
+        view->resetView();
+        Q_EMIT view->pointClicked(fifth);
+        QCOMPARE(review->currentCell(), fifth);
+        w.project()->undoStack()->undo();
+        QVERIFY(annotationOf(third).source(third) != nym::LabelSource::Relabelled);
         // Cancelling a map leaves no map and no dialog; computing it again brings it back.
         w.controller()->computeMap();
         QVERIFY(w.controller()->isMapping());

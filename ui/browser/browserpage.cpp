@@ -4,6 +4,7 @@
 #include "ui/browser/mapexport.h"
 #include "ui/browser/maplegend.h"
 #include "ui/browser/palettes.h"
+#include "ui/browser/reviewpanel.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 
@@ -29,6 +30,7 @@
 #include <QSlider>
 #include <QSplitter>
 #include <QStringListModel>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -212,16 +214,21 @@ BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidge
     exportButton->setToolTip(tr("Save this view with its legend as PNG, SVG or PDF"));
     bar2->addWidget(exportButton);
 
-    auto *side = new QWidget(this);
-    auto *sideLayout = new QVBoxLayout(side);
+    auto *legendPane = new QWidget(this);
+    auto *sideLayout = new QVBoxLayout(legendPane);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(m_legend, 1);
     sideLayout->addWidget(m_selectionLabel);
+    m_review = new ReviewPanel(m_project, m_view, this);
+    m_sideTabs = new QTabWidget(this);
+    m_sideTabs->addTab(legendPane, tr("Legend"));
+    m_sideTabs->addTab(m_review, tr("Review Queue"));
+    QWidget *side = m_sideTabs;
     auto *split = new QSplitter(this);
     split->addWidget(m_view);
     split->addWidget(side);
     split->setStretchFactor(0, 1);
-    split->setSizes({900, 260});
+    split->setSizes({860, 340});
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -392,6 +399,11 @@ bool BrowserPage::setColorBy(const QString &key)
     }
     if (m_colorBy->findData(key) < 0)
         return false;
+    if (m_key.startsWith(QLatin1String("gene:"))) {
+        m_gene->clear();
+        if (m_project->cellMap() && m_source->currentData().toString() == QLatin1String("computed"))
+            m_info->setText(m_project->cellMap()->description);
+    }
     m_key = key;
     m_colorBy->setCurrentIndex(m_colorBy->findData(key));
     recolor();

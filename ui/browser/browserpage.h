@@ -13,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSlider;
+class QTabWidget;
 class QToolButton;
 template <class T>
 class QFutureWatcher;
@@ -23,6 +24,7 @@ class CellMapView;
 class MapLegend;
 class Project;
 class ProjectController;
+class ReviewPanel;
 
 // The "Map" step: the cell browser. Shows the Project's map (or an X_umap found in the target files) in a
 // CellMapView coloured by what the user picks — predicted or final label, confidence (with the threshold on the
@@ -42,6 +44,8 @@ public:
     QComboBox *colorBy() const { return m_colorBy; }
     QComboBox *mapSource() const { return m_source; }
     QLineEdit *geneSearch() const { return m_gene; }
+    ReviewPanel *reviewPanel() const { return m_review; }
+    QTabWidget *sideTabs() const { return m_sideTabs; }
     // Colours by a key of the "Colour by" list ("predicted", "final", "confidence", "file", "truth",
     // "agreement", "obs:<column>") or by a gene's expression ("gene:<name>"; computed in the background).
     bool setColorBy(const QString &key);
@@ -92,6 +96,8 @@ private:
     QSlider *m_opacity = nullptr;
     QLabel *m_info = nullptr;
     QLabel *m_selectionLabel = nullptr;
+    ReviewPanel *m_review = nullptr;
+    QTabWidget *m_sideTabs = nullptr;
     QString m_key;
     std::vector<std::int32_t> m_category;   // per target cell: legend entry, −1 none (categorical colourings)
     QHash<QString, QColor> m_customColors;  // "key|category" → colour the user chose

@@ -388,7 +388,11 @@ void CellMapView::render(QImage &image, const View &view) const
         std::pow(std::max(zoom, 1.0), 0.25) * m_opacityScale, 0.05, 1.0);
     const Stamp stamp = discStamp(std::clamp(diameter, 1.0, 24.0));
     const Stamp ring = discStamp(std::clamp(diameter, 1.0, 24.0) + 2.0);
-    const int reach = static_cast<int>(std::ceil(diameter / 2)) + 2;
+    // A few selected cells (the review's current cell) get a large halo so the eye finds them at once.
+    const bool few = m_selection.count() <= 100;
+    const Stamp halo = discStamp(std::max(std::clamp(diameter, 1.0, 24.0) + 8.0, 16.0));
+    const Stamp halo2 = discStamp(std::max(std::clamp(diameter, 1.0, 24.0) + 4.0, 12.0));
+    const int reach = static_cast<int>(std::ceil(std::max(diameter + 8.0, 16.0) / 2)) + 2;
     auto *bits = reinterpret_cast<std::uint32_t *>(image.bits());
     const qsizetype stride = image.bytesPerLine() / 4;
     const double hw = w / 2.0, hh = h / 2.0;
@@ -430,6 +434,10 @@ void CellMapView::render(QImage &image, const View &view) const
     if (selecting)
         for (std::int64_t i : m_selection.indices())
             if (visible(i)) {
+                if (few) {
+                    draw(i, 0xff202020u, 256, halo);
+                    draw(i, 0xffffffffu, 256, halo2);
+                }
                 draw(i, 0xff202020u, 256, ring);
                 draw(i, m_colors[static_cast<std::size_t>(i)], 256, stamp);
             }
