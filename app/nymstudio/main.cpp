@@ -126,8 +126,10 @@ int main(int argc, char **argv)
 
     // The tour must not change the user's settings.
     QTemporaryDir tourSettings;
-    if (parser.isSet(shots))
+    if (parser.isSet(shots)) {
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tourSettings.path());
+        qputenv("XDG_DATA_HOME", tourSettings.path().toUtf8());   // nor its saved reviews
+    }
 
     nym::ui::MainWindow window;
     window.show();

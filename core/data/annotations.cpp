@@ -163,6 +163,15 @@ void Annotations::restore(std::int64_t cell, const CellState &state)
     m_editTime[i] = state.editTime;
 }
 
+void Annotations::restore(std::int64_t cell, const std::string &label, const CellState &state)
+{
+    if (label.empty())
+        throw Error("A cell's label cannot be empty.");
+    CellState named = state;
+    named.name = nameIndex(label);
+    restore(cell, named);
+}
+
 std::int32_t Annotations::findName(const std::string &name) const
 {
     const auto it = std::find(m_names.begin(), m_names.end(), name);

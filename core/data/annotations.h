@@ -103,6 +103,8 @@ public:
     };
     CellState state(std::int64_t cell) const;
     void restore(std::int64_t cell, const CellState &state);
+    // The same with the label given by name (a saved review: name indices differ between sessions).
+    void restore(std::int64_t cell, const std::string &label, const CellState &state);
     // The index of a label name in labelNames(), or −1.
     std::int32_t findName(const std::string &name) const;
 

@@ -40,13 +40,15 @@ inline std::string s(const QString &q)
     return q.toStdString();
 }
 
-// Points QSettings at a temporary folder under a test application name, so a test never reads or changes the
-// user's settings. False when the folder could not be made.
+// Points QSettings and the app's data folder at a temporary folder under a test application name, so a test never
+// reads or changes the user's settings or saved reviews. False when the folder could not be made.
 inline bool isolateSettings(const QTemporaryDir &dir, const QString &application)
 {
     if (!dir.isValid())
         return false;
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
+    // The app's data folder too (saved reviews): XDG_DATA_HOME is read each time a path is asked for.
+    qputenv("XDG_DATA_HOME", QDir(dir.path()).filePath(QStringLiteral("data")).toUtf8());
     QCoreApplication::setOrganizationName(QStringLiteral("NymStudioTests"));
     QCoreApplication::setApplicationName(application);
     return true;

@@ -12,9 +12,12 @@
 #include "ui/document/projectcontroller.h"
 #include "ui/document/projectsettings.h"
 #include "ui/document/recentfiles.h"
+#include "ui/document/reviewjournal.h"
 #include "ui/models/classsummarymodel.h"
 #include "ui/models/reviewqueuemodel.h"
 
+#include <QElapsedTimer>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -391,6 +394,73 @@ private Q_SLOTS:
         QCOMPARE(rows(), brute(0.8, "", true, &inside));
         QCOMPARE(q.data(q.index(0, ui::ReviewQueueModel::Predicted)).toString().toStdString(),
             p.annotations()[q.cellAt(0) < 400 ? 0 : 1].predictedLabel(q.cellAt(0) < 400 ? q.cellAt(0) : q.cellAt(0) - 400));
+    }
+
+    void reviewSurvivesSigkill()
+    {
+        QTemporaryDir dir;
+        QProcess child;
+        child.start(QStringLiteral(NYM_REVIEW_CHILD), {dir.path()});
+        QVERIFY(child.waitForStarted(10000));
+        QByteArray out;
+        QElapsedTimer clock;
+        clock.start();
+        while (!out.contains("done") && clock.elapsed() < 30000) {
+            child.waitForReadyRead(1000);
+            out += child.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("done 10"), out.constData());
+        QTest::qWait(2500);   // the journal promises disk within a couple of seconds
+        child.kill();         // SIGKILL: no destructor, no flush on exit
+        QVERIFY(child.waitForFinished(10000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+        // The same targets and predictions in a new process (here): the journal is found and restored.
+        nym::Dataset a, b;
+        a.matrix = nym::CellMatrix(300, 1);
+        b.matrix = nym::CellMatrix(200, 1);
+        const std::vector<std::string> classes {"B", "T", "Mono"};
+        Project p;
+        p.setLabelings({fakeLabeling(a, classes, 1), fakeLabeling(b, classes, 2)});
+        const auto before = p.cellState(5);
+        ui::ReviewJournal journal(&p, dir.path());
+        const auto saved = journal.read();
+        QCOMPARE(saved.error, QString());
+        QCOMPARE(saved.cells.size(), std::size_t(12));
+        QVERIFY(journal.restore());
+        for (int k = 0; k < 10; ++k) {
+            QCOMPARE(p.annotations()[0].finalLabel(k * 7), "X" + std::to_string(k));
+            QCOMPARE(p.annotations()[0].source(k * 7), nym::LabelSource::Relabelled);
+        }
+        QCOMPARE(p.annotations()[0].source(100), nym::LabelSource::Accepted);
+        QVERIFY(p.annotations()[0].reviewed(101));
+        QVERIFY(p.cellState(5) == before);
+        QCOMPARE(p.undoStack()->count(), 1);   // one step: Undo takes the restore back
+        p.undoStack()->undo();
+        QVERIFY(p.annotations()[0].finalLabel(7) != "X1");
+
+        // A line cut short at the end (a crash mid-write) is ignored; damage elsewhere refuses the whole journal.
+        QFile f(journal.path());
+        QVERIFY(f.open(QIODevice::ReadWrite | QIODevice::Append));
+        f.write("63 2 0 17000000");
+        f.close();
+        QCOMPARE(journal.read().cells.size(), std::size_t(12));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QList<QByteArray> lines = f.readAll().split('\n');
+        f.close();
+        lines[3].replace("X2", "X9");   // same length, wrong CRC
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(lines.join('\n'));
+        f.close();
+        QString error;
+        QVERIFY(!journal.restore(&error));
+        QVERIFY2(error.contains(QStringLiteral("damaged at line 4")), qPrintable(error));
+        // Other predictions never see this journal.
+        Project other;
+        other.setLabelings({fakeLabeling(a, classes, 3), fakeLabeling(b, classes, 2)});
+        ui::ReviewJournal otherJournal(&other, dir.path());
+        QVERIFY(otherJournal.path() != journal.path());
+        QVERIFY(otherJournal.read().cells.empty());
     }
 
     void appAndCliWriteTheSameTable()

@@ -55,4 +55,27 @@ std::size_t SetCellLabels::memoryBytes() const
     return m_cells.capacity() * sizeof(std::int64_t) + m_old.capacity() * sizeof(Annotations::CellState) + m_label.capacity();
 }
 
+RestoreCells::RestoreCells(Project *project, std::vector<std::int64_t> cells, std::vector<std::string> labels,
+    std::vector<Annotations::CellState> states, const QString &text)
+    : QUndoCommand(text)
+    , m_project(project)
+    , m_cells(std::move(cells))
+    , m_labels(std::move(labels))
+    , m_new(std::move(states))
+{
+    m_old.reserve(m_cells.size());
+    for (std::int64_t c : m_cells)
+        m_old.push_back(m_project->cellState(c));
+}
+
+void RestoreCells::redo()
+{
+    m_project->applyCellEdit(m_cells, [this](Annotations &a, std::int64_t cell, std::size_t k) { a.restore(cell, m_labels[k], m_new[k]); });
+}
+
+void RestoreCells::undo()
+{
+    m_project->applyCellEdit(m_cells, [this](Annotations &a, std::int64_t cell, std::size_t k) { a.restore(cell, m_old[k]); });
+}
+
 }   // namespace nym::ui

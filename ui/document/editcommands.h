@@ -49,4 +49,21 @@ private:
     std::int64_t m_time;
 };
 
+// A saved review put back (ReviewJournal::restore): each cell's label, source, reviewed flag and edit time, as one
+// undo step. Stores the cells, their old states and the new ones. GUI thread.
+class RestoreCells : public QUndoCommand
+{
+public:
+    RestoreCells(Project *project, std::vector<std::int64_t> cells, std::vector<std::string> labels,
+        std::vector<Annotations::CellState> states, const QString &text);
+    void redo() override;
+    void undo() override;
+
+private:
+    Project *m_project;
+    std::vector<std::int64_t> m_cells;
+    std::vector<std::string> m_labels;
+    std::vector<Annotations::CellState> m_new, m_old;
+};
+
 }   // namespace nym::ui

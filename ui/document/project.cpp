@@ -332,6 +332,17 @@ std::int64_t Project::acceptCells(const std::vector<std::int64_t> &cells)
     return n;
 }
 
+void Project::restoreCells(const std::vector<std::int64_t> &cells, const std::vector<std::string> &labels,
+    const std::vector<Annotations::CellState> &states)
+{
+    if (cells.size() != labels.size() || cells.size() != states.size())
+        throw Error("A saved review has as many labels as cells.");
+    for (std::int64_t c : cells)
+        locate(m_annotations, c);   // throws for a cell outside the targets before anything changes
+    m_undo->push(new RestoreCells(this, cells, labels, states,
+        tr("Restore %n reviewed cell(s) from the saved session", nullptr, static_cast<int>(cells.size()))));
+}
+
 std::int64_t Project::unassignCells(const std::vector<std::int64_t> &cells, LabelSource source)
 {
     return relabelCells(cells, kUnassigned, source);

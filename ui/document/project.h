@@ -137,6 +137,9 @@ public:
     // Accepts the model's label for the cells (and marks them reviewed).
     std::int64_t acceptCells(const std::vector<std::int64_t> &cells);
     std::int64_t unassignCells(const std::vector<std::int64_t> &cells, LabelSource source = LabelSource::Relabelled);
+    // Puts a saved review back (labels by name with their source, reviewed flag and time), as one undo step.
+    void restoreCells(const std::vector<std::int64_t> &cells, const std::vector<std::string> &labels,
+        const std::vector<Annotations::CellState> &states);
     // Every label name in use or introduced (classes first, then Unassigned, then names people added).
     QStringList labelNames() const;
     // The annotation state of one target cell (for commands and tests).

@@ -4,6 +4,7 @@
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 #include "ui/document/projectsettings.h"
+#include "ui/document/reviewjournal.h"
 #include "ui/widgets/datapanel.h"
 #include "ui/widgets/mainactions.h"
 #include "ui/widgets/resultsview.h"
@@ -15,6 +16,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QMessageBox>
+#include <QLocale>
 #include <QMimeData>
 #include <QScreen>
 #include <QSettings>
@@ -44,6 +46,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_browser, tr("4 · &Map"));
     setCentralWidget(m_tabs);
     m_status = new TaskStatus(statusBar(), m_controller);
+    // Every edit is journalled; a review of the same targets and predictions found on disk is offered back.
+    m_journal = new ReviewJournal(m_project, {}, this);
+    connect(m_journal, &ReviewJournal::sessionFound, this, [this](qint64 cells, const QDateTime &lastEdit) {
+        QTimer::singleShot(0, this, [this, cells, lastEdit] { offerRestore(cells, lastEdit); });
+    });
 
     connect(m_data, &DataPanel::columnsChosen, m_controller, &ProjectController::chooseColumns);
     for (auto signal : {&Project::dataChanged, &Project::modelChanged, &Project::labelingsChanged})
@@ -66,6 +73,23 @@ MainWindow::MainWindow(QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::offerRestore(qint64 cells, const QDateTime &lastEdit)
+{
+    const ReviewJournal::Saved saved = m_journal->read();
+    if (!saved.error.isEmpty()) {
+        QMessageBox::warning(this, tr("Saved Review"), saved.error);
+        return;
+    }
+    const auto answer = QMessageBox::question(this, tr("Saved Review"),
+        tr("These target cells were reviewed before (%n cell(s) edited, last on %1). Restore that review?", nullptr,
+            static_cast<int>(cells))
+            .arg(QLocale().toString(lastEdit, QLocale::ShortFormat)),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    QString error;
+    if (answer == QMessageBox::Yes && !m_journal->restore(&error))
+        QMessageBox::warning(this, tr("Saved Review"), error);
+}
 
 TrainingPanel *MainWindow::trainingPanel() const
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QDateTime>
 #include <QString>
 
 class QTabWidget;
@@ -14,6 +15,7 @@ class Project;
 class ProjectController;
 class ReliabilityPlot;
 class ResultsView;
+class ReviewJournal;
 class TaskStatus;
 class TrainingCurves;
 class TrainingPage;
@@ -37,6 +39,7 @@ public:
     TrainingCurves *curves() const;
     ReliabilityPlot *reliabilityPlot() const;
     ResultsView *resultsView() const { return m_results; }
+    ReviewJournal *journal() const { return m_journal; }
     BrowserPage *browserPage() const { return m_browser; }
     QTabWidget *tabs() const { return m_tabs; }
     QString reportText() const;   // the data panel's text, for tests
@@ -49,6 +52,7 @@ protected:
 
 private:
     void updateState();
+    void offerRestore(qint64 cells, const QDateTime &lastEdit);
 
     Project *m_project = nullptr;
     ProjectController *m_controller = nullptr;
@@ -59,6 +63,7 @@ private:
     ResultsView *m_results = nullptr;
     BrowserPage *m_browser = nullptr;
     TaskStatus *m_status = nullptr;
+    ReviewJournal *m_journal = nullptr;
 };
 
 }   // namespace nym::ui

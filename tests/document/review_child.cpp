@@ -1,0 +1,40 @@
+// A review in a child process for tst_document's crash test: the same hand-made predictions as the test, a
+// ReviewJournal in the folder given, ten relabels and two accepts 100 ms apart, then "done" and an idle event loop
+// until the test kills it (SIGKILL). usage: review_child JOURNAL_DIR
+#include "common/fakelabeling.h"
+
+#include "ui/document/project.h"
+#include "ui/document/reviewjournal.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    if (argc < 2)
+        return 2;
+    nym::Dataset a, b;
+    a.matrix = nym::CellMatrix(300, 1);
+    b.matrix = nym::CellMatrix(200, 1);
+    const std::vector<std::string> classes {"B", "T", "Mono"};
+    nym::ui::Project project;
+    project.setLabelings({nymtest::fakeLabeling(a, classes, 1), nymtest::fakeLabeling(b, classes, 2)});
+    nym::ui::ReviewJournal journal(&project, QString::fromLocal8Bit(argv[1]));
+    int step = 0;
+    QTimer timer;
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+        if (step < 10)
+            project.relabelCells({step * 7}, "X" + std::to_string(step));
+        else if (step == 10)
+            project.acceptCells({100, 101});
+        std::printf(step < 10 ? "edit %d\n" : "done %d\n", step);
+        std::fflush(stdout);
+        if (++step > 10)
+            timer.stop();
+    });
+    timer.start(100);
+    return app.exec();
+}
