@@ -1,5 +1,7 @@
 #include "core/export/labelexport.h"
 
+#include <ctime>
+
 #include "core/common/error.h"
 #include "core/data/trainingset.h"
 
@@ -24,6 +26,19 @@ void checkFile(const LabelledFile &f, std::size_t index)
     if (f.umap && static_cast<std::int64_t>(f.umap->size()) != 2 * n)
         throw Error(datasetDisplayName(*f.dataset, index) + ": the UMAP layout covers " + std::to_string(f.umap->size() / 2)
             + " cells but the file holds " + std::to_string(n) + ".");
+}
+
+// Seconds since 1970 as ISO 8601 UTC ("2026-12-01T16:34:17Z"); "" for 0 (never edited).
+std::string isoTime(std::int64_t seconds)
+{
+    if (seconds <= 0)
+        return {};
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm utc {};
+    gmtime_r(&t, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
 }
 
 template <class T>
@@ -60,7 +75,8 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
     std::vector<std::string> file, cell, label, final, truth;
     std::vector<double> confidence;
     std::vector<std::vector<double>> probabilities(classes.size());
-    std::vector<double> umap1, umap2;
+    std::vector<double> umap1, umap2, reviewed;
+    std::vector<std::string> source, edited;
     for (std::size_t f = 0; f < files.size(); ++f) {
         const LabelledFile &in = files[f];
         const auto n = static_cast<std::size_t>(in.dataset->cells());
@@ -76,6 +92,12 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         for (std::size_t k = 0; k < classes.size(); ++k)
             for (std::size_t i = 0; i < n; ++i)
                 probabilities[k].push_back(p[i * classes.size() + k]);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto cell = static_cast<std::int64_t>(i);
+            source.emplace_back(labelSourceName(in.annotations->source(cell)));
+            reviewed.push_back(in.annotations->reviewed(cell) ? 1.0 : 0.0);
+            edited.push_back(isoTime(in.annotations->editTime(cell)));
+        }
         if (withUmap)
             for (std::size_t i = 0; i < n; ++i) {
                 umap1.push_back((*in.umap)[2 * i]);
@@ -93,6 +115,9 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         cols.push_back(TableColumn::ofText("true_label", std::move(truth)));
     for (std::size_t k = 0; k < classes.size(); ++k)
         cols.push_back(TableColumn::ofNumbers("p_" + classes[k], std::move(probabilities[k])));
+    cols.push_back(TableColumn::ofText("nym_label_source", std::move(source)));
+    cols.push_back(TableColumn::ofNumbers("nym_reviewed", std::move(reviewed)));
+    cols.push_back(TableColumn::ofText("nym_last_edit", std::move(edited)));
     if (withUmap) {
         cols.push_back(TableColumn::ofNumbers("umap_1", std::move(umap1)));
         cols.push_back(TableColumn::ofNumbers("umap_2", std::move(umap2)));
@@ -113,7 +138,16 @@ H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
     ObsColumn label = ObsColumn::fromLabels("nym_label", l.labels, true);
     ObsColumn thresholded = ObsColumn::fromLabels("nym_label_thresholded", file.annotations->finalLabels(), true);
     std::vector<double> conf(l.predictions.confidence.begin(), l.predictions.confidence.end());
-    add.obs = {label, ObsColumn::numeric("nym_confidence", conf), thresholded};
+    std::vector<std::string> sources;
+    std::vector<double> reviewed;
+    for (std::int64_t i = 0; i < file.annotations->cells(); ++i) {
+        sources.emplace_back(labelSourceName(file.annotations->source(i)));
+        reviewed.push_back(file.annotations->reviewed(i) ? 1.0 : 0.0);
+    }
+    ObsColumn reviewedColumn = ObsColumn::numeric("nym_reviewed", std::move(reviewed));
+    reviewedColumn.kind = ObsColumn::Kind::Boolean;
+    add.obs = {label, ObsColumn::numeric("nym_confidence", conf), thresholded,
+        ObsColumn::fromLabels("nym_label_source", sources, true), std::move(reviewedColumn)};
     DenseArray emb;
     emb.name = "X_nym";
     emb.rows = l.predictions.cells;

@@ -35,6 +35,9 @@ struct LabelledFile
 //   nym_confidence         the model's confidence (0 for cells without counts)
 //   true_label             only when the files carry true labels (every file must, then)
 //   p_<class>              one probability column per class, in the model's class order
+//   nym_label_source       where the final label comes from: model, accepted, relabelled or lasso
+//   nym_reviewed           1 when a person reviewed the cell, else 0
+//   nym_last_edit          time of the cell's last edit, ISO 8601 UTC ("" when never edited)
 //   umap_1, umap_2         only when the files carry a UMAP layout (every file must, then)
 // Throws nym::Error when there are no files, a file's parts disagree in length, or the files' classes differ.
 std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files);
@@ -43,7 +46,8 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files);
 void writePerCellTable(
     const std::string &path, const std::vector<LabelledFile> &files, const TableWriteOptions &options = {});
 
-// What an annotated .h5ad copy of the file gains: obs nym_label, nym_confidence, nym_label_thresholded; obsm X_nym
+// What an annotated .h5ad copy of the file gains: obs nym_label, nym_confidence, nym_label_thresholded (the final
+// label), nym_label_source (categorical), nym_reviewed (boolean); obsm X_nym
 // (the embedding), nym_probabilities and X_umap when the file has a layout; uns/nym provenance (software, preset, input file, normalisation, genes
 // matched, temperature, classes, prior correction).
 H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model);

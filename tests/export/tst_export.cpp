@@ -68,7 +68,7 @@ private Q_SLOTS:
         for (const auto &c : cols)
             names.push_back(c.name);
         QCOMPARE(names, (std::vector<std::string> {"cell", "nym_label", "nym_label_thresholded", "nym_confidence",
-                            "p_B cell", "p_T cell", "p_NK"}));
+                            "p_B cell", "p_T cell", "p_NK", "nym_label_source", "nym_reviewed", "nym_last_edit"}));
         for (const auto &c : cols)
             QCOMPARE(c.size(), std::size_t(200));
         for (std::size_t i = 0; i < 200; ++i) {
@@ -88,6 +88,17 @@ private Q_SLOTS:
                 QCOMPARE(cols[4 + static_cast<std::size_t>(l->predictions.label[i])].numbers[i], double(conf));
         }
         QCOMPARE(cols[2].text[3], std::string(kUnassigned));   // no counts
+        // The review columns: the edit's source and time, the rest from the model and never edited.
+        QCOMPARE(cols[7].text[10], std::string("relabelled"));
+        QCOMPARE(cols[7].text[11], std::string("model"));
+        QCOMPARE(cols[8].numbers[10], 0.0);
+        QCOMPARE(cols[9].text[10], std::string("1970-01-01T00:00:01Z"));
+        QCOMPARE(cols[9].text[11], std::string());
+        a.accept(12, 1764606857);
+        const auto again = perCellTable({{&d, l.get(), &a, {}, nullptr, {}}});
+        QCOMPARE(again[7].text[12], std::string("accepted"));
+        QCOMPARE(again[8].numbers[12], 1.0);
+        QCOMPARE(again[9].text[12], std::string("2025-12-01T16:34:17Z"));
     }
 
     void severalFilesTruthAndErrors()
@@ -115,7 +126,8 @@ private Q_SLOTS:
         writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}, {files[1].get(), l1.get(), &a1, {}, nullptr, {}}});
         const auto lines = readLines(p1);
         QCOMPARE(lines.size(), 301);
-        QCOMPARE(lines[0], QByteArray("file,cell,nym_label,nym_label_thresholded,nym_confidence,p_B cell,p_T cell,p_NK"));
+        QCOMPARE(lines[0], QByteArray("file,cell,nym_label,nym_label_thresholded,nym_confidence,p_B cell,p_T cell,p_NK,"
+                                      "nym_label_source,nym_reviewed,nym_last_edit"));
         writePerCellTable(p2.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}});
         QVERIFY(readLines(p2)[0].startsWith("cell\tnym_label\t"));
         // Existing files are not replaced unless asked.
@@ -151,7 +163,10 @@ private Q_SLOTS:
         c.weights.push_back({"w", {1}, {0.5f}});   // the exports read no weights; a model needs one
         const Model model(c);
         const H5adAdditions add = h5adAdditions({files[0].get(), l.get(), &a, {}, nullptr, {}}, model);
-        QCOMPARE(add.obs.size(), std::size_t(3));
+        QCOMPARE(add.obs.size(), std::size_t(5));
+        QCOMPARE(add.obs[3].name, std::string("nym_label_source"));
+        QCOMPARE(add.obs[3].text(5), std::string("relabelled"));
+        QCOMPARE(add.obs[4].name, std::string("nym_reviewed"));
         QCOMPARE(add.obs[0].name, std::string("nym_label"));
         QCOMPARE(add.obs[2].name, std::string("nym_label_thresholded"));
         QCOMPARE(add.obs[2].text(5), std::string("Doublet"));
@@ -169,6 +184,9 @@ private Q_SLOTS:
         const Dataset back = readDataset(out);
         QCOMPARE(back.findObs("nym_label_thresholded")->text(5), std::string("Doublet"));
         QCOMPARE(back.findObs("nym_label")->text(7), l->labels[7]);
+        QCOMPARE(back.findObs("nym_label_source")->text(5), std::string("relabelled"));
+        QCOMPARE(back.findObs("nym_label_source")->text(6), std::string("model"));
+        QVERIFY(back.findObs("nym_reviewed") && back.findObs("nym_reviewed")->kind == ObsColumn::Kind::Boolean);
     }
 };
 
