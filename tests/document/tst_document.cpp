@@ -303,8 +303,19 @@ private Q_SLOTS:
         p.undoStack()->undo();
         QVERIFY(p.cellState(7) == afterAccept[7]);
         p.undoStack()->redo();
-        // A threshold change re-applies the rule to model calls only: the accepted and relabelled cells stay.
-        p.setThreshold(0.99);
+        // A threshold change re-applies the rule to model calls only: the accepted and relabelled cells stay. The
+        // user's changes are undo steps; consecutive ones merge, and coming back to the start leaves no step.
+        const int beforeThreshold = p.undoStack()->count();
+        p.changeThreshold(0.7);
+        p.changeThreshold(0.5);
+        QCOMPARE(p.undoStack()->count(), beforeThreshold);
+        p.changeThreshold(0.8);
+        p.changeThreshold(0.99);
+        QCOMPARE(p.undoStack()->count(), beforeThreshold + 1);
+        QCOMPARE(p.threshold(), 0.99);
+        p.undoStack()->undo();
+        QCOMPARE(p.threshold(), 0.5);
+        p.undoStack()->redo();
         QCOMPARE(p.annotations()[0].finalLabel(7), std::string("Mono"));
         QCOMPARE(p.annotations()[0].finalLabel(0), p.annotations()[0].predictedLabel(0));
         QVERIFY_THROWS_EXCEPTION(Error, p.relabelCells({500}, "B"));

@@ -2,6 +2,8 @@
 
 #include "ui/document/project.h"
 
+#include <QObject>
+
 namespace nym::ui {
 
 SetCellLabels::SetCellLabels(Project *project, std::vector<std::int64_t> cells, Kind kind, std::string label,
@@ -53,6 +55,37 @@ bool SetCellLabels::mergeWith(const QUndoCommand *other)
 std::size_t SetCellLabels::memoryBytes() const
 {
     return m_cells.capacity() * sizeof(std::int64_t) + m_old.capacity() * sizeof(Annotations::CellState) + m_label.capacity();
+}
+
+SetThreshold::SetThreshold(Project *project, double from, double to)
+    : m_project(project)
+    , m_from(from)
+    , m_to(to)
+{
+    name();
+}
+
+void SetThreshold::name()
+{
+    setText(QObject::tr("Confidence threshold %1 → %2").arg(m_from, 0, 'f', 2).arg(m_to, 0, 'f', 2));
+}
+
+void SetThreshold::redo()
+{
+    m_project->setThreshold(m_to);
+}
+
+void SetThreshold::undo()
+{
+    m_project->setThreshold(m_from);
+}
+
+bool SetThreshold::mergeWith(const QUndoCommand *other)
+{
+    m_to = static_cast<const SetThreshold *>(other)->m_to;
+    name();
+    setObsolete(m_to == m_from);   // back where it started: no step at all
+    return true;
 }
 
 RestoreCells::RestoreCells(Project *project, std::vector<std::int64_t> cells, std::vector<std::string> labels,

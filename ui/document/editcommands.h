@@ -16,6 +16,7 @@ class Project;
 enum class EditId
 {
     SetCellLabels = 1,
+    SetThreshold = 2,
 };
 
 // One edit of the final labels of some target cells (accept, relabel, mark Unassigned; one cell or a lasso
@@ -47,6 +48,23 @@ private:
     std::string m_label;
     LabelSource m_source;
     std::int64_t m_time;
+};
+
+// A new confidence threshold for the model's calls (cells a person labelled keep their labels). Consecutive changes
+// (a spin box's arrows) merge into one step. GUI thread.
+class SetThreshold : public QUndoCommand
+{
+public:
+    SetThreshold(Project *project, double from, double to);
+    void redo() override;
+    void undo() override;
+    int id() const override { return static_cast<int>(EditId::SetThreshold); }
+    bool mergeWith(const QUndoCommand *other) override;
+
+private:
+    void name();
+    Project *m_project;
+    double m_from, m_to;
 };
 
 // A saved review put back (ReviewJournal::restore): each cell's label, source, reviewed flag and edit time, as one

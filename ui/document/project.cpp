@@ -377,6 +377,18 @@ void Project::setThreshold(double threshold)
     }
 }
 
+void Project::changeThreshold(double threshold)
+{
+    Annotations::validateThreshold(threshold);
+    if (threshold == m_threshold)
+        return;
+    if (m_annotations.empty()) {
+        setThreshold(threshold);
+        return;
+    }
+    m_undo->push(new SetThreshold(this, m_threshold, threshold));
+}
+
 bool Project::isModified() const
 {
     return m_modified || !m_undo->isClean();

@@ -122,6 +122,8 @@ public:
     // [0, 1]. Changing it re-applies the rule to every cell the model labels.
     double threshold() const { return m_threshold; }
     void setThreshold(double threshold);
+    // The user's change of the threshold: one undo step once there are predictions (consecutive changes merge).
+    void changeThreshold(double threshold);
     // The map of the current predictions (null until computed; cleared with them). A map computed for other
     // predictions is refused (returns false).
     CellMapPtr cellMap() const { return m_cellMap; }

@@ -61,7 +61,7 @@ ResultsView::ResultsView(Project *project, QWidget *parent)
     layout->addLayout(row, 1);
     connect(m_threshold, &QDoubleSpinBox::valueChanged, m_project, [this](double v) {
         try {
-            m_project->setThreshold(v);
+            m_project->changeThreshold(v);
         } catch (const Error &) {
             m_threshold->setValue(m_project->threshold());   // the box's range keeps it valid; never reached
         }
