@@ -3,6 +3,7 @@
 //   nymstudio [--demo | TRAINING TARGET] --screenshots DIR [--epochs N] [--screenshot-gene NAME]
 //             (a scripted tour that saves screenshots of each step, then quits)
 #include "ui/browser/browserpage.h"
+#include "ui/browser/cellinspector.h"
 #include "ui/browser/reviewpanel.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
@@ -80,6 +81,8 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs, const 
                 review->acceptCurrent();
                 review->relabelCurrentWithRank(2);
                 shot(3, QStringLiteral("review.png"));
+                page->sideTabs()->setCurrentWidget(page->inspector());
+                shot(3, QStringLiteral("inspector.png"));
                 QApplication::exit(0);
             });
             page->setColorBy(QStringLiteral("gene:") +

@@ -12,6 +12,7 @@
 #include "ui/browser/cellmapview.h"
 #include "ui/browser/maplegend.h"
 #include "ui/browser/reviewpanel.h"
+#include "ui/browser/cellinspector.h"
 #include "ui/models/reviewqueuemodel.h"
 #include <QSlider>
 #include <QTableView>
@@ -800,6 +801,22 @@ private Q_SLOTS:
         view->resetView();
         Q_EMIT view->pointClicked(fifth);
         QCOMPARE(review->currentCell(), fifth);
+        // The inspector follows: the cell's id, its probabilities sorted with the predicted class first.
+        auto *inspector = page->inspector();
+        QCOMPARE(inspector->cell(), fifth);
+        const auto &bars = inspector->bars();
+        QCOMPARE(bars.size(), annotationOf(fifth).classes().size());
+        QCOMPARE(bars.front().first.toStdString(), annotationOf(fifth).predictedLabel(fifth));
+        QVERIFY(std::is_sorted(bars.begin(), bars.end(), [](const auto &x, const auto &y) { return x.second > y.second; }));
+        double total = 0;
+        for (const auto &b : bars)
+            total += b.second;
+        QVERIFY(std::abs(total - 1.0) < 1e-4);
+        QVERIFY(inspector->summaryText().contains(QString::fromStdString(w.project()->data().targets[0]->cellIds[static_cast<std::size_t>(fifth)])));
+        w.project()->unassignCells({fifth});   // an edit of the shown cell shows at once
+        QVERIFY(inspector->summaryText().contains(QStringLiteral("final label <b>Unassigned</b> (relabelled")));
+        w.project()->undoStack()->undo();
+        QVERIFY(!inspector->summaryText().contains(QStringLiteral("final label <b>Unassigned</b> (relabelled")));
         w.project()->undoStack()->undo();
         QVERIFY(annotationOf(third).source(third) != nym::LabelSource::Relabelled);
         // Cancelling a map leaves no map and no dialog; computing it again brings it back.

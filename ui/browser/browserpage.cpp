@@ -1,5 +1,6 @@
 #include "ui/browser/browserpage.h"
 
+#include "ui/browser/cellinspector.h"
 #include "ui/browser/cellmapview.h"
 #include "ui/browser/mapexport.h"
 #include "ui/browser/maplegend.h"
@@ -223,6 +224,11 @@ BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidge
     m_sideTabs = new QTabWidget(this);
     m_sideTabs->addTab(legendPane, tr("Legend"));
     m_sideTabs->addTab(m_review, tr("Review Queue"));
+    m_inspector = new CellInspector(m_project, this);
+    m_sideTabs->addTab(m_inspector, tr("Cell"));
+    // The inspector follows the review queue's current cell and the cell clicked on the map.
+    connect(m_review, &ReviewPanel::currentCellChanged, m_inspector, &CellInspector::showCell);
+    connect(m_view, &CellMapView::pointClicked, m_inspector, &CellInspector::showCell);
     QWidget *side = m_sideTabs;
     auto *split = new QSplitter(this);
     split->addWidget(m_view);

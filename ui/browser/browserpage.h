@@ -20,6 +20,7 @@ class QFutureWatcher;
 
 namespace nym::ui {
 
+class CellInspector;
 class CellMapView;
 class MapLegend;
 class Project;
@@ -45,6 +46,7 @@ public:
     QComboBox *mapSource() const { return m_source; }
     QLineEdit *geneSearch() const { return m_gene; }
     ReviewPanel *reviewPanel() const { return m_review; }
+    CellInspector *inspector() const { return m_inspector; }
     QTabWidget *sideTabs() const { return m_sideTabs; }
     // Colours by a key of the "Colour by" list ("predicted", "final", "confidence", "file", "truth",
     // "agreement", "obs:<column>") or by a gene's expression ("gene:<name>"; computed in the background).
@@ -97,6 +99,7 @@ private:
     QLabel *m_info = nullptr;
     QLabel *m_selectionLabel = nullptr;
     ReviewPanel *m_review = nullptr;
+    CellInspector *m_inspector = nullptr;
     QTabWidget *m_sideTabs = nullptr;
     QString m_key;
     std::vector<std::int32_t> m_category;   // per target cell: legend entry, −1 none (categorical colourings)
