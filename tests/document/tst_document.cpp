@@ -320,6 +320,24 @@ private Q_SLOTS:
         QCOMPARE(p.annotations()[0].finalLabel(0), p.annotations()[0].predictedLabel(0));
         QVERIFY_THROWS_EXCEPTION(Error, p.relabelCells({500}, "B"));
         QVERIFY_THROWS_EXCEPTION(Error, p.relabelCells({1}, ""));
+        // Rename a label (source, reviewed flag and time kept), then merge it into a class; each one undo step.
+        const auto plasma = p.cellState(3);
+        QCOMPARE(p.renameLabel("Plasma", "Plasma cell"), std::int64_t(5));
+        QCOMPARE(p.annotations()[0].finalLabel(3), std::string("Plasma cell"));
+        QCOMPARE(p.cellState(3).source, plasma.source);
+        QCOMPARE(p.cellState(3).editTime, plasma.editTime);
+        auto countB = [&] {
+            const auto labels = p.annotations()[0].finalLabels();
+            return static_cast<std::int64_t>(std::count(labels.begin(), labels.end(), "B"));
+        };
+        const std::int64_t bCells = countB();
+        QCOMPARE(p.renameLabel("Plasma cell", "B"), std::int64_t(5));
+        QVERIFY(p.undoStack()->text(p.undoStack()->index() - 1).startsWith(QStringLiteral("Merge")));
+        QCOMPARE(countB(), bCells + 3);   // three of the five Plasma cells (3, 10, 299) are in the first file
+        p.undoStack()->undo();
+        p.undoStack()->undo();
+        QCOMPARE(p.annotations()[0].finalLabel(3), std::string("Plasma"));
+        QCOMPARE(p.renameLabel("nothing-has-this", "B"), std::int64_t(0));
         // New predictions clear the history: edits of earlier predictions cannot be undone onto new ones.
         p.setLabelings({fakeLabeling(a, classes, 3)});
         QCOMPARE(p.undoStack()->count(), 0);

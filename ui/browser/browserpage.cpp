@@ -273,6 +273,15 @@ BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidge
         m_customColors[m_key + QLatin1Char('|') + e.name] = chosen;
         recolor();
     });
+    connect(m_legend, &MapLegend::renameRequested, this, [this](int entry) {
+        const QString from = m_legend->entries()[entry].name;
+        bool ok = false;
+        const QString to = QInputDialog::getItem(this, tr("Rename or Merge a Label"),
+            tr("New name for “%1” (an existing label merges the two):").arg(from), m_project->labelNames(),
+            static_cast<int>(m_project->labelNames().indexOf(from)), true, &ok);
+        if (ok && !to.trimmed().isEmpty())
+            m_project->renameLabel(from.toStdString(), to.trimmed().toStdString());
+    });
     connect(m_project, &Project::cellMapChanged, this, &BrowserPage::rebuildSources);
     connect(m_project, &Project::dataChanged, this, &BrowserPage::rebuildSources);
     connect(m_project, &Project::labelingsChanged, this, &BrowserPage::rebuildSources);
@@ -453,6 +462,7 @@ void BrowserPage::recolor()
         recolor();
         return;
     }
+    m_legend->setRenamable(false);
     if (key == QLatin1String("predicted")) {
         Coded c;
         for (const auto &name : classes)
@@ -481,6 +491,7 @@ void BrowserPage::recolor()
                 c.codes.push_back(map[static_cast<std::size_t>(a.finalCode(i))]);
         }
         applyCategories(tr("Final label (confidence ≥ %1)").arg(m_project->threshold()), c, {}, trainingLabels);
+        m_legend->setRenamable(true);
     } else if (key == QLatin1String("confidence")) {
         std::vector<float> conf;
         for (const auto &l : labelings)

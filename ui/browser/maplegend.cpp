@@ -87,6 +87,8 @@ MapLegend::MapLegend(QWidget *parent)
         QMenu menu(this);
         menu.addAction(tr("Change Colour of “%1”…").arg(m_entries[row].name), this, [this, row] { Q_EMIT colorChangeRequested(row); });
         menu.addAction(tr("Select Its Cells"), this, [this, row] { Q_EMIT entryActivated(row); });
+        if (m_renamable)
+            menu.addAction(tr("Rename or Merge “%1”…").arg(m_entries[row].name), this, [this, row] { Q_EMIT renameRequested(row); });
         menu.addAction(tr("Show Only This"), this, [this, row] {
             for (int i = 0; i < m_entries.size(); ++i)
                 setEntryVisible(i, i == row);

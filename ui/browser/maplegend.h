@@ -48,6 +48,8 @@ public:
     // Shows or hides an entry's cells (what a click does).
     void setEntryVisible(int entry, bool visible);
     void setEntryColor(int entry, const QColor &color);
+    // Whether the entries are labels a person may rename or merge (the final labels).
+    void setRenamable(bool on) { m_renamable = on; }
 
     // Draws a legend for a figure (vector text and swatches) into `area`; returns the height used.
     static double paint(class QPainter &painter, const QRectF &area, const QString &title, const QVector<Entry> &entries,
@@ -57,6 +59,7 @@ Q_SIGNALS:
     void visibilityChanged(int entry, bool visible);
     void entryActivated(int entry);          // double-click: select its cells
     void colorChangeRequested(int entry);    // context menu
+    void renameRequested(int entry);         // context menu, renamable legends only
 
 private:
     void rebuild();
@@ -69,6 +72,7 @@ private:
     Scale m_scale;
     QString m_title;
     bool m_continuous = false;
+    bool m_renamable = false;
 };
 
 }   // namespace nym::ui

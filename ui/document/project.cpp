@@ -332,6 +332,33 @@ std::int64_t Project::acceptCells(const std::vector<std::int64_t> &cells)
     return n;
 }
 
+std::int64_t Project::renameLabel(const std::string &from, const std::string &to)
+{
+    if (from.empty() || to.empty())
+        throw Error("A label cannot be empty.");
+    if (from == to)
+        return 0;
+    std::vector<std::int64_t> cells;
+    std::vector<Annotations::CellState> states;
+    std::int64_t start = 0;
+    for (const auto &a : m_annotations) {
+        for (std::int64_t i = 0; i < a.cells(); ++i)
+            if (a.finalLabel(i) == from) {
+                cells.push_back(start + i);
+                states.push_back(a.state(i));
+            }
+        start += a.cells();
+    }
+    if (cells.empty())
+        return 0;
+    const bool merge = labelNames().contains(QString::fromStdString(to));
+    const QString text = merge ? tr("Merge %1 into %2").arg(QString::fromStdString(from), QString::fromStdString(to))
+                               : tr("Rename %1 to %2").arg(QString::fromStdString(from), QString::fromStdString(to));
+    const auto n = static_cast<std::int64_t>(cells.size());
+    m_undo->push(new RestoreCells(this, std::move(cells), std::vector<std::string>(static_cast<std::size_t>(n), to), std::move(states), text));
+    return n;
+}
+
 void Project::restoreCells(const std::vector<std::int64_t> &cells, const std::vector<std::string> &labels,
     const std::vector<Annotations::CellState> &states)
 {

@@ -139,6 +139,9 @@ public:
     // Accepts the model's label for the cells (and marks them reviewed).
     std::int64_t acceptCells(const std::vector<std::int64_t> &cells);
     std::int64_t unassignCells(const std::vector<std::int64_t> &cells, LabelSource source = LabelSource::Relabelled);
+    // Renames a final label on every cell that has it (into an existing name: merges the two), keeping each cell's
+    // source, reviewed flag and edit time; one undo step. Returns the cells changed. nym::Error for an empty name.
+    std::int64_t renameLabel(const std::string &from, const std::string &to);
     // Puts a saved review back (labels by name with their source, reviewed flag and time), as one undo step.
     void restoreCells(const std::vector<std::int64_t> &cells, const std::vector<std::string> &labels,
         const std::vector<Annotations::CellState> &states);
