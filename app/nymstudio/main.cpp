@@ -81,9 +81,15 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs, const 
                 review->acceptCurrent();
                 review->relabelCurrentWithRank(2);
                 shot(3, QStringLiteral("review.png"));
-                page->sideTabs()->setCurrentWidget(page->inspector());
-                shot(3, QStringLiteral("inspector.png"));
-                QApplication::exit(0);
+                // The inspector on the current cell, once its saliency genes are in.
+                auto *inspector = page->inspector();
+                page->sideTabs()->setCurrentWidget(inspector);
+                QObject::connect(inspector, &nym::ui::CellInspector::genesShown, &window, [shot] {
+                    shot(3, QStringLiteral("inspector.png"));
+                    QApplication::exit(0);
+                });
+                inspector->showCell(-1);
+                inspector->showCell(review->currentCell());
             });
             page->setColorBy(QStringLiteral("gene:") +
                 (gene.isEmpty() ? QString::fromStdString(classes.front()) + QStringLiteral("_m01") : gene));

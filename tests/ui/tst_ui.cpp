@@ -13,6 +13,8 @@
 #include "ui/browser/maplegend.h"
 #include "ui/browser/reviewpanel.h"
 #include "ui/browser/cellinspector.h"
+#include "ui/workers/saliencyservice.h"
+#include <QTableWidget>
 #include "ui/models/reviewqueuemodel.h"
 #include <QSlider>
 #include <QTableView>
@@ -813,6 +815,33 @@ private Q_SLOTS:
             total += b.second;
         QVERIFY(std::abs(total - 1.0) < 1e-4);
         QVERIFY(inspector->summaryText().contains(QString::fromStdString(w.project()->data().targets[0]->cellIds[static_cast<std::size_t>(fifth)])));
+        // The genes behind the call, computed in the background: top 20, largest attribution first.
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->genesTable()->rowCount() == 20, 120000);
+        auto attribution = [&](int row) { return QLocale().toDouble(inspector->genesTable()->item(row, 1)->text()); };
+        for (int r = 1; r < 20; ++r)
+            QVERIFY(attribution(r - 1) >= attribution(r));
+        const int computed = inspector->saliency()->computedCount();
+        inspector->showCell(-1);
+        inspector->showCell(fifth);   // cached: answered without computing again
+        QTRY_VERIFY(inspector->genesTable()->rowCount() == 20);
+        QCOMPARE(inspector->saliency()->computedCount(), computed);
+        inspector->setExplainedClass(1);   // "why this class and not the predicted one?"
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->genesTable()->rowCount() == 20, 60000);
+        QCOMPARE(inspector->saliency()->computedCount(), computed + 1);
+        inspector->setExplainedClass(-1);
+        // Going through many cells quickly never queues them all: at most the running one and the last.
+        const int beforeScroll = inspector->saliency()->computedCount();
+        for (int r = 6; r < 14; ++r)
+            inspector->showCell(review->model()->cellAt(r));
+        QTRY_VERIFY_WITH_TIMEOUT(!inspector->saliency()->isRunning() && inspector->genesTable()->rowCount() == 20, 60000);
+        QVERIFY2(inspector->saliency()->computedCount() - beforeScroll <= 2,
+            qPrintable(QString::number(inspector->saliency()->computedCount() - beforeScroll)));
+        // Clicking a gene colours the map by it.
+        const QString topGene = inspector->genesTable()->item(0, 0)->text();
+        QSignalSpy recoloured(page, &nym::ui::BrowserPage::coloringApplied);
+        Q_EMIT inspector->geneClicked(topGene);
+        QTRY_VERIFY_WITH_TIMEOUT(page->colorKey() == QStringLiteral("gene:") + topGene && !recoloured.isEmpty(), 30000);
+        inspector->showCell(fifth);
         w.project()->unassignCells({fifth});   // an edit of the shown cell shows at once
         QVERIFY(inspector->summaryText().contains(QStringLiteral("final label <b>Unassigned</b> (relabelled")));
         w.project()->undoStack()->undo();

@@ -229,6 +229,7 @@ BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidge
     // The inspector follows the review queue's current cell and the cell clicked on the map.
     connect(m_review, &ReviewPanel::currentCellChanged, m_inspector, &CellInspector::showCell);
     connect(m_view, &CellMapView::pointClicked, m_inspector, &CellInspector::showCell);
+    connect(m_inspector, &CellInspector::geneClicked, this, [this](const QString &gene) { setColorBy(QStringLiteral("gene:") + gene); });
     QWidget *side = m_sideTabs;
     auto *split = new QSplitter(this);
     split->addWidget(m_view);

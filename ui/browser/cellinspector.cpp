@@ -1,10 +1,13 @@
 #include "ui/browser/cellinspector.h"
 
 #include "ui/document/project.h"
+#include "ui/workers/saliencyservice.h"
 
 #include "core/data/trainingset.h"
 
+#include <QComboBox>
 #include <QDateTime>
+#include <QHBoxLayout>
 #include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
@@ -32,25 +35,135 @@ CellInspector::CellInspector(Project *project, QWidget *parent)
     m_obs->verticalHeader()->hide();
     m_obs->horizontalHeader()->setStretchLastSection(true);
     m_obs->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_obs->setMaximumHeight(120);
+    m_service = new SaliencyService(this);
+    m_class = new QComboBox(this);
+    m_method = new QComboBox(this);
+    m_method->addItems({tr("expected gradients"), tr("integrated gradients"), tr("vanilla gradients")});
+    m_method->setToolTip(tr("Expected gradients is the reference scNym's default"));
+    m_saliencyStatus = new QLabel(this);
+    m_saliencyStatus->setWordWrap(true);
+    m_genes = new QTableWidget(0, 5, this);
+    m_genes->setObjectName(QStringLiteral("saliencyGenes"));
+    m_genes->setHorizontalHeaderLabels({tr("gene"), tr("attribution"), tr("this cell"), tr("class mean"), tr("others")});
+    m_genes->verticalHeader()->hide();
+    m_genes->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_genes->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_genes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_genes->setToolTip(tr("Click a gene to colour the map by it"));
+    auto *explain = new QHBoxLayout;
+    explain->addWidget(new QLabel(tr("Why"), this));
+    explain->addWidget(m_class, 1);
+    explain->addWidget(m_method, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_summary);
     layout->addWidget(new QLabel(tr("<b>Class probabilities</b>"), this));
     layout->addWidget(m_chart);
-    layout->addWidget(m_obs, 1);
+    layout->addWidget(m_obs);
+    layout->addWidget(new QLabel(tr("<b>Genes behind the call</b>"), this));
+    layout->addLayout(explain);
+    layout->addWidget(m_saliencyStatus);
+    layout->addWidget(m_genes, 1);
+    connect(m_service, &SaliencyService::ready, this, &CellInspector::showSaliency);
+    connect(m_class, &QComboBox::activated, this, [this] { requestSaliency(); });
+    connect(m_method, &QComboBox::activated, this, [this] { requestSaliency(); });
+    connect(m_genes, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (auto *item = m_genes->item(row, 0))
+            Q_EMIT geneClicked(item->text());
+    });
     connect(project, &Project::labelsChanged, this, [this](const std::vector<std::int64_t> &cells) {
         if (std::find(cells.begin(), cells.end(), m_cell) != cells.end())
             refresh();
     });
-    connect(project, &Project::labelingsChanged, this, [this] { showCell(-1); });
+    connect(project, &Project::labelingsChanged, this, [this] {
+        m_class->clear();
+        m_class->addItem(tr("its predicted class"));
+        if (!m_project->labelings().empty())
+            for (const auto &c : m_project->labelings().front()->predictions.classes)
+                m_class->addItem(QString::fromStdString(c));
+        showCell(-1);
+    });
     connect(project, &Project::thresholdChanged, this, &CellInspector::refresh);
     refresh();
 }
 
 void CellInspector::showCell(std::int64_t cell)
 {
+    const bool other = cell != m_cell;
     m_cell = cell >= 0 && cell < m_project->targetCells() ? cell : -1;
     refresh();
+    if (other)
+        requestSaliency();
+}
+
+void CellInspector::setExplainedClass(int cls)
+{
+    m_class->setCurrentIndex(std::clamp(cls + 1, 0, std::max(0, m_class->count() - 1)));
+    requestSaliency();
+}
+
+void CellInspector::setMethod(int method)
+{
+    m_method->setCurrentIndex(std::clamp(method, 0, 2));
+    requestSaliency();
+}
+
+void CellInspector::requestSaliency()
+{
+    m_genes->setRowCount(0);
+    if (m_cell < 0 || !m_project->model()) {
+        m_saliencyStatus->setText(QString());
+        return;
+    }
+    std::int64_t local = m_cell;
+    std::size_t file = 0;
+    const auto &labelings = m_project->labelings();
+    while (file < labelings.size() && local >= labelings[file]->predictions.cells)
+        local -= labelings[file++]->predictions.cells;
+    if (file >= labelings.size() || file >= m_project->data().targets.size())
+        return;
+    SaliencyRequest r;
+    r.model = m_project->model();
+    r.dataset = m_project->data().targets[file];
+    r.labeling = labelings[file];
+    r.cell = local;
+    r.cls = m_class->currentIndex() - 1;
+    r.method = static_cast<SaliencyMethod>(m_method->currentIndex());
+    m_saliencyStatus->setText(tr("Computing…"));
+    m_service->request(r);
+}
+
+void CellInspector::showSaliency(const SaliencyResult &result)
+{
+    // Only the answer for what is shown now (an earlier cell's result is cached, not shown).
+    std::int64_t local = m_cell;
+    std::size_t file = 0;
+    const auto &labelings = m_project->labelings();
+    while (file < labelings.size() && local >= labelings[file]->predictions.cells)
+        local -= labelings[file++]->predictions.cells;
+    if (m_cell < 0 || file >= labelings.size() || result.request.labeling != labelings[file] || result.request.cell != local
+        || result.request.cls != m_class->currentIndex() - 1 || static_cast<int>(result.request.method) != m_method->currentIndex())
+        return;
+    if (!result.error.isEmpty()) {
+        m_saliencyStatus->setText(tr("Could not explain this cell: %1").arg(result.error));
+        return;
+    }
+    const auto &classes = labelings[file]->predictions.classes;
+    const std::int32_t cls = result.request.cls >= 0 ? result.request.cls : labelings[file]->predictions.label[static_cast<std::size_t>(local)];
+    m_saliencyStatus->setText(tr("Top %1 genes for %2 (%3)").arg(result.genes.size())
+                                  .arg(QString::fromStdString(classes[static_cast<std::size_t>(cls)]), m_method->currentText()));
+    m_genes->setRowCount(static_cast<int>(result.genes.size()));
+    for (std::size_t g = 0; g < result.genes.size(); ++g) {
+        const auto &a = result.genes[g];
+        const int row = static_cast<int>(g);
+        m_genes->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(a.gene)));
+        m_genes->setItem(row, 1, new QTableWidgetItem(QLocale().toString(a.attribution, 'g', 3)));
+        m_genes->setItem(row, 2, new QTableWidgetItem(QLocale().toString(a.expression, 'f', 2)));
+        m_genes->setItem(row, 3, new QTableWidgetItem(QLocale().toString(a.classMean, 'f', 2)));
+        m_genes->setItem(row, 4, new QTableWidgetItem(QLocale().toString(a.otherMean, 'f', 2)));
+    }
+    Q_EMIT genesShown(m_cell);
 }
 
 QString CellInspector::summaryText() const

@@ -7,17 +7,22 @@
 #include <utility>
 #include <vector>
 
+class QComboBox;
 class QLabel;
 class QTableWidget;
 
 namespace nym::ui {
 
 class Project;
+class SaliencyService;
+struct SaliencyResult;
 
 // The cell inspector: everything about the current cell (the review queue's, or the one clicked on the map): its
 // id and file, the predicted and final label with the confidence, where the final label comes from and whether it
-// was reviewed, every class's probability as sorted bars, and the cell's own obs values. Follows edits of that
-// cell. Renders the Project; changes nothing. GUI thread.
+// was reviewed, every class's probability as sorted bars, the cell's own obs values, and the genes that drove the
+// call (saliency: expected, integrated or vanilla gradients, for the predicted class or any other — "why B and not
+// CD14 Mono?"), computed off the GUI thread on demand, cached, never queued up behind stale cells. Clicking a gene
+// asks the map to colour by it. Follows edits of the cell. Renders the Project; changes nothing. GUI thread.
 class CellInspector : public QWidget
 {
     Q_OBJECT
@@ -31,18 +36,34 @@ public:
     QString summaryText() const;
     // The probabilities as shown: class and probability, highest first.
     const std::vector<std::pair<QString, float>> &bars() const { return m_bars; }
+    SaliencyService *saliency() const { return m_service; }
+    QTableWidget *genesTable() const { return m_genes; }
+    // Explains another class (−1: the predicted one) or with another method (0 expected, 1 integrated, 2 vanilla).
+    void setExplainedClass(int cls);
+    void setMethod(int method);
+
+Q_SIGNALS:
+    void geneClicked(const QString &gene);
+    void genesShown(std::int64_t cell);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void refresh();
+    void requestSaliency();
+    void showSaliency(const SaliencyResult &result);
 
     Project *m_project;
     std::int64_t m_cell = -1;
     QLabel *m_summary = nullptr;
     QWidget *m_chart = nullptr;
     QTableWidget *m_obs = nullptr;
+    QComboBox *m_class = nullptr;
+    QComboBox *m_method = nullptr;
+    QLabel *m_saliencyStatus = nullptr;
+    QTableWidget *m_genes = nullptr;
+    SaliencyService *m_service = nullptr;
     std::vector<std::pair<QString, float>> m_bars;
 };
 
