@@ -815,7 +815,10 @@ private Q_SLOTS:
             total += b.second;
         QVERIFY(std::abs(total - 1.0) < 1e-4);
         QVERIFY(inspector->summaryText().contains(QString::fromStdString(w.project()->data().targets[0]->cellIds[static_cast<std::size_t>(fifth)])));
-        // The genes behind the call, computed in the background: top 20, largest attribution first.
+        // The genes behind the call, computed in the background once the inspector is in view: top 20, largest
+        // attribution first.
+        QCOMPARE(inspector->genesTable()->rowCount(), 0);   // hidden so far: nothing computed for it
+        page->sideTabs()->setCurrentWidget(inspector);
         QTRY_VERIFY_WITH_TIMEOUT(inspector->genesTable()->rowCount() == 20, 120000);
         auto attribution = [&](int row) { return QLocale().toDouble(inspector->genesTable()->item(row, 1)->text()); };
         for (int r = 1; r < 20; ++r)

@@ -112,6 +112,10 @@ void CellInspector::setMethod(int method)
 void CellInspector::requestSaliency()
 {
     m_genes->setRowCount(0);
+    // Only for a cell someone looks at: the queue moves the current cell while the inspector is hidden.
+    m_saliencyWanted = !isVisible();
+    if (m_saliencyWanted)
+        return;
     if (m_cell < 0 || !m_project->model()) {
         m_saliencyStatus->setText(QString());
         return;
@@ -217,6 +221,13 @@ void CellInspector::refresh()
             m_obs->setItem(static_cast<int>(c), 1, new QTableWidgetItem(QString::fromStdString(d->obs[c].text(local))));
         }
     }
+}
+
+void CellInspector::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_saliencyWanted)
+        requestSaliency();
 }
 
 bool CellInspector::eventFilter(QObject *watched, QEvent *event)

@@ -48,6 +48,7 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void refresh();
@@ -64,6 +65,7 @@ private:
     QLabel *m_saliencyStatus = nullptr;
     QTableWidget *m_genes = nullptr;
     SaliencyService *m_service = nullptr;
+    bool m_saliencyWanted = false;   // asked for while hidden: computed when shown
     std::vector<std::pair<QString, float>> m_bars;
 };
 

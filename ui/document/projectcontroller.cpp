@@ -1,6 +1,7 @@
 #include "ui/document/projectcontroller.h"
 
 #include "core/common/error.h"
+#include "core/common/parallel.h"
 #include "ui/document/recentfiles.h"
 #include "ui/workers/jobcontroller.h"
 #include "ui/workers/trainingcontroller.h"
@@ -337,7 +338,7 @@ void ProjectController::computeMap()
         }, Qt::QueuedConnection);
     };
     run<ComputedMap>(tr("Map: starting…"),
-        [model, labelings = m_project->labelings(), training = m_project->data().training, options = m_mapOptions,
+        [model, labelings = m_project->labelings(), training = m_project->data().training, options = mapOptions(),
             progress](std::stop_token stop) {
             return jobs::computeMap(model, labelings, training, options, progress, stop);
         },
@@ -348,6 +349,16 @@ void ProjectController::computeMap()
             setStatus(before.isEmpty() ? r.done : before + QLatin1Char(' ') + r.done);
             Q_EMIT mapped();
         });
+}
+
+UmapOptions ProjectController::mapOptions() const
+{
+    // One core stays with the window: the layout's threads meet thousands of times a second and would otherwise
+    // take the GUI's turn on a two-core machine.
+    UmapOptions o = m_mapOptions;
+    if (o.threads <= 0)
+        o.threads = std::max(1, defaultThreadCount() - 1);
+    return o;
 }
 
 void ProjectController::cancelMap()

@@ -68,6 +68,8 @@ public:
     bool isMapping() const { return m_mapping; }
     void setAutoMap(bool on) { m_autoMap = on; }
     void setMapOptions(const UmapOptions &options) { m_mapOptions = options; }
+    // The options a map is computed with (threads: all cores but one unless set).
+    UmapOptions mapOptions() const;
 
     bool isBusy() const;   // loading, training, labelling or writing
     bool isTraining() const;
