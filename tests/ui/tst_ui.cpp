@@ -844,6 +844,13 @@ private Q_SLOTS:
         QSignalSpy recoloured(page, &nym::ui::BrowserPage::coloringApplied);
         Q_EMIT inspector->geneClicked(topGene);
         QTRY_VERIFY_WITH_TIMEOUT(page->colorKey() == QStringLiteral("gene:") + topGene && !recoloured.isEmpty(), 30000);
+        // A class's markers, from the legend: the mean attributions over its cells.
+        const QString someClass = QString::fromStdString(w.project()->model()->classes().back());
+        QVERIFY(page->explainClass(someClass));
+        QCOMPARE(inspector->shownClass(), static_cast<int>(w.project()->model()->classes().size()) - 1);
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->genesTable()->rowCount() == 20, 60000);
+        QVERIFY(inspector->summaryText().contains(someClass));
+        QVERIFY(!page->explainClass(QStringLiteral("no-such-class")));
         inspector->showCell(fifth);
         w.project()->unassignCells({fifth});   // an edit of the shown cell shows at once
         QVERIFY(inspector->summaryText().contains(QStringLiteral("final label <b>Unassigned</b> (relabelled")));

@@ -229,6 +229,7 @@ BrowserPage::BrowserPage(Project *project, ProjectController *controller, QWidge
     // The inspector follows the review queue's current cell and the cell clicked on the map.
     connect(m_review, &ReviewPanel::currentCellChanged, m_inspector, &CellInspector::showCell);
     connect(m_view, &CellMapView::pointClicked, m_inspector, &CellInspector::showCell);
+    connect(m_legend, &MapLegend::explainRequested, this, [this](int entry) { explainClass(m_legend->entries()[entry].name); });
     connect(m_inspector, &CellInspector::geneClicked, this, [this](const QString &gene) { setColorBy(QStringLiteral("gene:") + gene); });
     QWidget *side = m_sideTabs;
     auto *split = new QSplitter(this);
@@ -464,6 +465,7 @@ void BrowserPage::recolor()
         return;
     }
     m_legend->setRenamable(false);
+    m_legend->setExplainable(key == QLatin1String("predicted") || key == QLatin1String("final"));
     if (key == QLatin1String("predicted")) {
         Coded c;
         for (const auto &name : classes)
@@ -815,6 +817,19 @@ std::int64_t BrowserPage::relabelSelection(const QString &label, const QString &
         cells.size() == 1 ? LabelSource::Relabelled : LabelSource::Lasso);
     m_info->setText(tr("Relabelled %n cell(s) as %1 (Edit → Undo reverts it).", nullptr, static_cast<int>(changed)).arg(label.trimmed()));
     return changed;
+}
+
+bool BrowserPage::explainClass(const QString &name)
+{
+    if (m_project->labelings().empty())
+        return false;
+    const auto &classes = m_project->labelings().front()->predictions.classes;
+    const auto at = std::find(classes.begin(), classes.end(), name.toStdString());
+    if (at == classes.end())
+        return false;
+    m_sideTabs->setCurrentWidget(m_inspector);
+    m_inspector->showClass(static_cast<int>(at - classes.begin()));
+    return true;
 }
 
 std::int64_t BrowserPage::acceptSelection()

@@ -56,6 +56,8 @@ public:
     // is not empty, only cells not yet reviewed when asked. Returns the number of cells changed.
     std::int64_t relabelSelection(const QString &label, const QString &onlyPredicted = {}, bool onlyUnreviewed = false);
     std::int64_t acceptSelection();
+    // Shows the genes the model relies on for a class in the inspector (the legend's menu); false for no class.
+    bool explainClass(const QString &name);
     // Writes the current view as a figure (.png/.svg/.pdf); "" or the error.
     QString exportFigure(const QString &path, int pngWidth = 2400) const;
     // True while a gene's values are being computed.

@@ -88,8 +88,37 @@ CellInspector::CellInspector(Project *project, QWidget *parent)
     refresh();
 }
 
+void CellInspector::showClass(int cls)
+{
+    if (m_project->labelings().empty() || !m_project->model() || m_project->data().targets.empty())
+        return;
+    const auto &classes = m_project->labelings().front()->predictions.classes;
+    if (cls < 0 || cls >= static_cast<int>(classes.size()))
+        return;
+    m_cell = -1;
+    m_class_summary = cls;
+    m_bars.clear();
+    m_obs->setRowCount(0);
+    m_chart->update();
+    m_summary->setText(tr("<b>%1</b>: the genes the model relies on for this class (mean attribution over up to 100 of "
+                          "its predicted cells in %2)")
+                           .arg(QString::fromStdString(classes[static_cast<std::size_t>(cls)]).toHtmlEscaped(),
+                               QString::fromStdString(datasetDisplayName(*m_project->data().targets.front(), 0)).toHtmlEscaped()));
+    m_genes->setRowCount(0);
+    SaliencyRequest r;
+    r.model = m_project->model();
+    r.dataset = m_project->data().targets.front();
+    r.labeling = m_project->labelings().front();
+    r.cls = cls;
+    r.classSummary = true;
+    r.method = static_cast<SaliencyMethod>(m_method->currentIndex());
+    m_saliencyStatus->setText(tr("Computing…"));
+    m_service->request(r);
+}
+
 void CellInspector::showCell(std::int64_t cell)
 {
+    m_class_summary = -1;
     const bool other = cell != m_cell;
     m_cell = cell >= 0 && cell < m_project->targetCells() ? cell : -1;
     refresh();
@@ -140,6 +169,14 @@ void CellInspector::requestSaliency()
 
 void CellInspector::showSaliency(const SaliencyResult &result)
 {
+    if (result.request.classSummary) {
+        if (result.request.cls != m_class_summary || static_cast<int>(result.request.method) != m_method->currentIndex())
+            return;
+        m_saliencyStatus->setText(result.error.isEmpty() ? tr("Top %1 genes, %2").arg(result.genes.size()).arg(m_method->currentText())
+                                                         : tr("Could not explain this class: %1").arg(result.error));
+        fillGenes(result.genes);
+        return;
+    }
     // Only the answer for what is shown now (an earlier cell's result is cached, not shown).
     std::int64_t local = m_cell;
     std::size_t file = 0;
@@ -157,9 +194,14 @@ void CellInspector::showSaliency(const SaliencyResult &result)
     const std::int32_t cls = result.request.cls >= 0 ? result.request.cls : labelings[file]->predictions.label[static_cast<std::size_t>(local)];
     m_saliencyStatus->setText(tr("Top %1 genes for %2 (%3)").arg(result.genes.size())
                                   .arg(QString::fromStdString(classes[static_cast<std::size_t>(cls)]), m_method->currentText()));
-    m_genes->setRowCount(static_cast<int>(result.genes.size()));
-    for (std::size_t g = 0; g < result.genes.size(); ++g) {
-        const auto &a = result.genes[g];
+    fillGenes(result.genes);
+}
+
+void CellInspector::fillGenes(const std::vector<GeneAttribution> &genes)
+{
+    m_genes->setRowCount(static_cast<int>(genes.size()));
+    for (std::size_t g = 0; g < genes.size(); ++g) {
+        const auto &a = genes[g];
         const int row = static_cast<int>(g);
         m_genes->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(a.gene)));
         m_genes->setItem(row, 1, new QTableWidgetItem(QLocale().toString(a.attribution, 'g', 3)));

@@ -11,6 +11,10 @@ class QComboBox;
 class QLabel;
 class QTableWidget;
 
+namespace nym {
+struct GeneAttribution;
+}
+
 namespace nym::ui {
 
 class Project;
@@ -41,6 +45,10 @@ public:
     // Explains another class (−1: the predicted one) or with another method (0 expected, 1 integrated, 2 vanilla).
     void setExplainedClass(int cls);
     void setMethod(int method);
+    // The genes the model relies on for a class: mean attributions over (up to 100 of) the cells predicted as it, in
+    // the first target file. Shown in place of a cell.
+    void showClass(int cls);
+    int shownClass() const { return m_class_summary; }
 
 Q_SIGNALS:
     void geneClicked(const QString &gene);
@@ -54,6 +62,7 @@ private:
     void refresh();
     void requestSaliency();
     void showSaliency(const SaliencyResult &result);
+    void fillGenes(const std::vector<nym::GeneAttribution> &genes);
 
     Project *m_project;
     std::int64_t m_cell = -1;
@@ -65,7 +74,8 @@ private:
     QLabel *m_saliencyStatus = nullptr;
     QTableWidget *m_genes = nullptr;
     SaliencyService *m_service = nullptr;
-    bool m_saliencyWanted = false;   // asked for while hidden: computed when shown
+    bool m_saliencyWanted = false;
+    int m_class_summary = -1;   // a class's summary is shown instead of a cell   // asked for while hidden: computed when shown
     std::vector<std::pair<QString, float>> m_bars;
 };
 

@@ -87,6 +87,8 @@ MapLegend::MapLegend(QWidget *parent)
         QMenu menu(this);
         menu.addAction(tr("Change Colour of “%1”…").arg(m_entries[row].name), this, [this, row] { Q_EMIT colorChangeRequested(row); });
         menu.addAction(tr("Select Its Cells"), this, [this, row] { Q_EMIT entryActivated(row); });
+        if (m_explainable)
+            menu.addAction(tr("Genes the Model Relies On for “%1”").arg(m_entries[row].name), this, [this, row] { Q_EMIT explainRequested(row); });
         if (m_renamable)
             menu.addAction(tr("Rename or Merge “%1”…").arg(m_entries[row].name), this, [this, row] { Q_EMIT renameRequested(row); });
         menu.addAction(tr("Show Only This"), this, [this, row] {

@@ -50,6 +50,8 @@ public:
     void setEntryColor(int entry, const QColor &color);
     // Whether the entries are labels a person may rename or merge (the final labels).
     void setRenamable(bool on) { m_renamable = on; }
+    // Whether the entries are the model's classes (the menu offers the genes the model relies on for one).
+    void setExplainable(bool on) { m_explainable = on; }
 
     // Draws a legend for a figure (vector text and swatches) into `area`; returns the height used.
     static double paint(class QPainter &painter, const QRectF &area, const QString &title, const QVector<Entry> &entries,
@@ -60,6 +62,7 @@ Q_SIGNALS:
     void entryActivated(int entry);          // double-click: select its cells
     void colorChangeRequested(int entry);    // context menu
     void renameRequested(int entry);         // context menu, renamable legends only
+    void explainRequested(int entry);        // context menu, class legends only
 
 private:
     void rebuild();
@@ -73,6 +76,7 @@ private:
     QString m_title;
     bool m_continuous = false;
     bool m_renamable = false;
+    bool m_explainable = false;
 };
 
 }   // namespace nym::ui

@@ -29,13 +29,18 @@ SaliencyService::~SaliencyService() = default;
 
 SaliencyService::Key SaliencyService::keyOf(const SaliencyRequest &r)
 {
+    if (r.classSummary)
+        return {r.model.get(), r.dataset.get(), -1, r.cls, static_cast<int>(r.method)};
     const std::int32_t cls = r.cls >= 0 ? r.cls : r.labeling->predictions.label[static_cast<std::size_t>(r.cell)];
     return {r.model.get(), r.dataset.get(), r.cell, cls, static_cast<int>(r.method)};
 }
 
 void SaliencyService::request(const SaliencyRequest &request)
 {
-    if (!request.model || !request.dataset || !request.labeling || request.cell < 0 || request.cell >= request.dataset->cells())
+    if (!request.model || !request.dataset || !request.labeling)
+        return;
+    if (request.classSummary ? (request.cls < 0 || request.cls >= static_cast<std::int32_t>(request.labeling->predictions.classes.size()))
+                             : (request.cell < 0 || request.cell >= request.dataset->cells()))
         return;
     const auto hit = m_cache.find(keyOf(request));
     if (hit != m_cache.end()) {
@@ -84,7 +89,8 @@ void SaliencyService::startNext()
                 c.dataset = request.dataset;
                 c.method = request.method;
             }
-            r.genes = c.saliency->explainCell(request.cell, request.top, request.cls);
+            r.genes = request.classSummary ? c.saliency->explainClass(request.cls, request.top)
+                                           : c.saliency->explainCell(request.cell, request.top, request.cls);
         } catch (const std::exception &e) {
             r.error = QString::fromUtf8(e.what());
         }

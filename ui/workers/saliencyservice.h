@@ -27,6 +27,7 @@ struct SaliencyRequest
     std::int32_t cls = -1;                       // the class to explain; −1: the predicted one
     SaliencyMethod method = SaliencyMethod::ExpectedGradients;
     int top = 20;
+    bool classSummary = false;                   // the class's mean attributions (cell ignored; cls required)
 };
 
 struct SaliencyResult
