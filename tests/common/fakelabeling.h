@@ -47,4 +47,15 @@ inline std::shared_ptr<const nym::Labeling> fakeLabeling(const nym::Dataset &d, 
     return std::make_shared<const nym::Labeling>(std::move(l));
 }
 
+// Two target files of 300 and 200 cells (no genes needed) predicted over B, T and Mono with the given seeds: the
+// predictions the review tests edit, identical in every process that asks (the crash test's child included).
+inline std::vector<std::shared_ptr<const nym::Labeling>> twoFakeTargets(unsigned seedA = 1, unsigned seedB = 2)
+{
+    nym::Dataset a, b;
+    a.matrix = nym::CellMatrix(300, 1);
+    b.matrix = nym::CellMatrix(200, 1);
+    const std::vector<std::string> classes {"B", "T", "Mono"};
+    return {fakeLabeling(a, classes, seedA), fakeLabeling(b, classes, seedB)};
+}
+
 }   // namespace nymtest

@@ -16,12 +16,8 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     if (argc < 2)
         return 2;
-    nym::Dataset a, b;
-    a.matrix = nym::CellMatrix(300, 1);
-    b.matrix = nym::CellMatrix(200, 1);
-    const std::vector<std::string> classes {"B", "T", "Mono"};
     nym::ui::Project project;
-    project.setLabelings({nymtest::fakeLabeling(a, classes, 1), nymtest::fakeLabeling(b, classes, 2)});
+    project.setLabelings(nymtest::twoFakeTargets());   // the same predictions as the test's
     nym::ui::ReviewJournal journal(&project, QString::fromLocal8Bit(argv[1]));
     int step = 0;
     QTimer timer;

@@ -245,12 +245,8 @@ private Q_SLOTS:
     void editsAreUndoableCommands()
     {
         // Two target files of 300 and 200 cells with hand-made predictions.
-        nym::Dataset a, b;
-        a.matrix = nym::CellMatrix(300, 1);
-        b.matrix = nym::CellMatrix(200, 1);
-        const std::vector<std::string> classes {"B", "T", "Mono"};
         Project p;
-        p.setLabelings({fakeLabeling(a, classes, 1), fakeLabeling(b, classes, 2)});
+        p.setLabelings(nymtest::twoFakeTargets());
         QCOMPARE(p.targetCells(), std::int64_t(500));
         auto snapshot = [&] {
             std::vector<nym::Annotations::CellState> out;
@@ -339,7 +335,7 @@ private Q_SLOTS:
         QCOMPARE(p.annotations()[0].finalLabel(3), std::string("Plasma"));
         QCOMPARE(p.renameLabel("nothing-has-this", "B"), std::int64_t(0));
         // New predictions clear the history: edits of earlier predictions cannot be undone onto new ones.
-        p.setLabelings({fakeLabeling(a, classes, 3)});
+        p.setLabelings({nymtest::twoFakeTargets(3, 2).front()});
         QCOMPARE(p.undoStack()->count(), 0);
     }
 
@@ -445,12 +441,8 @@ private Q_SLOTS:
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
 
         // The same targets and predictions in a new process (here): the journal is found and restored.
-        nym::Dataset a, b;
-        a.matrix = nym::CellMatrix(300, 1);
-        b.matrix = nym::CellMatrix(200, 1);
-        const std::vector<std::string> classes {"B", "T", "Mono"};
         Project p;
-        p.setLabelings({fakeLabeling(a, classes, 1), fakeLabeling(b, classes, 2)});
+        p.setLabelings(nymtest::twoFakeTargets());
         const auto before = p.cellState(5);
         ui::ReviewJournal journal(&p, dir.path());
         const auto saved = journal.read();
@@ -486,7 +478,7 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("damaged at line 4")), qPrintable(error));
         // Other predictions never see this journal.
         Project other;
-        other.setLabelings({fakeLabeling(a, classes, 3), fakeLabeling(b, classes, 2)});
+        other.setLabelings(nymtest::twoFakeTargets(3, 2));
         ui::ReviewJournal otherJournal(&other, dir.path());
         QVERIFY(otherJournal.path() != journal.path());
         QVERIFY(otherJournal.read().cells.empty());

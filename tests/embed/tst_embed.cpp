@@ -48,6 +48,17 @@ std::pair<std::vector<float>, std::vector<int>> clusters(const std::vector<int> 
     return {x, labels};
 }
 
+double squaredDistance(const std::vector<float> &x, int dims, std::size_t i, std::size_t j)
+{
+    double d2 = 0;
+    for (int d = 0; d < dims; ++d) {
+        const double diff = x[i * static_cast<std::size_t>(dims) + static_cast<std::size_t>(d)] -
+            x[j * static_cast<std::size_t>(dims) + static_cast<std::size_t>(d)];
+        d2 += diff * diff;
+    }
+    return d2;
+}
+
 // Mean silhouette of labelled points in `dims` dimensions, brute force (Rousseeuw 1987).
 double silhouette(const std::vector<float> &x, int dims, const std::vector<int> &labels)
 {
@@ -60,12 +71,7 @@ double silhouette(const std::vector<float> &x, int dims, const std::vector<int> 
         for (std::size_t j = 0; j < n; ++j) {
             if (j == i)
                 continue;
-            double d2 = 0;
-            for (int d = 0; d < dims; ++d) {
-                const double diff = x[i * static_cast<std::size_t>(dims) + static_cast<std::size_t>(d)] -
-                    x[j * static_cast<std::size_t>(dims) + static_cast<std::size_t>(d)];
-                d2 += diff * diff;
-            }
+            const double d2 = squaredDistance(x, dims, i, j);
             sum[static_cast<std::size_t>(labels[j])] += std::sqrt(d2);
             ++count[static_cast<std::size_t>(labels[j])];
         }
@@ -92,12 +98,7 @@ std::vector<std::vector<int>> bruteNeighbors(const std::vector<float> &x, int di
         for (std::size_t j = 0; j < n; ++j) {
             if (j == i)
                 continue;
-            double d2 = 0;
-            for (int d = 0; d < dims; ++d) {
-                const double diff = x[i * static_cast<std::size_t>(dims) + static_cast<std::size_t>(d)] -
-                    x[j * static_cast<std::size_t>(dims) + static_cast<std::size_t>(d)];
-                d2 += diff * diff;
-            }
+            const double d2 = squaredDistance(x, dims, i, j);
             all.emplace_back(d2, static_cast<int>(j));
         }
         std::partial_sort(all.begin(), all.begin() + k, all.end());
@@ -306,8 +307,8 @@ private Q_SLOTS:
 
     void disconnectedGraphFallsBackToPca()
     {
-        // Two clusters 1000 apart with 10 cells each and 15 neighbours → k = 15 spans both? No: each cell's 14
-        // others include 9 of its own cluster and 5 of the other. Use 30 cells each so neighbours stay inside.
+        // Two clusters 1000 apart, 30 cells each: every cell's 14 neighbours lie in its own cluster, so the graph has
+        // two parts and the spectral start is not possible.
         const auto [x, labels] = clusters({30, 30}, 5, 2, 1000.0);
         Umap umap(x, 60, 5, {});
         QVERIFY(umap.run());

@@ -799,16 +799,9 @@ std::int64_t BrowserPage::relabelSelection(const QString &label, const QString &
     const std::string predicted = onlyPredicted.toStdString();
     for (std::int64_t c : selected.indices()) {
         if (!predicted.empty() || onlyUnreviewed) {
-            std::int64_t at = c;
-            const Annotations *file = nullptr;
-            for (const auto &a : m_project->annotations()) {
-                if (at < a.cells()) {
-                    file = &a;
-                    break;
-                }
-                at -= a.cells();
-            }
-            if (!file || (!predicted.empty() && file->predictedLabel(at) != predicted) || (onlyUnreviewed && file->reviewed(at)))
+            const auto [f, at] = m_project->locateCell(c);
+            const Annotations &file = m_project->annotations()[f];
+            if ((!predicted.empty() && file.predictedLabel(at) != predicted) || (onlyUnreviewed && file.reviewed(at)))
                 continue;
         }
         cells.push_back(c);

@@ -149,11 +149,8 @@ void CellInspector::requestSaliency()
         m_saliencyStatus->setText(QString());
         return;
     }
-    std::int64_t local = m_cell;
-    std::size_t file = 0;
+    const auto [file, local] = m_project->locateCell(m_cell);
     const auto &labelings = m_project->labelings();
-    while (file < labelings.size() && local >= labelings[file]->predictions.cells)
-        local -= labelings[file++]->predictions.cells;
     if (file >= labelings.size() || file >= m_project->data().targets.size())
         return;
     SaliencyRequest r;
@@ -178,12 +175,11 @@ void CellInspector::showSaliency(const SaliencyResult &result)
         return;
     }
     // Only the answer for what is shown now (an earlier cell's result is cached, not shown).
-    std::int64_t local = m_cell;
-    std::size_t file = 0;
+    if (m_cell < 0)
+        return;
+    const auto [file, local] = m_project->locateCell(m_cell);
     const auto &labelings = m_project->labelings();
-    while (file < labelings.size() && local >= labelings[file]->predictions.cells)
-        local -= labelings[file++]->predictions.cells;
-    if (m_cell < 0 || file >= labelings.size() || result.request.labeling != labelings[file] || result.request.cell != local
+    if (file >= labelings.size() || result.request.labeling != labelings[file] || result.request.cell != local
         || result.request.cls != m_class->currentIndex() - 1 || static_cast<int>(result.request.method) != m_method->currentIndex())
         return;
     if (!result.error.isEmpty()) {
@@ -227,12 +223,8 @@ void CellInspector::refresh()
         m_chart->update();
         return;
     }
-    std::int64_t local = m_cell;
-    std::size_t file = 0;
-    const auto &annotations = m_project->annotations();
-    while (file < annotations.size() && local >= annotations[file].cells())
-        local -= annotations[file++].cells();
-    const Annotations &a = annotations[file];
+    const auto [file, local] = m_project->locateCell(m_cell);
+    const Annotations &a = m_project->annotations()[file];
     const auto &targets = m_project->data().targets;
     const Dataset *d = file < targets.size() ? targets[file].get() : nullptr;
     const auto state = a.state(local);

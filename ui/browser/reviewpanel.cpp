@@ -142,22 +142,19 @@ void ReviewPanel::acceptCurrent()
 
 QStringList ReviewPanel::topClasses(std::int64_t cell) const
 {
-    std::int64_t at = cell;
-    for (const auto &a : m_project->annotations()) {
-        if (at < a.cells()) {
-            const float *p = a.probabilities(at);
-            std::vector<int> order(a.classes().size());
-            std::iota(order.begin(), order.end(), 0);
-            if (p)
-                std::stable_sort(order.begin(), order.end(), [p](int x, int y) { return p[x] > p[y]; });
-            QStringList out;
-            for (int k : order)
-                out << QString::fromStdString(a.classes()[static_cast<std::size_t>(k)]);
-            return out;
-        }
-        at -= a.cells();
-    }
-    return {};
+    if (cell < 0)
+        return {};
+    const auto [file, at] = m_project->locateCell(cell);
+    const Annotations &a = m_project->annotations()[file];
+    const float *p = a.probabilities(at);
+    std::vector<int> order(a.classes().size());
+    std::iota(order.begin(), order.end(), 0);
+    if (p)
+        std::stable_sort(order.begin(), order.end(), [p](int x, int y) { return p[x] > p[y]; });
+    QStringList out;
+    for (int k : order)
+        out << QString::fromStdString(a.classes()[static_cast<std::size_t>(k)]);
+    return out;
 }
 
 void ReviewPanel::relabelCurrentWithRank(int rank)

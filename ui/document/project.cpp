@@ -245,17 +245,6 @@ std::int64_t Project::targetCells() const
 
 namespace {
 
-// Which file and which cell in it a target-wide index names.
-std::pair<std::size_t, std::int64_t> locate(const std::vector<Annotations> &files, std::int64_t cell)
-{
-    for (std::size_t f = 0; f < files.size(); ++f) {
-        if (cell < files[f].cells())
-            return {f, cell};
-        cell -= files[f].cells();
-    }
-    throw Error("Cell " + std::to_string(cell) + " is not a target cell.");
-}
-
 std::int64_t now()
 {
     return QDateTime::currentSecsSinceEpoch();
@@ -263,11 +252,20 @@ std::int64_t now()
 
 }   // namespace
 
+Project::CellLocation Project::locateCell(std::int64_t cell) const
+{
+    std::int64_t local = cell;
+    for (std::size_t f = 0; cell >= 0 && f < m_annotations.size(); ++f) {
+        if (local < m_annotations[f].cells())
+            return {f, local};
+        local -= m_annotations[f].cells();
+    }
+    throw Error("Cell " + std::to_string(cell) + " is not a target cell.");
+}
+
 Annotations::CellState Project::cellState(std::int64_t cell) const
 {
-    if (cell < 0)
-        throw Error("Cell " + std::to_string(cell) + " is not a target cell.");
-    const auto [f, local] = locate(m_annotations, cell);
+    const auto [f, local] = locateCell(cell);
     return m_annotations[f].state(local);
 }
 
@@ -285,7 +283,7 @@ void Project::applyCellEdit(const std::vector<std::int64_t> &cells,
     const std::function<void(Annotations &, std::int64_t, std::size_t)> &edit)
 {
     for (std::size_t k = 0; k < cells.size(); ++k) {
-        const auto [f, local] = locate(m_annotations, cells[k]);
+        const auto [f, local] = locateCell(cells[k]);
         edit(m_annotations[f], local, k);
     }
     Q_EMIT labelsChanged(cells);
@@ -298,7 +296,7 @@ std::int64_t Project::relabelCells(const std::vector<std::int64_t> &cells, const
         throw Error("A label cannot be empty.");
     std::vector<std::int64_t> changed;
     for (std::int64_t c : cells) {
-        const auto [f, local] = locate(m_annotations, c);
+        const auto [f, local] = locateCell(c);
         const auto &a = m_annotations[f];
         if (a.finalLabel(local) != label || a.source(local) != source)
             changed.push_back(c);
@@ -318,7 +316,7 @@ std::int64_t Project::acceptCells(const std::vector<std::int64_t> &cells)
 {
     std::vector<std::int64_t> changed;
     for (std::int64_t c : cells) {
-        const auto [f, local] = locate(m_annotations, c);
+        const auto [f, local] = locateCell(c);
         const auto &a = m_annotations[f];
         if (a.source(local) != LabelSource::Accepted || !a.reviewed(local) || a.finalLabel(local) != a.predictedLabel(local))
             changed.push_back(c);
@@ -365,7 +363,7 @@ void Project::restoreCells(const std::vector<std::int64_t> &cells, const std::ve
     if (cells.size() != labels.size() || cells.size() != states.size())
         throw Error("A saved review has as many labels as cells.");
     for (std::int64_t c : cells)
-        locate(m_annotations, c);   // throws for a cell outside the targets before anything changes
+        locateCell(c);   // throws for a cell outside the targets before anything changes
     m_undo->push(new RestoreCells(this, cells, labels, states,
         tr("Restore %n reviewed cell(s) from the saved session", nullptr, static_cast<int>(cells.size()))));
 }

@@ -147,6 +147,13 @@ public:
         const std::vector<Annotations::CellState> &states);
     // Every label name in use or introduced (classes first, then Unassigned, then names people added).
     QStringList labelNames() const;
+    // Which target file a target-wide cell index falls in, and the cell's index there. nym::Error when out of range.
+    struct CellLocation
+    {
+        std::size_t file = 0;
+        std::int64_t cell = 0;
+    };
+    CellLocation locateCell(std::int64_t cell) const;
     // The annotation state of one target cell (for commands and tests).
     Annotations::CellState cellState(std::int64_t cell) const;
     // For the edit commands only: applies `edit(annotations, cellInFile, k)` to each cell and announces the change.

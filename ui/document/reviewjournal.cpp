@@ -122,15 +122,8 @@ void ReviewJournal::append(const std::vector<std::int64_t> &cells)
     }
     for (std::int64_t c : cells) {
         const auto s = m_project->cellState(c);
-        std::int64_t local = c;
-        std::string label;
-        for (const auto &a : m_project->annotations()) {
-            if (local < a.cells()) {
-                label = a.finalLabel(local);
-                break;
-            }
-            local -= a.cells();
-        }
+        const auto [file, local] = m_project->locateCell(c);
+        const std::string &label = m_project->annotations()[file].finalLabel(local);
         m_pending += withCrc(QByteArray::number(static_cast<qlonglong>(c)) + ' ' + QByteArray::number(static_cast<int>(s.source)) +
             ' ' + QByteArray::number(s.reviewed ? 1 : 0) + ' ' + QByteArray::number(static_cast<qlonglong>(s.editTime)) + ' ' +
             QUrl::toPercentEncoding(QString::fromStdString(label)));

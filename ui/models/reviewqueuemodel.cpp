@@ -52,13 +52,11 @@ void ReviewQueueModel::rebuild()
 {
     beginResetModel();
     m_rows.clear();
-    m_fileStart.clear();
     const auto &files = m_project->annotations();
     const std::string only = m_class.toStdString();
     std::int64_t start = 0;
     std::vector<std::pair<float, std::int64_t>> found;
     for (const auto &a : files) {
-        m_fileStart.push_back(start);
         for (std::int64_t i = 0; i < a.cells(); ++i) {
             const std::int64_t cell = start + i;
             if (!(a.confidence(i) < m_threshold) && !a.noCounts(i))
@@ -77,13 +75,6 @@ void ReviewQueueModel::rebuild()
         m_rows.push_back(cell);
     endResetModel();
     Q_EMIT countsChanged();
-}
-
-ReviewQueueModel::Where ReviewQueueModel::locate(std::int64_t cell) const
-{
-    const auto it = std::upper_bound(m_fileStart.begin(), m_fileStart.end(), cell);
-    const auto f = static_cast<std::size_t>(it - m_fileStart.begin() - 1);
-    return {f, cell - m_fileStart[f]};
 }
 
 std::int64_t ReviewQueueModel::cellAt(int row) const
@@ -110,7 +101,7 @@ std::int64_t ReviewQueueModel::reviewedInQueue() const
 {
     std::int64_t n = 0;
     for (std::int64_t cell : m_rows) {
-        const Where w = locate(cell);
+        const auto w = m_project->locateCell(cell);
         n += m_project->annotations()[w.file].reviewed(w.cell) ? 1 : 0;
     }
     return n;
@@ -131,7 +122,7 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= rowCount() || (role != Qt::DisplayRole && role != Qt::UserRole))
         return {};
     const std::int64_t cell = m_rows[static_cast<std::size_t>(index.row())];
-    const Where w = locate(cell);
+    const auto w = m_project->locateCell(cell);
     const Annotations &a = m_project->annotations()[w.file];
     const auto &targets = m_project->data().targets;
     switch (index.column()) {

@@ -52,20 +52,12 @@ Q_SIGNALS:
     void countsChanged();
 
 private:
-    struct Where
-    {
-        std::size_t file;
-        std::int64_t cell;
-    };
-    Where locate(std::int64_t cell) const;
-
     Project *m_project;
     double m_threshold = 0.5;
     QString m_class;
     std::optional<CellSelection> m_selection;
     bool m_unreviewedOnly = false;
     std::vector<std::int64_t> m_rows;
-    std::vector<std::int64_t> m_fileStart;
 };
 
 }   // namespace nym::ui
