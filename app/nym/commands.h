@@ -11,6 +11,7 @@ namespace nym::cli {
 inline constexpr const char *kTrainSummary = "Train scNym on labelled data and label the target data";
 inline constexpr const char *kPredictSummary = "Label files with a trained model";
 inline constexpr const char *kExplainSummary = "Rank the genes that drove a model's labels (saliency)";
+inline constexpr const char *kReviewApplySummary = "Apply a review saved in Nym Studio (.nymproj) to its target file";
 inline constexpr const char *kUmapSummary = "Lay out cells in a UMAP map of their embedding (obsm/X_umap)";
 bool isEngineCommand(const char *name);
 // Loads the engine module and runs the command line there; returns the exit code.
@@ -26,5 +27,6 @@ void addTrain(CLI::App &app, int &exitCode);
 void addPredict(CLI::App &app, int &exitCode);
 void addExplain(CLI::App &app, int &exitCode);
 void addUmap(CLI::App &app, int &exitCode);
+void addReviewApply(CLI::App &app, int &exitCode);
 
 }   // namespace nym::cli

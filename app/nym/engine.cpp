@@ -1,4 +1,4 @@
-// The engine half of `nym` (libnym_engine.so): train, predict, explain and umap (which can embed with a model), which need LibTorch. Loaded by main.cpp
+// The engine half of `nym` (libnym_engine.so): train, predict, explain, umap (which can embed with a model), which need LibTorch, and review-apply (which labels). Loaded by main.cpp
 // (engineloader.cpp) only when one of these commands runs.
 #include "app/nym/commands.h"
 
@@ -25,5 +25,6 @@ extern "C" __attribute__((visibility("default"))) int nym_engine_main(int argc, 
     nym::cli::addPredict(app, exitCode);
     nym::cli::addExplain(app, exitCode);
     nym::cli::addUmap(app, exitCode);
+    nym::cli::addReviewApply(app, exitCode);
     return nym::cli::runApp(app, argc, argv, exitCode);
 }

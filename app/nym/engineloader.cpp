@@ -13,7 +13,7 @@ namespace nym::cli {
 bool isEngineCommand(const char *name)
 {
     return std::strcmp(name, "train") == 0 || std::strcmp(name, "predict") == 0 || std::strcmp(name, "explain") == 0
-        || std::strcmp(name, "umap") == 0;
+        || std::strcmp(name, "umap") == 0 || std::strcmp(name, "review-apply") == 0;
 }
 
 int runEngine(int argc, char **argv)

@@ -138,8 +138,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         j["umap"] = umapDescription;
     }
     auto file = [&](std::size_t f) {
-        return LabelledFile {targets[f].get(), labelings[f].get(), &annotations[f], truths[f],
-            layouts.empty() ? nullptr : &layouts[f], umapDescription};
+        return LabelledFile {.dataset = targets[f].get(), .labeling = labelings[f].get(), .annotations = &annotations[f],
+            .truth = truths[f], .umap = layouts.empty() ? nullptr : &layouts[f], .umapDescription = umapDescription};
     };
     if (!args.output.empty()) {
         for (std::size_t f = 0; f < targets.size(); ++f) {

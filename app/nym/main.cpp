@@ -22,7 +22,7 @@ int main(int argc, char **argv)
     // Listed here for --help; when options come before them ("nym --x train"), they still reach the engine.
     for (const auto &[name, summary] : {std::pair {"train", nym::cli::kTrainSummary},
              std::pair {"predict", nym::cli::kPredictSummary}, std::pair {"explain", nym::cli::kExplainSummary},
-             std::pair {"umap", nym::cli::kUmapSummary}})
+             std::pair {"umap", nym::cli::kUmapSummary}, std::pair {"review-apply", nym::cli::kReviewApplySummary}})
         app.add_subcommand(name, summary)->allow_extras()->prefix_command()->callback(
             [&exitCode, argc, argv] { exitCode = nym::cli::runEngine(argc, argv); });
     return nym::cli::runApp(app, argc, argv, exitCode);

@@ -1,5 +1,6 @@
 // nymstudio: the Nym Studio desktop application.
 //   nymstudio [--demo] [TRAINING [TARGET...]] [--target FILE]... [MODEL.nym]
+//   nymstudio REVIEW.nymproj
 //   nymstudio [--demo | TRAINING TARGET] --screenshots DIR [--epochs N] [--screenshot-gene NAME]
 //             (a scripted tour that saves screenshots of each step, then quits)
 #include "ui/browser/browserpage.h"
@@ -129,7 +130,8 @@ int main(int argc, char **argv)
         QStringLiteral("name"));
     parser.addOptions({demo, target, shots, epochs, gene});
     parser.addPositionalArgument(QStringLiteral("files"),
-        QStringLiteral("Training dataset, then target datasets (.h5ad or 10x .h5); .nym files open as models."),
+        QStringLiteral("Training dataset, then target datasets (.h5ad or 10x .h5); .nym files open as models, "
+                       ".nymproj files as projects."),
         QStringLiteral("[files...]"));
     parser.process(app);
 
@@ -142,9 +144,11 @@ int main(int argc, char **argv)
 
     nym::ui::MainWindow window;
     window.show();
-    QStringList data, models;
+    QStringList data, models, projects;
     for (const QString &f : parser.positionalArguments())
-        (QFileInfo(f).suffix().compare(QLatin1String("nym"), Qt::CaseInsensitive) == 0 ? models : data) << f;
+        (nym::ui::ProjectController::isProjectFile(f) ? projects
+                : nym::ui::ProjectController::isModelFile(f) ? models
+                                                             : data) << f;
     QStringList targets = parser.values(target);
     if (targets.isEmpty() && data.size() > 1)
         targets = data.mid(1), data = data.mid(0, 1);
@@ -161,6 +165,8 @@ int main(int argc, char **argv)
         // One loading job at a time: the window queues the targets behind the training files.
         window.controller()->addFiles(data, nym::ui::ProjectController::Role::Training, true);
         window.controller()->addFiles(targets, nym::ui::ProjectController::Role::Target, true);
+    } else if (!projects.isEmpty()) {
+        window.controller()->openProject(projects.front());
     } else if (parser.isSet(demo) || models.isEmpty()) {
         window.controller()->openDemo();
     }

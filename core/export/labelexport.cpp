@@ -4,6 +4,9 @@
 
 #include "core/common/error.h"
 #include "core/data/trainingset.h"
+#include "core/export/palettes.h"
+
+#include <algorithm>
 
 #include <cstdio>
 
@@ -28,7 +31,8 @@ void checkFile(const LabelledFile &f, std::size_t index)
             + " cells but the file holds " + std::to_string(n) + ".");
 }
 
-// Seconds since 1970 as ISO 8601 UTC ("2026-12-01T16:34:17Z"); "" for 0 (never edited).
+}   // namespace
+
 std::string isoTime(std::int64_t seconds)
 {
     if (seconds <= 0)
@@ -41,6 +45,8 @@ std::string isoTime(std::int64_t seconds)
     return text;
 }
 
+namespace {
+
 template <class T>
 void append(std::vector<T> &to, std::vector<T> &&from)
 {
@@ -52,6 +58,25 @@ void append(std::vector<T> &to, std::vector<T> &&from)
 
 }   // namespace
 
+std::vector<std::string> labelColors(const std::vector<std::string> &names, const std::map<std::string, std::string> &chosen)
+{
+    int coloured = 0;
+    for (const auto &n : names)
+        coloured += n != kUnassigned && !n.empty();
+    const auto palette = palettes::categorical(std::max(coloured, 1));
+    std::vector<std::string> out;
+    std::size_t next = 0;
+    for (const auto &n : names) {
+        const bool grey = n == kUnassigned || n.empty();
+        std::string colour = grey ? palettes::hex(palettes::kNoValue) : palettes::hex(palette[next++]);
+        const auto it = chosen.find(n);
+        if (it != chosen.end() && it->second.size() == 7 && it->second[0] == '#')
+            colour = it->second;
+        out.push_back(std::move(colour));
+    }
+    return out;
+}
+
 std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
 {
     if (files.empty())
@@ -61,6 +86,7 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
     const auto &classes = files.front().labeling->predictions.classes;
     const bool withTruth = !files.front().truth.empty();
     const bool withUmap = files.front().umap != nullptr;
+    const bool withDomain = !files.front().domains.empty();
     for (std::size_t f = 1; f < files.size(); ++f) {
         if (files[f].labeling->predictions.classes != classes)
             throw Error(datasetDisplayName(*files[f].dataset, f)
@@ -71,45 +97,60 @@ std::vector<TableColumn> perCellTable(const std::vector<LabelledFile> &files)
         if ((files[f].umap != nullptr) != withUmap)
             throw Error(datasetDisplayName(*files[f].dataset, withUmap ? f : 0)
                 + ": has no UMAP layout while other files do; lay them out together for the umap columns.");
+        if (files[f].domains.empty() == withDomain)
+            throw Error(datasetDisplayName(*files[f].dataset, withDomain ? f : 0)
+                + ": has no domains while other files do; every file needs them for the domain column.");
     }
-    std::vector<std::string> file, cell, label, final, truth;
-    std::vector<double> confidence;
+    std::vector<std::string> file, domain, cell, label, final, truth, source, edited;
+    std::vector<double> confidence, umap1, umap2, reviewed;
     std::vector<std::vector<double>> probabilities(classes.size());
-    std::vector<double> umap1, umap2, reviewed;
-    std::vector<std::string> source, edited;
     for (std::size_t f = 0; f < files.size(); ++f) {
         const LabelledFile &in = files[f];
-        const auto n = static_cast<std::size_t>(in.dataset->cells());
-        if (files.size() > 1)
-            file.insert(file.end(), n, datasetDisplayName(*in.dataset, f));
-        cell.insert(cell.end(), in.dataset->cellIds.begin(), in.dataset->cellIds.end());
-        label.insert(label.end(), in.labeling->labels.begin(), in.labeling->labels.end());
-        append(final, in.annotations->finalLabels());
-        const auto &conf = in.labeling->predictions.confidence;
-        confidence.insert(confidence.end(), conf.begin(), conf.end());
-        truth.insert(truth.end(), in.truth.begin(), in.truth.end());
+        const std::int64_t n = in.dataset->cells();
+        const std::string name = files.size() > 1 ? datasetDisplayName(*in.dataset, f) : std::string();
         const auto &p = in.labeling->predictions.probabilities;
-        for (std::size_t k = 0; k < classes.size(); ++k)
-            for (std::size_t i = 0; i < n; ++i)
-                probabilities[k].push_back(p[i * classes.size() + k]);
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto cell = static_cast<std::int64_t>(i);
-            source.emplace_back(labelSourceName(in.annotations->source(cell)));
-            reviewed.push_back(in.annotations->reviewed(cell) ? 1.0 : 0.0);
-            edited.push_back(isoTime(in.annotations->editTime(cell)));
-        }
-        if (withUmap)
-            for (std::size_t i = 0; i < n; ++i) {
-                umap1.push_back((*in.umap)[2 * i]);
-                umap2.push_back((*in.umap)[2 * i + 1]);
+        const auto row = [&](std::int64_t i) {
+            if (i < 0 || i >= n)
+                throw Error(datasetDisplayName(*in.dataset, f) + ": cell " + std::to_string(i) + " of the selection is not in the file.");
+            const auto u = static_cast<std::size_t>(i);
+            if (files.size() > 1)
+                file.push_back(name);
+            if (withDomain)
+                domain.push_back(in.domains[u]);
+            cell.push_back(in.dataset->cellIds[u]);
+            label.push_back(in.labeling->labels[u]);
+            final.push_back(in.annotations->finalLabel(i));
+            confidence.push_back(in.labeling->predictions.confidence[u]);
+            if (withTruth)
+                truth.push_back(in.truth[u]);
+            for (std::size_t k = 0; k < classes.size(); ++k)
+                probabilities[k].push_back(p[u * classes.size() + k]);
+            source.emplace_back(labelSourceName(in.annotations->source(i)));
+            reviewed.push_back(in.annotations->reviewed(i) ? 1.0 : 0.0);
+            edited.push_back(isoTime(in.annotations->editTime(i)));
+            if (withUmap) {
+                umap1.push_back((*in.umap)[2 * u]);
+                umap2.push_back((*in.umap)[2 * u + 1]);
             }
+        };
+        if (in.domains.size() != (withDomain ? static_cast<std::size_t>(n) : 0))
+            throw Error(datasetDisplayName(*in.dataset, f) + ": the domains cover " + std::to_string(in.domains.size())
+                + " cells but the file holds " + std::to_string(n) + ".");
+        if (in.rows)
+            for (std::int64_t i : *in.rows)
+                row(i);
+        else
+            for (std::int64_t i = 0; i < n; ++i)
+                row(i);
     }
     std::vector<TableColumn> cols;
     if (files.size() > 1)
         cols.push_back(TableColumn::ofText("file", std::move(file)));
+    if (withDomain)
+        cols.push_back(TableColumn::ofText("domain", std::move(domain)));
     cols.push_back(TableColumn::ofText("cell", std::move(cell)));
     cols.push_back(TableColumn::ofText("nym_label", std::move(label)));
-    cols.push_back(TableColumn::ofText("nym_label_thresholded", std::move(final)));
+    cols.push_back(TableColumn::ofText("nym_final_label", std::move(final)));
     cols.push_back(TableColumn::ofNumbers("nym_confidence", std::move(confidence)));
     if (withTruth)
         cols.push_back(TableColumn::ofText("true_label", std::move(truth)));
@@ -135,8 +176,12 @@ H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
     checkFile(file, 0);
     const Labeling &l = *file.labeling;
     H5adAdditions add;
-    ObsColumn label = ObsColumn::fromLabels("nym_label", l.labels, true);
-    ObsColumn thresholded = ObsColumn::fromLabels("nym_label_thresholded", file.annotations->finalLabels(), true);
+    const Annotations &a = *file.annotations;
+    ObsColumn label = ObsColumn::categorical("nym_label", l.predictions.classes, l.predictions.label);
+    std::vector<std::int32_t> finalCodes(static_cast<std::size_t>(a.cells()));
+    for (std::int64_t i = 0; i < a.cells(); ++i)
+        finalCodes[static_cast<std::size_t>(i)] = a.finalCode(i);
+    ObsColumn thresholded = ObsColumn::categorical("nym_final_label", a.labelNames(), std::move(finalCodes));
     std::vector<double> conf(l.predictions.confidence.begin(), l.predictions.confidence.end());
     std::vector<std::string> sources;
     std::vector<double> reviewed;
@@ -160,6 +205,11 @@ H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
     probs.cols = static_cast<std::int64_t>(l.predictions.classes.size());
     probs.values = l.predictions.probabilities;
     add.obsm.push_back(std::move(probs));
+    add.unsLists = {{"nym_label_colors", labelColors(label.categories, file.colors)},
+        {"nym_final_label_colors", labelColors(thresholded.categories, file.colors)}};
+    add.obs[0].colors = add.unsLists[0].second;
+    add.obs[2].colors = add.unsLists[1].second;
+    std::string umapDescription;
     if (file.umap) {
         DenseArray umap;
         umap.name = "X_umap";
@@ -167,7 +217,7 @@ H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
         umap.cols = 2;
         umap.values = *file.umap;
         add.obsm.push_back(std::move(umap));
-        add.uns.emplace_back("umap", file.umapDescription);
+        umapDescription = file.umapDescription.empty() ? std::string("UMAP layout") : file.umapDescription;
     }
     std::string classes;
     for (const auto &c : model.classes())
@@ -191,6 +241,9 @@ H5adAdditions h5adAdditions(const LabelledFile &file, const Model &model)
             "probabilities corrected for this input's estimated class mix (EM, Saerens et al. 2002)");
         add.uns.emplace_back("estimated_class_shares", shares);
     }
+    if (!umapDescription.empty())
+        add.uns.emplace_back("umap", umapDescription);
+    add.uns.insert(add.uns.end(), file.provenance.begin(), file.provenance.end());
     return add;
 }
 

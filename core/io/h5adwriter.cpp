@@ -115,13 +115,19 @@ void writeFrame(const Out &out, hid_t loc, const std::string &name, const std::v
 
 void writeUns(const Out &out, hid_t root, const H5adAdditions &add)
 {
-    if (add.uns.empty())
+    if (add.uns.empty() && add.unsLists.empty())
         return;
     if (H5Lexists(root, "uns", H5P_DEFAULT) <= 0)
         createGroup(out, root, "uns");
     Handle uns(H5Gopen2(root, "uns", H5P_DEFAULT), H5Gclose);
     if (!uns)
         out.fail("uns (it exists but is not a group)");
+    for (const auto &[k, values] : add.unsLists) {
+        removeIfPresent(uns.get(), k);
+        writeStringArray(out, uns.get(), k, values);
+    }
+    if (add.uns.empty())
+        return;
     if (add.unsGroup.empty()) {
         for (const auto &[k, v] : add.uns) {
             removeIfPresent(uns.get(), k);
@@ -147,6 +153,9 @@ void checkAdditions(const H5adAdditions &add, std::int64_t cells, const std::str
             throw Error("obs column '" + c.name + "' has " + std::to_string(c.size()) + " values but " + input + " has "
                 + std::to_string(cells) + " cells");
     }
+    for (const auto &[k, v] : add.unsLists)
+        if (k.empty() || k.find('/') != std::string::npos || k == add.unsGroup)
+            throw Error("uns name '" + k + "' cannot be written");
     for (const auto &a : add.obsm) {
         if (a.name.empty() || a.name.find('/') != std::string::npos)
             throw Error("obsm name '" + a.name + "' cannot be written");

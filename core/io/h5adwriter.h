@@ -28,6 +28,8 @@ struct H5adAdditions
     // unsGroup they go straight into uns/.
     std::string unsGroup = "nym";
     std::vector<std::pair<std::string, std::string>> uns;
+    // String arrays written straight into uns/ (replacing same-named ones): "nym_label_colors" and the like.
+    std::vector<std::pair<std::string, std::vector<std::string>>> unsLists;
 };
 
 // Writes a new .h5ad (anndata >= 0.8 layout, FORMATS.md "Writing") holding the dataset: X as CSR, obs and var

@@ -285,7 +285,7 @@ private Q_SLOTS:
         // The annotated copy: our reader and anndata both see the added elements; X is carried through.
         const auto annotated = nym::readDataset(nymtest::s(out));
         QVERIFY(annotated.findObs("nym_label") && annotated.findObs("nym_confidence")
-            && annotated.findObs("nym_label_thresholded"));
+            && annotated.findObs("nym_final_label"));
         QVERIFY(annotated.findObsm("X_nym") && annotated.findObsm("X_nym")->cols == 256);
         const auto original = nym::readDataset(nymtest::s(target));
         QCOMPARE(annotated.matrix.nnz(), original.matrix.nnz());
@@ -299,7 +299,7 @@ private Q_SLOTS:
         QFile tf(table);
         QVERIFY(tf.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = tf.readAll().split('\n');
-        QVERIFY(lines[0].startsWith("cell,nym_label,nym_label_thresholded,nym_confidence,true_label,p_"));
+        QVERIFY(lines[0].startsWith("cell,nym_label,nym_final_label,nym_confidence,true_label,p_"));
         QCOMPARE(lines.size() - 2, static_cast<int>(original.cells()));   // header + trailing newline
 
         // Existing outputs stop the run before training, with one line.

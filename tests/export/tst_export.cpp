@@ -63,11 +63,11 @@ private Q_SLOTS:
         const auto l = fakeLabeling(d, kClasses, 1, {3, 7});
         Annotations a = annotate(l, 0.6);
         a.setExpertLabel(10, "Plasma", 1);   // an edit shows in the final label column
-        const auto cols = perCellTable({{&d, l.get(), &a, {}, nullptr, {}}});
+        const auto cols = perCellTable({{.dataset = &d, .labeling = l.get(), .annotations = &a}});
         std::vector<std::string> names;
         for (const auto &c : cols)
             names.push_back(c.name);
-        QCOMPARE(names, (std::vector<std::string> {"cell", "nym_label", "nym_label_thresholded", "nym_confidence",
+        QCOMPARE(names, (std::vector<std::string> {"cell", "nym_label", "nym_final_label", "nym_confidence",
                             "p_B cell", "p_T cell", "p_NK", "nym_label_source", "nym_reviewed", "nym_last_edit"}));
         for (const auto &c : cols)
             QCOMPARE(c.size(), std::size_t(200));
@@ -95,7 +95,7 @@ private Q_SLOTS:
         QCOMPARE(cols[9].text[10], std::string("1970-01-01T00:00:01Z"));
         QCOMPARE(cols[9].text[11], std::string());
         a.accept(12, 1764606857);
-        const auto again = perCellTable({{&d, l.get(), &a, {}, nullptr, {}}});
+        const auto again = perCellTable({{.dataset = &d, .labeling = l.get(), .annotations = &a}});
         QCOMPARE(again[7].text[12], std::string("accepted"));
         QCOMPARE(again[8].numbers[12], 1.0);
         QCOMPARE(again[9].text[12], std::string("2025-12-01T16:34:17Z"));
@@ -107,7 +107,7 @@ private Q_SLOTS:
         const auto l0 = fakeLabeling(*files[0], kClasses, 2), l1 = fakeLabeling(*files[1], kClasses, 3);
         const Annotations a0 = annotate(l0, 0.5), a1 = annotate(l1, 0.5);
         std::vector<std::string> t0(150, "T cell"), t1(150, "NK");
-        const auto cols = perCellTable({{files[0].get(), l0.get(), &a0, t0, nullptr, {}}, {files[1].get(), l1.get(), &a1, t1, nullptr, {}}});
+        const auto cols = perCellTable({{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0, .truth = t0}, {.dataset = files[1].get(), .labeling = l1.get(), .annotations = &a1, .truth = t1}});
         QCOMPARE(cols[0].name, std::string("file"));   // one order for the CLI and the app: file first
         QCOMPARE(cols[1].name, std::string("cell"));
         QCOMPARE(cols[5].name, std::string("true_label"));
@@ -123,31 +123,31 @@ private Q_SLOTS:
         // Written: header + one line per cell; the same input writes the same bytes.
         QTemporaryDir dir;
         const QString p1 = dir.filePath(QStringLiteral("a.csv")), p2 = dir.filePath(QStringLiteral("b.tsv"));
-        writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}, {files[1].get(), l1.get(), &a1, {}, nullptr, {}}});
+        writePerCellTable(p1.toStdString(), {{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0}, {.dataset = files[1].get(), .labeling = l1.get(), .annotations = &a1}});
         const auto lines = readLines(p1);
         QCOMPARE(lines.size(), 301);
-        QCOMPARE(lines[0], QByteArray("file,cell,nym_label,nym_label_thresholded,nym_confidence,p_B cell,p_T cell,p_NK,"
+        QCOMPARE(lines[0], QByteArray("file,cell,nym_label,nym_final_label,nym_confidence,p_B cell,p_T cell,p_NK,"
                                       "nym_label_source,nym_reviewed,nym_last_edit"));
-        writePerCellTable(p2.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}});
+        writePerCellTable(p2.toStdString(), {{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0}});
         QVERIFY(readLines(p2)[0].startsWith("cell\tnym_label\t"));
         // Existing files are not replaced unless asked.
-        QVERIFY_THROWS_EXCEPTION(Error, writePerCellTable(p1.toStdString(), {{files[0].get(), l0.get(), &a0, {}, nullptr, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, writePerCellTable(p1.toStdString(), {{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0}}));
         QCOMPARE(readLines(p1).size(), 301);
 
         // Errors name the problem.
         QVERIFY_THROWS_EXCEPTION(Error, perCellTable({}));
-        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, t0, nullptr, {}}, {files[1].get(), l1.get(), &a1, {}, nullptr, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0, .truth = t0}, {.dataset = files[1].get(), .labeling = l1.get(), .annotations = &a1}}));
         const auto other = fakeLabeling(*files[1], {"x", "y"}, 4);
         const Annotations ao = annotate(other, 0.5);
         try {
-            perCellTable({{files[0].get(), l0.get(), &a0, {}, nullptr, {}}, {files[1].get(), other.get(), &ao, {}, nullptr, {}}});
+            perCellTable({{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0}, {.dataset = files[1].get(), .labeling = other.get(), .annotations = &ao}});
             QFAIL("different classes were accepted");
         } catch (const Error &e) {
             QVERIFY2(std::string(e.what()).find("other classes") != std::string::npos, e.what());
         }
         // Predictions of another file (other cell count) are refused.
-        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), fakeLabeling(*simulatedFiles(1, 40)[0], kClasses, 5).get(), &a0, {}, nullptr, {}}}));
-        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{files[0].get(), l0.get(), &a0, std::vector<std::string>(3, "x"), nullptr, {}}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{.dataset = files[0].get(), .labeling = fakeLabeling(*simulatedFiles(1, 40)[0], kClasses, 5).get(), .annotations = &a0}}));
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({{.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0, .truth = std::vector<std::string>(3, "x")}}));
     }
 
     void h5adAdditionsCarryFinalLabels()
@@ -162,13 +162,13 @@ private Q_SLOTS:
         c.createdBy = "Nym Studio test";
         c.weights.push_back({"w", {1}, {0.5f}});   // the exports read no weights; a model needs one
         const Model model(c);
-        const H5adAdditions add = h5adAdditions({files[0].get(), l.get(), &a, {}, nullptr, {}}, model);
+        const H5adAdditions add = h5adAdditions({.dataset = files[0].get(), .labeling = l.get(), .annotations = &a}, model);
         QCOMPARE(add.obs.size(), std::size_t(5));
         QCOMPARE(add.obs[3].name, std::string("nym_label_source"));
         QCOMPARE(add.obs[3].text(5), std::string("relabelled"));
         QCOMPARE(add.obs[4].name, std::string("nym_reviewed"));
         QCOMPARE(add.obs[0].name, std::string("nym_label"));
-        QCOMPARE(add.obs[2].name, std::string("nym_label_thresholded"));
+        QCOMPARE(add.obs[2].name, std::string("nym_final_label"));
         QCOMPARE(add.obs[2].text(5), std::string("Doublet"));
         QCOMPARE(add.obs[2].text(0), std::string(kUnassigned));
         QCOMPARE(add.obsm[0].name, std::string("X_nym"));
@@ -182,7 +182,7 @@ private Q_SLOTS:
         const std::string out = dir.filePath(QStringLiteral("o.h5ad")).toStdString();
         writeH5ad(*files[0], out, add);
         const Dataset back = readDataset(out);
-        QCOMPARE(back.findObs("nym_label_thresholded")->text(5), std::string("Doublet"));
+        QCOMPARE(back.findObs("nym_final_label")->text(5), std::string("Doublet"));
         QCOMPARE(back.findObs("nym_label")->text(7), l->labels[7]);
         QCOMPARE(back.findObs("nym_label_source")->text(5), std::string("relabelled"));
         QCOMPARE(back.findObs("nym_label_source")->text(6), std::string("model"));

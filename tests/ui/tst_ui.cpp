@@ -372,7 +372,7 @@ private Q_SLOTS:
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 801);
-        QVERIFY(lines.first().startsWith("cell,nym_label,nym_label_thresholded"));
+        QVERIFY(lines.first().startsWith("cell,nym_label,nym_final_label"));
         int unassigned = 0;
         for (const auto &line : lines)
             unassigned += line.split(',').value(2) == "Unassigned" ? 1 : 0;

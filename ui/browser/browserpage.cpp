@@ -5,6 +5,7 @@
 #include "ui/browser/mapexport.h"
 #include "ui/browser/maplegend.h"
 #include "ui/browser/palettes.h"
+#include "core/export/labelexport.h"
 #include "ui/browser/reviewpanel.h"
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
@@ -49,7 +50,7 @@ using BrowserPage_Coded = BrowserPage::Coded;
 
 namespace {
 
-constexpr QRgb kGrey = 0xffc8c8c8u;       // unassigned, missing, context
+constexpr QRgb kGrey = palettes::kNoValue;   // unassigned, missing, context
 constexpr QRgb kTraining = 0xffdadada;    // training cells under the target
 
 QString unassigned()
@@ -897,6 +898,78 @@ void BrowserPage::askExport()
         QMessageBox::warning(this, tr("Export Figure"), error);
     else
         m_info->setText(tr("Wrote %1.").arg(path));
+}
+
+std::map<std::string, std::string> BrowserPage::labelColors() const
+{
+    // The names in the order the final-label colouring lists them: classes, Unassigned, names people added, then
+    // training labels the targets do not carry.
+    std::vector<std::string> names;
+    const auto add = [&](const std::string &n) {
+        if (std::find(names.begin(), names.end(), n) == names.end())
+            names.push_back(n);
+    };
+    if (!m_project->labelings().empty())
+        for (const auto &c : m_project->labelings().front()->predictions.classes)
+            add(c);
+    add(kUnassigned);
+    for (const auto &a : m_project->annotations())
+        for (const auto &n : a.labelNames())
+            add(n);
+    if (m_haveTrainingOnMap) {
+        std::set<std::string> training;
+        const std::string column = m_project->data().labelColumn.toStdString();
+        for (const auto &d : m_project->data().training)
+            if (const ObsColumn *c = d->findObs(column))
+                for (std::int64_t i = 0; i < d->cells(); ++i)
+                    training.insert(c->text(i));
+        for (const auto &n : training)
+            add(n);
+    }
+    std::map<std::string, std::string> chosen;
+    for (const auto &n : names) {
+        const auto custom = m_customColors.constFind(QStringLiteral("final|") + QString::fromStdString(n));
+        if (custom != m_customColors.constEnd())
+            chosen[n] = custom->name().toStdString();
+    }
+    const auto colors = nym::labelColors(names, chosen);
+    std::map<std::string, std::string> out;
+    for (std::size_t k = 0; k < names.size(); ++k)
+        out[names[k]] = colors[k];
+    return out;
+}
+
+void BrowserPage::selectCells(const std::vector<std::int64_t> &cells)
+{
+    m_view->selectCells(cells, CellSelection::Mode::Replace);
+}
+
+std::vector<std::int64_t> BrowserPage::selectedCells() const
+{
+    if (m_project->targetCells() != m_view->targetCells())
+        return {};
+    return m_view->selection().indices();
+}
+
+std::map<std::string, std::string> BrowserPage::viewSettings() const
+{
+    return {{"color_by", m_key.toStdString()}, {"point_size", std::to_string(m_size->value())},
+        {"opacity", std::to_string(m_opacity->value())}};
+}
+
+void BrowserPage::applyViewSettings(const std::map<std::string, std::string> &view)
+{
+    const auto get = [&](const char *key) {
+        const auto it = view.find(key);
+        return it == view.end() ? QString() : QString::fromStdString(it->second);
+    };
+    bool ok = false;
+    if (const int v = get("point_size").toInt(&ok); ok)
+        m_size->setValue(v);
+    if (const int v = get("opacity").toInt(&ok); ok)
+        m_opacity->setValue(v);
+    if (const QString key = get("color_by"); !key.isEmpty())
+        setColorBy(key);
 }
 
 }   // namespace nym::ui

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -62,6 +63,14 @@ public:
     QString exportFigure(const QString &path, int pngWidth = 2400) const;
     // True while a gene's values are being computed.
     bool isColoring() const;
+    // Each label name's colour as the final-label colouring shows it ("#rrggbb"), for the exports' uns colours.
+    std::map<std::string, std::string> labelColors() const;
+    // Selects these target cells (target-wide indices) on the map, replacing the selection.
+    void selectCells(const std::vector<std::int64_t> &cells);
+    std::vector<std::int64_t> selectedCells() const;
+    // What a saved project keeps of this view (colouring, point size, opacity), and back.
+    std::map<std::string, std::string> viewSettings() const;
+    void applyViewSettings(const std::map<std::string, std::string> &view);
 
     // Values of a categorical colouring: category names in their preferred order and one code per cell.
     struct Coded

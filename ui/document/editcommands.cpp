@@ -111,4 +111,39 @@ void RestoreCells::undo()
     m_project->applyCellEdit(m_cells, [this](Annotations &a, std::int64_t cell, std::size_t k) { a.restore(cell, m_old[k]); });
 }
 
+ApplyModel::ApplyModel(Project *project, Project::ModelState before, Project::ModelState after, const QString &text)
+    : QUndoCommand(text)
+    , m_project(project)
+    , m_before(std::move(before))
+    , m_after(std::move(after))
+{
+}
+
+void ApplyModel::redo()
+{
+    m_project->setModelState(m_after);
+}
+
+void ApplyModel::undo()
+{
+    m_project->setModelState(m_before);
+}
+
+AddLabelName::AddLabelName(Project *project, QString name)
+    : QUndoCommand(QObject::tr("Add the label %1").arg(name))
+    , m_project(project)
+    , m_name(std::move(name))
+{
+}
+
+void AddLabelName::redo()
+{
+    m_project->setLabelNameAdded(m_name, true);
+}
+
+void AddLabelName::undo()
+{
+    m_project->setLabelNameAdded(m_name, false);
+}
+
 }   // namespace nym::ui

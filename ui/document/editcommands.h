@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/data/annotations.h"
+#include "ui/document/project.h"
 
 #include <QUndoCommand>
 
@@ -82,6 +83,35 @@ private:
     std::vector<std::int64_t> m_cells;
     std::vector<std::string> m_labels;
     std::vector<Annotations::CellState> m_new, m_old;
+};
+
+// A model and its predictions for the open targets, set together with the annotations built from them (the review
+// carried over): undo puts back the previous model, predictions, annotations and map exactly. Holds both states
+// (models and predictions are shared, not copied; the annotations are one copy each). GUI thread.
+class ApplyModel : public QUndoCommand
+{
+public:
+    ApplyModel(Project *project, Project::ModelState before, Project::ModelState after, const QString &text);
+    void redo() override;
+    void undo() override;
+
+private:
+    Project *m_project;
+    Project::ModelState m_before, m_after;
+};
+
+// A label name added to the project's list (a type absent from the training data) before any cell carries it, so
+// the relabel pickers and the review queue offer it. GUI thread.
+class AddLabelName : public QUndoCommand
+{
+public:
+    AddLabelName(Project *project, QString name);
+    void redo() override;
+    void undo() override;
+
+private:
+    Project *m_project;
+    QString m_name;
 };
 
 }   // namespace nym::ui

@@ -3,6 +3,8 @@
 #include "ui/document/editcommands.h"
 
 #include "core/common/error.h"
+#include "core/data/reviewedcells.h"
+#include "core/export/reviewfile.h"
 
 #include <QDateTime>
 #include <QUndoStack>
@@ -235,6 +237,115 @@ void Project::setLabelings(Labelings labelings)
     setModified(!m_labelings.empty());
 }
 
+std::int64_t Project::applyModel(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary,
+    const QString &source, Labelings labelings)
+{
+    bool sameTargets = !m_labelings.empty() && labelings.size() == m_labelings.size() && labelings.size() == m_data.targets.size();
+    for (std::size_t f = 0; sameTargets && f < labelings.size(); ++f)
+        sameTargets = labelings[f]->predictions.cells == m_labelings[f]->predictions.cells;
+    if (!sameTargets) {
+        setModel(std::move(model), std::move(summary), source);
+        setLabelings(std::move(labelings));
+        return 0;
+    }
+    ModelState after;
+    after.model = std::move(model);
+    after.summary = std::move(summary);
+    after.source = source;
+    std::int64_t carried = 0;
+    for (std::size_t f = 0; f < labelings.size(); ++f) {
+        Annotations a = annotate(labelings[f], m_threshold);
+        carried += applyReview(*m_data.targets[f], a, reviewOf(*m_data.targets[f], m_annotations[f]));
+        after.annotations.push_back(std::move(a));
+    }
+    after.labelings = std::move(labelings);
+    const QString name = source == tr("trained here") ? tr("the model trained here") : source;
+    m_undo->push(new ApplyModel(this, modelState(), std::move(after), tr("Apply %1's predictions").arg(name)));
+    return carried;
+}
+
+Project::ModelState Project::modelState() const
+{
+    return {m_model, m_summary, m_modelSource, m_labelings, m_annotations, m_cellMap};
+}
+
+void Project::setModelState(const ModelState &state)
+{
+    m_model = state.model;
+    m_summary = state.summary;
+    m_modelSource = state.source;
+    m_labelings = state.labelings;
+    m_annotations = state.annotations;
+    for (auto &a : m_annotations)
+        a.setThreshold(m_threshold);   // the threshold may have changed since this state was taken
+    m_cellMap = state.cellMap;
+    Q_EMIT modelChanged();
+    Q_EMIT labelingsChanged();
+    Q_EMIT annotationsChanged();
+    Q_EMIT cellMapChanged();
+    setModified(true);
+}
+
+bool Project::addLabelName(const QString &name)
+{
+    const QString n = name.trimmed();
+    if (n.isEmpty() || labelNames().contains(n))
+        return false;
+    m_undo->push(new AddLabelName(this, n));
+    return true;
+}
+
+void Project::setLabelNameAdded(const QString &name, bool added)
+{
+    if (added == m_addedLabels.contains(name))
+        return;
+    if (added)
+        m_addedLabels.append(name);
+    else
+        m_addedLabels.removeAll(name);
+    Q_EMIT labelNamesChanged();
+}
+
+std::int64_t Project::editedCells() const
+{
+    std::int64_t n = 0;
+    for (const auto &a : m_annotations)
+        for (std::int64_t i = 0; i < a.cells(); ++i)
+            n += a.source(i) != LabelSource::Model || a.reviewed(i);
+    return n;
+}
+
+std::vector<DatasetPtr> Project::correctionsAsTraining() const
+{
+    std::vector<DatasetPtr> out;
+    for (std::size_t f = 0; f < m_annotations.size() && f < m_data.targets.size(); ++f) {
+        auto d = std::make_shared<Dataset>(reviewedCellsAsTraining(*m_data.targets[f], m_annotations[f], m_data.labelColumn.toStdString()));
+        if (d->cells() > 0) {
+            d->source.format = "reviewed cells of " + datasetDisplayName(*m_data.targets[f], f);
+            out.push_back(std::move(d));
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> Project::targetDomains(std::size_t file) const
+{
+    const Dataset &d = *m_data.targets.at(file);
+    const auto n = static_cast<std::size_t>(d.cells());
+    if (m_domainMode == DomainMode::Column) {
+        if (const ObsColumn *c = d.findObs(m_data.domainColumn.toStdString())) {
+            std::vector<std::string> out;
+            out.reserve(n);
+            for (std::size_t i = 0; i < n; ++i)
+                out.push_back(c->text(static_cast<std::int64_t>(i)));
+            return out;
+        }
+    }
+    if (m_domainMode == DomainMode::TrainingVsTarget)
+        return std::vector<std::string>(n, "target");
+    return std::vector<std::string>(n, datasetDisplayName(d, m_data.training.size() + file));
+}
+
 std::int64_t Project::targetCells() const
 {
     std::int64_t n = 0;
@@ -276,6 +387,9 @@ QStringList Project::labelNames() const
         for (const auto &n : a.labelNames())
             if (!names.contains(QString::fromStdString(n)))
                 names << QString::fromStdString(n);
+    for (const QString &n : m_addedLabels)
+        if (!names.contains(n))
+            names << n;
     return names;
 }
 

@@ -112,6 +112,25 @@ public:
     // A new model (with its training summary when trained here); its predictions are cleared.
     void setModel(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary, const QString &source);
 
+    // A model with its predictions for the open targets, set at once (after training, opening a model file or
+    // retraining). When the same targets already have predictions, every cell a person labelled, accepted or
+    // reviewed keeps that (by label name) and the change is one undo step that brings back the previous model,
+    // predictions, annotations and map; otherwise it is setModel + setLabelings. Returns the cells carried over.
+    std::int64_t applyModel(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary,
+        const QString &source, Labelings labelings);
+    // Everything applyModel replaces, for its undo command.
+    struct ModelState
+    {
+        std::shared_ptr<const Model> model;
+        std::optional<TrainingSummary> summary;
+        QString source;
+        Labelings labelings;
+        std::vector<Annotations> annotations;
+        CellMapPtr cellMap;
+    };
+    ModelState modelState() const;
+    void setModelState(const ModelState &state);   // for ApplyModel only
+
     // --- Predictions and annotations
     // Predictions of the current model, one per target file in order, and their per-cell annotations.
     const Labelings &labelings() const { return m_labelings; }
@@ -145,8 +164,21 @@ public:
     // Puts a saved review back (labels by name with their source, reviewed flag and time), as one undo step.
     void restoreCells(const std::vector<std::int64_t> &cells, const std::vector<std::string> &labels,
         const std::vector<Annotations::CellState> &states);
-    // Every label name in use or introduced (classes first, then Unassigned, then names people added).
+    // Every label name in use or introduced (classes first, then Unassigned, then names people added, also those
+    // no cell carries yet).
     QStringList labelNames() const;
+    // Adds a label name before any cell carries it (one undo step); false when the name is empty or exists.
+    bool addLabelName(const QString &name);
+    QStringList addedLabelNames() const { return m_addedLabels; }
+    void setLabelNameAdded(const QString &name, bool added);   // for AddLabelName only
+    // Target cells a person labelled, accepted or reviewed.
+    std::int64_t editedCells() const;
+    // The cells people labelled (not Unassigned) as labelled training files, one per target file that has any
+    // (reviewedCellsAsTraining), for "retrain with my corrections".
+    std::vector<DatasetPtr> correctionsAsTraining() const;
+    // Each cell's domain in one target file as training sees it (the domain column's value, the file's name, or
+    // "target"), for the exports' domain column.
+    std::vector<std::string> targetDomains(std::size_t file) const;
     // Which target file a target-wide cell index falls in, and the cell's index there. nym::Error when out of range.
     struct CellLocation
     {
@@ -177,6 +209,7 @@ Q_SIGNALS:
     void annotationsChanged();      // final labels changed (threshold, predictions or an edit)
     void cellMapChanged();          // a map was computed, or cleared with its predictions
     void labelsChanged(const std::vector<std::int64_t> &cells);   // an edit (or its undo) changed these cells
+    void labelNamesChanged();       // a name was added (or its addition undone)
     void modifiedChanged(bool modified);
 
 private:
@@ -197,6 +230,7 @@ private:
     CellMapPtr m_cellMap;
     QUndoStack *m_undo = nullptr;
     bool m_modified = false;
+    QStringList m_addedLabels;
 };
 
 }   // namespace nym::ui

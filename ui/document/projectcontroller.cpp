@@ -2,13 +2,18 @@
 
 #include "core/common/error.h"
 #include "core/common/parallel.h"
+#include "core/export/reviewfile.h"
+#include "core/model/model.h"
 #include "ui/document/recentfiles.h"
 #include "ui/workers/jobcontroller.h"
 #include "ui/workers/trainingcontroller.h"
 
+#include <QDateTime>
 #include <QFileInfo>
+#include <QUndoStack>
 #include <QPointer>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -44,6 +49,11 @@ bool ProjectController::isDataFile(const QString &path)
 bool ProjectController::isModelFile(const QString &path)
 {
     return QFileInfo(path).suffix().compare(QLatin1String("nym"), Qt::CaseInsensitive) == 0;
+}
+
+bool ProjectController::isProjectFile(const QString &path)
+{
+    return QFileInfo(path).suffix().compare(QLatin1String("nymproj"), Qt::CaseInsensitive) == 0;
 }
 
 bool ProjectController::isBusy() const
@@ -205,7 +215,9 @@ void ProjectController::openDropped(const QStringList &paths, const AskRole &ask
 {
     QStringList data;
     for (const QString &p : paths) {
-        if (isModelFile(p))
+        if (isProjectFile(p))
+            openProject(p);
+        else if (isModelFile(p))
             openModel(p);
         else
             data << p;
@@ -236,11 +248,15 @@ void ProjectController::openModel(const QString &path)
         [path](std::stop_token) { return jobs::openModel(path); },
         [this](LoadedModel r) {
             RecentFiles::add(r.path, QStringLiteral("model"));
-            m_project->setModel(std::move(r.model), std::nullopt, QFileInfo(r.path).fileName());
             setStatus(r.done);
-            Q_EMIT modelOpened();
-            if (!m_project->data().targets.empty())
-                applyModel();
+            const QString source = QFileInfo(r.path).fileName();
+            if (m_project->data().targets.empty()) {
+                m_project->setModel(std::move(r.model), std::nullopt, source);
+                Q_EMIT modelOpened();
+            } else {
+                // The model arrives with its predictions (the review carries over): one step, undoable.
+                labelWith(std::move(r.model), std::nullopt, source, [this] { Q_EMIT modelOpened(); });
+            }
         });
 }
 
@@ -268,27 +284,78 @@ bool ProjectController::saveModel(const QString &path)
     return true;
 }
 
-bool ProjectController::exportTable(const QString &path)
+ExportRequest ProjectController::exportRequest(const ExportChoices &choices) const
+{
+    ExportRequest r;
+    r.labelings = m_project->labelings();
+    r.targets = m_project->data().targets;
+    r.annotations = m_project->annotations();
+    r.map = m_project->cellMap();
+    r.model = m_project->model();
+    r.colors = choices.colors;
+    // The domain column when domains say more than "target" (a domain column, or one domain per file).
+    if (m_project->domainMode() != Project::DomainMode::TrainingVsTarget)
+        for (std::size_t f = 0; f < r.targets.size(); ++f)
+            r.domains.push_back(m_project->targetDomains(f));
+    if (choices.selectionOnly) {
+        r.selectionOnly = true;
+        r.rows.resize(r.targets.size());
+        for (std::int64_t c : choices.selection) {
+            const auto [f, local] = m_project->locateCell(c);
+            r.rows[f].push_back(local);
+        }
+        for (auto &rows : r.rows)
+            std::sort(rows.begin(), rows.end());
+    }
+    const auto now = QDateTime::currentDateTimeUtc();
+    r.provenance = {{"exported_by", "Nym Studio " NYM_VERSION}, {"exported", now.toString(Qt::ISODate).toStdString()},
+        {"model_source", m_project->modelSource().toStdString()},
+        {"model_checksum", r.model ? checksumOf(modelBytesCached()) : std::string()},
+        {"threshold", QString::number(m_project->threshold()).toStdString()},
+        {"cells_edited", std::to_string(m_project->editedCells())},
+        {"edits", std::to_string(m_project->undoStack()->count())}};
+    return r;
+}
+
+std::string ProjectController::modelBytesCached() const
+{
+    const auto model = m_project->model();
+    if (model && model != m_bytesOf) {
+        m_modelBytes = modelBytes(*model);
+        m_bytesOf = model;
+    }
+    return model ? m_modelBytes : std::string();
+}
+
+bool ProjectController::startExport(const QString &path, const QStringList &outputs, bool h5ad, const ExportChoices &choices)
 {
     if (m_project->labelings().empty())
         return false;
-    if (isOpenInput(path, m_project->inputPaths())) {
-        Q_EMIT error(tr("Export"), tr("%1 is one of the open data files; choose another name.").arg(path));
-        return false;
-    }
-    // Behind a map being computed, the table waits for it (and gains its coordinates).
+    for (const QString &out : outputs)
+        if (isOpenInput(out, m_project->inputPaths())) {
+            Q_EMIT error(tr("Export"), tr("%1 is one of the open data files; Nym Studio never writes over your data. "
+                                          "Choose another name.").arg(out));
+            return false;
+        }
+    // Behind a map being computed, the export waits for it (and gains its coordinates).
     if (m_mapping)
-        return deferIfBusy([this, path] { exportTable(path); }, false);
+        return deferIfBusy([this, path, h5ad, choices] { h5ad ? exportH5ad(path, choices) : exportTable(path, choices); }, false);
     if (isBusy())
         return false;
+    ExportRequest request;
+    try {
+        request = exportRequest(choices);
+    } catch (const Error &e) {
+        Q_EMIT error(tr("Export"), QString::fromUtf8(e.what()));
+        return false;
+    }
     // A snapshot of the annotations: edits made while it is written do not reach this file.
     run<WrittenFile>(tr("Writing %1…").arg(QFileInfo(path).fileName()),
-        [labelings = m_project->labelings(), targets = m_project->data().targets,
-            annotations = m_project->annotations(), map = m_project->cellMap(), path](std::stop_token) {
-            return jobs::exportTable(labelings, targets, annotations, map, path);
+        [request = std::move(request), path, h5ad](std::stop_token) {
+            return h5ad ? jobs::exportH5ad(request, path) : jobs::exportTable(request, path);
         },
-        [this, labelings = m_project->labelings()](WrittenFile r) {
-            if (m_project->labelings() == labelings)
+        [this, labelings = m_project->labelings(), all = !choices.selectionOnly](WrittenFile r) {
+            if (all && m_project->labelings() == labelings)
                 m_project->markExported();
             setStatus(r.done);
             Q_EMIT written(r.path);
@@ -296,23 +363,178 @@ bool ProjectController::exportTable(const QString &path)
     return true;
 }
 
+bool ProjectController::exportTable(const QString &path, const ExportChoices &choices)
+{
+    return startExport(path, {path}, false, choices);
+}
+
+bool ProjectController::exportH5ad(const QString &path, const ExportChoices &choices)
+{
+    return startExport(path, jobs::h5adExportNames(m_project->data().targets, path), true, choices);
+}
+
+bool ProjectController::saveProject(const QString &path, const std::map<std::string, std::string> &view)
+{
+    if (!m_project->hasData()) {
+        Q_EMIT error(tr("Save Project"), tr("Open a training and a target file first."));
+        return false;
+    }
+    if (isOpenInput(path, m_project->inputPaths())) {
+        Q_EMIT error(tr("Save Project"), tr("%1 is one of the open data files; choose another name.").arg(path));
+        return false;
+    }
+    if (isBusy())
+        return deferIfBusy([this, path, view] { saveProject(path, view); }, false);
+    ProjectSnapshot s;
+    const auto &d = m_project->data();
+    s.training = d.training;
+    s.targets = d.targets;
+    s.model = m_project->model();
+    ProjectFile &f = s.file;
+    f.createdBy = "Nym Studio " NYM_VERSION;
+    f.saved = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    f.labelColumn = d.labelColumn.toStdString();
+    const auto mode = m_project->domainMode();
+    f.domainMode = mode == Project::DomainMode::Column ? "column" : mode == Project::DomainMode::PerFile ? "per-file" : "training-vs-target";
+    f.domainColumn = d.domainColumn.toStdString();
+    f.trainOptions = trainOptionsToJson(m_project->trainOptions());
+    f.basePreset = m_project->basePreset();
+    f.modelSource = m_project->modelSource().toStdString();
+    f.threshold = m_project->threshold();
+    for (const QString &n : m_project->addedLabelNames())
+        f.addedLabels.push_back(n.toStdString());
+    for (std::size_t t = 0; t < m_project->annotations().size(); ++t)
+        f.reviews.push_back(reviewOf(*d.targets[t], m_project->annotations()[t]));
+    f.view = view;
+    run<WrittenFile>(tr("Saving the project %1…").arg(QFileInfo(path).fileName()),
+        [s = std::move(s), path](std::stop_token) mutable { return jobs::saveProject(std::move(s), path); },
+        [this](WrittenFile r) {
+            RecentFiles::add(r.path, QStringLiteral("project"));
+            m_project->undoStack()->setClean();
+            setStatus(r.done);
+            Q_EMIT written(r.path);
+        });
+    return true;
+}
+
+void ProjectController::openProject(const QString &path)
+{
+    if (deferIfBusy([this, path] { openProject(path); }))
+        return;
+    Q_EMIT titleChanged(tr("Nym Studio — %1").arg(QFileInfo(path).fileName()));
+    run<OpenedProject>(tr("Opening the project %1…").arg(QFileInfo(path).fileName()),
+        [path](std::stop_token stop) { return jobs::openProject(path, stop); },
+        [this](OpenedProject r) {
+            const ProjectFile file = r.file;
+            RecentFiles::add(r.path, QStringLiteral("project"));
+            applyData(std::move(r.data));
+            if (file.domainMode != "column")
+                m_project->setDomainMode(file.domainMode == "per-file" ? Project::DomainMode::PerFile : Project::DomainMode::TrainingVsTarget);
+            if (!file.trainOptions.empty()) {
+                try {
+                    m_project->restoreTrainOptions(trainOptionsFromJson(file.trainOptions),
+                        file.basePreset.empty() ? std::string("scnym-default") : file.basePreset);
+                } catch (const Error &) {
+                    // Settings this version does not know: the defaults stay (the model is what counts).
+                }
+            }
+            m_project->setThreshold(file.threshold);
+            for (const auto &n : file.addedLabels)
+                m_project->setLabelNameAdded(QString::fromStdString(n), true);
+            const auto view = file.view;
+            if (!r.model) {
+                Q_EMIT projectOpened(view);
+                return;
+            }
+            labelWith(r.model, std::nullopt, QString::fromStdString(file.modelSource.empty() ? "the project's model" : file.modelSource),
+                [this, file, view] {
+                    restoreReviews(file);
+                    m_project->undoStack()->clear();   // the project as saved is where undo starts
+                    m_project->undoStack()->setClean();
+                    Q_EMIT projectOpened(view);
+                });
+        });
+}
+
+void ProjectController::restoreReviews(const ProjectFile &file)
+{
+    std::vector<std::int64_t> cells;
+    std::vector<std::string> labels;
+    std::vector<Annotations::CellState> states;
+    std::int64_t start = 0;
+    const auto &targets = m_project->data().targets;
+    for (std::size_t f = 0; f < targets.size() && f < file.reviews.size(); ++f) {
+        const FileReview &r = file.reviews[f];
+        for (std::size_t k = 0; k < r.cells.size(); ++k) {
+            const std::int64_t c = r.cells[k];
+            if (c < 0 || c >= targets[f]->cells() || targets[f]->cellIds[static_cast<std::size_t>(c)] != r.cellIds[k]) {
+                Q_EMIT error(tr("Open Project"), tr("The project's review names cell '%1', which %2 does not hold at that "
+                                                    "place; the review was not applied.")
+                                                     .arg(QString::fromStdString(r.cellIds[k]), QString::fromStdString(targets[f]->source.path)));
+                return;
+            }
+            cells.push_back(start + c);
+            labels.push_back(r.labels[k]);
+            states.push_back(r.states[k]);
+        }
+        start += targets[f]->cells();
+    }
+    if (!cells.empty())
+        m_project->restoreCells(cells, labels, states);
+}
+
 void ProjectController::applyModel()
 {
     if (deferIfBusy([this] { applyModel(); }))
         return;
-    const auto model = m_project->model();
-    if (!model || m_project->data().targets.empty())
+    if (!m_project->model() || m_project->data().targets.empty())
         return;
-    const auto &targets = m_project->data().targets;
+    labelWith(m_project->model(), m_project->summary(), m_project->modelSource());
+}
+
+void ProjectController::labelWith(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary,
+    const QString &source, std::function<void()> then)
+{
+    if (deferIfBusy([=, this] { labelWith(model, summary, source, then); }))
+        return;
+    const auto targets = m_project->data().targets;
+    if (!model || targets.empty())
+        return;
     run<LabelledTargets>(tr("Labelling %n target file(s)…", nullptr, static_cast<int>(targets.size())),
         [model, targets](std::stop_token stop) { return jobs::label(model, targets, stop); },
-        [this, model](LabelledTargets r) {
-            if (m_project->model() != model)
-                return;   // another model arrived meanwhile: these predictions are not its
-            m_project->setLabelings(std::move(r.labelings));
-            setStatus(m_trainedMessage.isEmpty() ? r.done : m_trainedMessage + QLatin1Char(' ') + r.done);
+        [this, model, summary, source, targets, then](LabelledTargets r) {
+            if (m_project->data().targets != targets)
+                return;   // other targets were opened meanwhile: these predictions are not theirs
+            // What the cells nobody reviewed were called before (for "which labels did retraining change").
+            const bool compare = std::exchange(m_compareAfterLabelling, false) && !m_project->annotations().empty();
+            std::vector<std::vector<std::string>> before;
+            if (compare)
+                for (const auto &a : m_project->annotations())
+                    before.push_back(a.finalLabels());
+            const std::int64_t carried = m_project->applyModel(model, summary, source, std::move(r.labelings));
+            QString done = r.done;
+            if (carried > 0)
+                done += QLatin1Char(' ') + tr("Your review of %n cell(s) was kept.", nullptr, static_cast<int>(carried));
+            std::vector<std::int64_t> changed;
+            if (compare && before.size() == m_project->annotations().size()) {
+                std::int64_t start = 0;
+                for (std::size_t f = 0; f < before.size(); ++f) {
+                    const Annotations &a = m_project->annotations()[f];
+                    for (std::int64_t i = 0; i < a.cells() && i < static_cast<std::int64_t>(before[f].size()); ++i)
+                        if (a.source(i) == LabelSource::Model && !a.reviewed(i) && a.finalLabel(i) != before[f][static_cast<std::size_t>(i)])
+                            changed.push_back(start + i);
+                    start += a.cells();
+                }
+                done += QLatin1Char(' ') + tr("%n cell(s) nobody reviewed changed label (selected on the map).", nullptr,
+                                               static_cast<int>(changed.size()));
+            }
+            setStatus(m_trainedMessage.isEmpty() ? done : m_trainedMessage + QLatin1Char(' ') + done);
             m_trainedMessage.clear();
             Q_EMIT labelled();
+            if (compare)
+                Q_EMIT retrainedChanged(changed);
+            if (then)
+                then();
             if (m_autoMap)
                 m_deferred.push_front([this] { computeMap(); });
         });
@@ -369,7 +591,7 @@ void ProjectController::cancelMap()
     m_jobs->cancel();
 }
 
-bool ProjectController::train()
+bool ProjectController::train(bool withCorrections)
 {
     if (isBusy())
         return false;
@@ -386,9 +608,21 @@ bool ProjectController::train()
         return false;
     }
     m_stopRequested = false;
-    if (!m_training->start(m_project->data().training, m_project->data().targets, m_project->trainingSetOptions(), o))
+    auto training = m_project->data().training;
+    const auto corrections = withCorrections ? m_project->correctionsAsTraining() : std::vector<DatasetPtr>();
+    if (withCorrections && corrections.empty()) {
+        setStatus(tr("Nothing to retrain with: review or relabel some cells first."));
         return false;
-    setStatus(tr("Preparing the training data…"));
+    }
+    training.insert(training.end(), corrections.begin(), corrections.end());
+    if (!m_training->start(training, m_project->data().targets, m_project->trainingSetOptions(), o))
+        return false;
+    m_compareAfterLabelling = withCorrections;
+    std::int64_t added = 0;
+    for (const auto &d : corrections)
+        added += d->cells();
+    setStatus(withCorrections ? tr("Preparing the training data with %n reviewed cell(s)…", nullptr, static_cast<int>(added))
+                              : tr("Preparing the training data…"));
     Q_EMIT trainingStarted(o.epochs);
     Q_EMIT busyChanged(true);
     return true;
@@ -405,7 +639,6 @@ void ProjectController::stopTraining()
 
 void ProjectController::onTrainingFinished(std::shared_ptr<const Model> model, const TrainingSummary &summary)
 {
-    m_project->setModel(std::move(model), summary, tr("trained here"));
     m_trainedMessage = (summary.stopped ? tr("Stopped after %1 epochs: held-out accuracy %2%.")
                                         : tr("Trained for %1 epochs: held-out accuracy %2%."))
                            .arg(summary.epochsRun)
@@ -413,7 +646,12 @@ void ProjectController::onTrainingFinished(std::shared_ptr<const Model> model, c
     setStatus(m_trainedMessage);
     Q_EMIT busyChanged(isBusy());
     Q_EMIT trainingFinished();
-    applyModel();
+    if (m_project->data().targets.empty()) {
+        m_project->setModel(std::move(model), summary, tr("trained here"));
+        m_compareAfterLabelling = false;
+    } else {
+        labelWith(std::move(model), summary, tr("trained here"));
+    }
     runDeferred();
 }
 

@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -17,6 +18,14 @@
 namespace nym::ui {
 
 class JobController;
+
+// What an export holds besides the predictions and annotations.
+struct ExportChoices
+{
+    bool selectionOnly = false;                 // the table: only `selection` (target-wide cell indices)
+    std::vector<std::int64_t> selection;
+    std::map<std::string, std::string> colors;  // label name → "#rrggbb", as the browser shows it
+};
 
 // What the user asks of a project that takes time: opening data, models and drops, re-checking with other columns,
 // training, labelling, saving and exporting. Runs each in a worker (one at a time; requests made meanwhile wait
@@ -53,12 +62,21 @@ public:
     void openModel(const QString &path);
     // Writes the current model in a worker; false (with error()) when there is none or the path is an open input.
     bool saveModel(const QString &path);
-    // Writes the per-cell table of every target in a worker; false when it cannot start.
-    bool exportTable(const QString &path);
+    // Writes the per-cell table of every target (or of the selection) in a worker; false when it cannot start.
+    bool exportTable(const QString &path, const ExportChoices &choices = {});
+    // Writes an annotated .h5ad of each target (jobs::exportH5ad) in a worker; false when it cannot start.
+    bool exportH5ad(const QString &path, const ExportChoices &choices = {});
+    // Saves the project (data references with checksums, the model, the review, the threshold, `view`) in a worker.
+    bool saveProject(const QString &path, const std::map<std::string, std::string> &view = {});
+    // Opens a project: its files (checked), its model, its predictions and review; projectOpened when done.
+    void openProject(const QString &path);
     // Labels the open target files with the current model, off the GUI thread.
     void applyModel();
-    // Starts training with the Project's options; false (with the reason in status()) when it cannot.
-    bool train();
+    // Starts training with the Project's options; false (with the reason in status()) when it cannot. With
+    // `withCorrections`, the cells people labelled in the targets join the training data (Project::
+    // correctionsAsTraining; "retrain with my corrections"); once the new model has labelled the targets,
+    // retrainedChanged names the cells nobody reviewed whose label changed.
+    bool train(bool withCorrections = false);
     void stopTraining();
     // Lays out the current predictions (targets and training cells) in a UMAP map, in a worker with progress in
     // the status line; runs by itself after each labelling unless setAutoMap(false). A request made while a map
@@ -78,6 +96,7 @@ public:
     // File kinds by name: data (.h5ad, .h5, .hdf5) and models (.nym).
     static bool isDataFile(const QString &path);
     static bool isModelFile(const QString &path);
+    static bool isProjectFile(const QString &path);   // .nymproj
 
 Q_SIGNALS:
     void busyChanged(bool busy);
@@ -91,6 +110,10 @@ Q_SIGNALS:
     void written(const QString &path);
     void labelled();   // predictions for the targets are in the project
     void mapped();     // the map of the current predictions is in the project
+    // After retraining with corrections: the target cells nobody reviewed whose final label the new model changed.
+    void retrainedChanged(const std::vector<std::int64_t> &cells);
+    // A project was opened (data, model, predictions and review are in place): its view settings.
+    void projectOpened(const std::map<std::string, std::string> &view);
     // Training, for the curves and the progress bar.
     void trainingStarted(int epochs);
     void trainingPrepared(int epochs, int stepsPerEpoch);
@@ -103,6 +126,14 @@ private:
     template <class Result>
     void run(const QString &what, std::function<Result(std::stop_token)> job, std::function<void(Result)> apply);
     void applyData(LoadedData result);
+    ExportRequest exportRequest(const ExportChoices &choices) const;
+    bool startExport(const QString &path, const QStringList &outputs, bool h5ad, const ExportChoices &choices);
+    std::string modelBytesCached() const;
+    void restoreReviews(const ProjectFile &file);
+    // Labels the targets with `model` in a worker, then gives the Project the model and its predictions at once
+    // (Project::applyModel); `then` runs after that.
+    void labelWith(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary, const QString &source,
+        std::function<void()> then = {});
     void setStatus(const QString &text);
     bool deferIfBusy(std::function<void()> request, bool preemptMap = true);
     void runDeferred();
@@ -124,6 +155,9 @@ private:
     UmapOptions m_mapOptions;
     bool m_stopRequested = false;
     bool m_labelAfterLoad = false;
+    bool m_compareAfterLabelling = false;
+    mutable std::shared_ptr<const Model> m_bytesOf;   // the model m_modelBytes holds (for its checksum)
+    mutable std::string m_modelBytes;   // the next labelling follows a retraining with corrections
 };
 
 }   // namespace nym::ui

@@ -103,6 +103,22 @@ void ReviewJournal::open()
         return;
     QDir().mkpath(m_folder);
     m_path = QDir(m_folder).filePath(sessionKey(*m_project) + QStringLiteral(".nymjournal"));
+    // Predictions that arrive with a review (carried over to a new model, an undo, an opened project): the
+    // journal of these predictions starts from that review. Only fresh predictions offer an earlier session.
+    std::vector<std::int64_t> edited;
+    std::int64_t start = 0;
+    for (const auto &a : m_project->annotations()) {
+        for (std::int64_t i = 0; i < a.cells(); ++i) {
+            const auto s = a.state(i);
+            if (s.source != LabelSource::Model || s.reviewed || s.editTime != 0)
+                edited.push_back(start + i);
+        }
+        start += a.cells();
+    }
+    if (!edited.empty()) {
+        append(edited);
+        return;
+    }
     const Saved saved = read();
     if (!saved.cells.empty() || !saved.error.isEmpty())
         Q_EMIT sessionFound(static_cast<qint64>(saved.cells.size()), saved.lastEdit);

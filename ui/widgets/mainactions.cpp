@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QDockWidget>
 #include <QMainWindow>
 #include <QUndoStack>
@@ -71,12 +73,27 @@ MainActions::MainActions(QMainWindow *window, Project *project, ProjectControlle
     m_recent = file->addMenu(tr("Open &Recent"));
     connect(m_recent, &QMenu::aboutToShow, this, &MainActions::fillRecentMenu);
     file->addSeparator();
+    m_openProject = file->addAction(tr("Open &Project…"), this, &MainActions::chooseProject);
+    m_openProject->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
+    m_openProject->setStatusTip(tr("Continue a review: the data files, the model, the labels and the review of a .nymproj."));
+    m_saveProject = file->addAction(tr("&Save Project"), this, [this] { chooseSaveProject(false); });
+    m_saveProject->setShortcut(QKeySequence::Save);
+    m_saveProject->setStatusTip(tr("Save the review with its model and references to the data (.nymproj), to continue "
+                                   "another day or hand it to a colleague."));
+    m_saveProjectAs = file->addAction(tr("Save Project &As…"), this, [this] { chooseSaveProject(true); });
+    m_saveProjectAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    file->addSeparator();
     m_openModel = file->addAction(tr("Open &Model…"), this, &MainActions::chooseModel);
     m_openModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_saveModel = file->addAction(tr("&Save Model…"), this, &MainActions::chooseSaveModel);
-    m_saveModel->setShortcut(QKeySequence::Save);
+    m_saveModel = file->addAction(tr("Save &Model…"), this, &MainActions::chooseSaveModel);
+    m_saveModel->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_S));
+    file->addSeparator();
     m_export = file->addAction(tr("&Export Labels Table…"), this, &MainActions::chooseExport);
     m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportH5ad = file->addAction(tr("Export Annotated &h5ad…"), this, &MainActions::chooseExportH5ad);
+    m_exportH5ad->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportH5ad->setStatusTip(tr("A copy of each target file with the final labels, sources, reviewed flags, the "
+                                  "map and the colours (opens in scanpy and CELLxGENE)."));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), window, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -93,12 +110,20 @@ MainActions::MainActions(QMainWindow *window, Project *project, ProjectControlle
     m_history = edit->addAction(tr("&History"), this, &MainActions::showHistory);
     m_history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     m_history->setStatusTip(tr("Every edit of the labels in order; click one to go back to it."));
+    edit->addSeparator();
+    m_addLabel = edit->addAction(tr("&Add a Label Name…"), this, &MainActions::chooseNewLabel);
+    m_addLabel->setStatusTip(tr("A cell type the training data does not have, to relabel cells with."));
 
     QMenu *model = window->menuBar()->addMenu(tr("&Model"));
     m_train = model->addAction(tr("&Train"), controller, [controller] { controller->train(); });
     m_train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_stop = model->addAction(tr("&Stop Training"), controller, &ProjectController::stopTraining);
     m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    model->addSeparator();
+    m_retrain = model->addAction(tr("Retrain with My &Corrections"), this, &MainActions::retrainWithCorrections);
+    m_retrain->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_retrain->setStatusTip(tr("Train again with the same settings, the cells you reviewed or relabelled joining the "
+                               "labelled data; then see which other cells changed label."));
     model->addSeparator();
     m_apply = model->addAction(tr("&Apply Model to Target"), controller, &ProjectController::applyModel);
     m_applyNew = model->addAction(tr("Apply Model to &New Target…"), this, &MainActions::chooseNewTarget);
@@ -131,6 +156,66 @@ void MainActions::update()
     m_apply->setEnabled(idle && m_project->model() && !m_project->data().targets.empty());
     m_applyNew->setEnabled(idle && m_project->model() != nullptr);
     m_export->setEnabled(idle && !m_project->labelings().empty());
+    m_exportH5ad->setEnabled(idle && !m_project->labelings().empty());
+    m_openProject->setEnabled(idle);
+    m_saveProject->setEnabled(idle && m_project->hasData());
+    m_saveProjectAs->setEnabled(idle && m_project->hasData());
+    m_retrain->setEnabled(idle && why.isEmpty() && !m_project->labelings().empty());
+    m_addLabel->setEnabled(!m_project->labelings().empty());
+}
+
+void MainActions::retrainWithCorrections()
+{
+    const std::int64_t edited = m_project->editedCells();
+    if (edited == 0) {
+        QMessageBox::information(m_window, tr("Retrain with My Corrections"),
+            tr("No cell has been reviewed or relabelled yet. Review some cells (the Review Queue on the Map step), then "
+               "retrain: they join the labelled data."));
+        return;
+    }
+    m_controller->train(true);
+}
+
+void MainActions::chooseNewLabel()
+{
+    bool ok = false;
+    const QString name = QInputDialog::getText(m_window, tr("Add a Label Name"),
+        tr("A cell type to label cells with (for example one the training data does not have):"), QLineEdit::Normal, {}, &ok);
+    if (!ok || name.trimmed().isEmpty())
+        return;
+    if (!m_project->addLabelName(name))
+        QMessageBox::information(m_window, tr("Add a Label Name"), tr("%1 is already a label.").arg(name.trimmed()));
+}
+
+void MainActions::chooseProject()
+{
+    const QStringList files = askOpenPaths(tr("Open Project"), tr("Nym Studio projects (*.nymproj);;All files (*)"), false);
+    if (!files.isEmpty()) {
+        m_projectPath = files.front();
+        m_controller->openProject(files.front());
+    }
+}
+
+void MainActions::chooseSaveProject(bool askName)
+{
+    QString path = m_projectPath;
+    if (askName || path.isEmpty())
+        path = askSavePath(tr("Save Project"), QStringLiteral("review.nymproj"), tr("Nym Studio projects (*.nymproj)"),
+            QStringLiteral("nymproj"));
+    if (path.isEmpty())
+        return;
+    if (m_controller->saveProject(path, viewSettings ? viewSettings() : std::map<std::string, std::string>()))
+        m_projectPath = path;
+}
+
+void MainActions::chooseExportH5ad()
+{
+    if (m_project->labelings().empty())
+        return;
+    const QString path = askSavePath(tr("Export Annotated h5ad"), QStringLiteral("labelled.h5ad"),
+        tr("AnnData (*.h5ad)"), QStringLiteral("h5ad"));
+    if (!path.isEmpty())
+        m_controller->exportH5ad(path, exportChoices ? exportChoices(false) : ExportChoices());
 }
 
 void MainActions::openDropped(const QStringList &paths)
@@ -212,10 +297,24 @@ void MainActions::chooseExport()
 {
     if (m_project->labelings().empty())
         return;
+    // With cells selected on the map, the table can hold only them.
+    ExportChoices choices = exportChoices ? exportChoices(true) : ExportChoices();
+    if (!choices.selection.empty()) {
+        QMessageBox box(QMessageBox::Question, tr("Export Labels Table"), tr("Which cells should the table hold?"),
+            QMessageBox::Cancel, m_window);
+        QPushButton *all = box.addButton(tr("All %L1 Cells").arg(m_project->targetCells()), QMessageBox::AcceptRole);
+        QPushButton *selected = box.addButton(tr("The %Ln Selected", nullptr, static_cast<int>(choices.selection.size())),
+            QMessageBox::AcceptRole);
+        box.setDefaultButton(all);
+        box.exec();
+        if (box.clickedButton() != all && box.clickedButton() != selected)
+            return;
+        choices.selectionOnly = box.clickedButton() == selected;
+    }
     const QString path = askSavePath(tr("Export Labels Table"), QStringLiteral("labels.csv"),
         tr("Comma-separated (*.csv);;Tab-separated (*.tsv)"), QStringLiteral("csv"));
     if (!path.isEmpty())
-        m_controller->exportTable(path);
+        m_controller->exportTable(path, choices);
 }
 
 void MainActions::fillRecentMenu()
@@ -225,17 +324,21 @@ void MainActions::fillRecentMenu()
     for (const QString &entry : recent) {
         const QString kind = RecentFiles::kind(entry);
         const QString path = RecentFiles::path(entry);
-        const QString label = kind == QLatin1String("model") ? tr("Model: %1") : kind == QLatin1String("training")
-            ? tr("Training: %1")
-            : tr("Target: %1");
+        const QString label = kind == QLatin1String("model") ? tr("Model: %1")
+            : kind == QLatin1String("project")               ? tr("Project: %1")
+            : kind == QLatin1String("training")              ? tr("Training: %1")
+                                                             : tr("Target: %1");
         QAction *a = m_recent->addAction(label.arg(QFileInfo(path).fileName()), this, [this, kind, path] {
             if (!QFileInfo::exists(path)) {
                 QMessageBox::warning(m_window, tr("Open Recent"), tr("%1 no longer exists.").arg(path));
                 return;
             }
-            if (kind == QLatin1String("model"))
+            if (kind == QLatin1String("model")) {
                 m_controller->openModel(path);
-            else
+            } else if (kind == QLatin1String("project")) {
+                m_projectPath = path;
+                m_controller->openProject(path);
+            } else
                 m_controller->addFiles({path},
                     kind == QLatin1String("training") ? ProjectController::Role::Training : ProjectController::Role::Target,
                     true);

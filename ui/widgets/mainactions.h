@@ -4,6 +4,12 @@
 #include <QString>
 #include <QStringList>
 
+#include "ui/document/projectcontroller.h"
+
+#include <functional>
+#include <map>
+#include <string>
+
 class QAction;
 class QDockWidget;
 class QMainWindow;
@@ -32,6 +38,11 @@ public:
     QAction *historyAction() const { return m_history; }
     // Opens dropped files, asking whether they are training or target data when that is not clear.
     void openDropped(const QStringList &paths);
+    // Set by the window: what an export takes from the browser (its colours, its selection when `withSelection`),
+    // and the view settings a saved project keeps.
+    std::function<ExportChoices(bool withSelection)> exportChoices;
+    std::function<std::map<std::string, std::string>()> viewSettings;
+    QAction *retrainAction() const { return m_retrain; }
     // Enables what can run now (nothing that reads or writes while a job or training runs).
     void update();
 
@@ -42,6 +53,11 @@ private:
     void chooseModel();
     void chooseSaveModel();
     void chooseExport();
+    void chooseExportH5ad();
+    void chooseProject();
+    void chooseSaveProject(bool askName);
+    void chooseNewLabel();
+    void retrainWithCorrections();
     QStringList askOpenPaths(const QString &title, const QString &filter, bool several = true);
     QString askSavePath(const QString &title, const QString &name, const QString &filter, const QString &suffix);
     void fillRecentMenu();
@@ -55,7 +71,10 @@ private:
     QDockWidget *m_historyDock = nullptr;
     QAction *m_openTraining = nullptr, *m_addTraining = nullptr, *m_openTarget = nullptr, *m_addTarget = nullptr,
             *m_demo = nullptr, *m_openModel = nullptr, *m_saveModel = nullptr, *m_apply = nullptr,
-            *m_applyNew = nullptr, *m_export = nullptr, *m_train = nullptr, *m_stop = nullptr;
+            *m_applyNew = nullptr, *m_export = nullptr, *m_train = nullptr, *m_stop = nullptr, *m_exportH5ad = nullptr,
+            *m_openProject = nullptr, *m_saveProject = nullptr, *m_saveProjectAs = nullptr, *m_retrain = nullptr,
+            *m_addLabel = nullptr;
+    QString m_projectPath;   // where Save Project writes without asking (the project opened or saved last)
 };
 
 }   // namespace nym::ui

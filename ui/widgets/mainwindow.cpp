@@ -52,6 +52,33 @@ MainWindow::MainWindow(QWidget *parent)
         QTimer::singleShot(0, this, [this, cells, lastEdit] { offerRestore(cells, lastEdit); });
     });
 
+    // Exports take the browser's colours (and its selection for a table of selected cells); a project keeps its view.
+    m_actions->exportChoices = [this](bool withSelection) {
+        ExportChoices c;
+        c.colors = m_browser->labelColors();
+        if (withSelection)
+            c.selection = m_browser->selectedCells();
+        return c;
+    };
+    m_actions->viewSettings = [this] { return m_browser->viewSettings(); };
+    connect(m_controller, &ProjectController::projectOpened, this, [this](const std::map<std::string, std::string> &view) {
+        m_browser->applyViewSettings(view);
+    });
+    // After retraining with corrections: the cells whose label changed, selected on the map.
+    connect(m_controller, &ProjectController::retrainedChanged, this, [this](const std::vector<std::int64_t> &cells) {
+        auto select = [this, cells] {
+            m_browser->setColorBy(QStringLiteral("final"));
+            m_browser->selectCells(cells);
+            m_tabs->setCurrentWidget(m_browser);
+        };
+        // The map of the new predictions comes after them: select once it is there.
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = connect(m_controller, &ProjectController::mapped, this, [select, connection] {
+            QObject::disconnect(*connection);
+            select();
+        });
+    });
+
     connect(m_data, &DataPanel::columnsChosen, m_controller, &ProjectController::chooseColumns);
     for (auto signal : {&Project::dataChanged, &Project::modelChanged, &Project::labelingsChanged})
         connect(m_project, signal, this, &MainWindow::updateState);
@@ -76,6 +103,8 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::offerRestore(qint64 cells, const QDateTime &lastEdit)
 {
+    if (m_project->editedCells() > 0)
+        return;   // these predictions arrived with their review (a project, a new model, an undo)
     const ReviewJournal::Saved saved = m_journal->read();
     if (!saved.error.isEmpty()) {
         QMessageBox::warning(this, tr("Saved Review"), saved.error);
@@ -129,7 +158,8 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *event)
         return;
     for (const QUrl &u : event->mimeData()->urls())
         if (!u.isLocalFile()
-            || !(ProjectController::isDataFile(u.toLocalFile()) || ProjectController::isModelFile(u.toLocalFile())))
+            || !(ProjectController::isDataFile(u.toLocalFile()) || ProjectController::isModelFile(u.toLocalFile())
+                 || ProjectController::isProjectFile(u.toLocalFile())))
             return;
     event->acceptProposedAction();
 }

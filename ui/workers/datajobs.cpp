@@ -4,10 +4,13 @@
 #include "core/data/simulator.h"
 #include "core/io/datasetreader.h"
 #include "core/io/modelfile.h"
+#include "core/data/trainingset.h"
 #include "core/export/labelexport.h"
+#include "core/io/h5adwriter.h"
 #include "core/nn/labeler.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QLocale>
 
@@ -164,29 +167,163 @@ ComputedMap computeMap(std::shared_ptr<const Model> model, Project::Labelings la
     return {map, tr("Map ready (%1 s).").arg(info.prepareSeconds + info.epochSeconds, 0, 'f', 1)};
 }
 
-WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets,
-    std::vector<Annotations> annotations, Project::CellMapPtr map, const QString &path)
+namespace {
+
+std::vector<std::vector<float>> splitLayout(const ExportRequest &r)
 {
-    if (labelings.empty() || labelings.size() != targets.size() || annotations.size() != targets.size())
-        throw Error("There are no predictions to export yet.");
     // The map's coordinates, split per file, when it belongs to these predictions.
     std::vector<std::vector<float>> layouts;
-    if (map && map->labelings == labelings) {
+    if (r.map && r.map->labelings == r.labelings) {
         std::size_t at = 0;
-        for (const auto &l : labelings) {
+        for (const auto &l : r.labelings) {
             const auto n = static_cast<std::size_t>(l->predictions.cells) * 2;
-            layouts.emplace_back(map->target.begin() + static_cast<std::ptrdiff_t>(at), map->target.begin() + static_cast<std::ptrdiff_t>(at + n));
+            layouts.emplace_back(r.map->target.begin() + static_cast<std::ptrdiff_t>(at), r.map->target.begin() + static_cast<std::ptrdiff_t>(at + n));
             at += n;
         }
     }
+    return layouts;
+}
+
+LabelledFile labelledFile(const ExportRequest &r, std::size_t f, const std::vector<std::vector<float>> &layouts)
+{
+    LabelledFile file;
+    file.dataset = r.targets[f].get();
+    file.labeling = r.labelings[f].get();
+    file.annotations = &r.annotations[f];
+    file.umap = layouts.empty() ? nullptr : &layouts[f];
+    file.umapDescription = r.map ? r.map->description.toStdString() : std::string();
+    if (f < r.domains.size())
+        file.domains = r.domains[f];
+    if (r.selectionOnly)
+        file.rows = &r.rows.at(f);
+    file.colors = r.colors;
+    file.provenance = r.provenance;
+    return file;
+}
+
+void checkRequest(const ExportRequest &r)
+{
+    if (r.labelings.empty() || r.labelings.size() != r.targets.size() || r.annotations.size() != r.targets.size())
+        throw Error("There are no predictions to export yet.");
+    if (r.selectionOnly && r.rows.size() != r.targets.size())
+        throw Error("There is no selection to export.");
+}
+
+}   // namespace
+
+WrittenFile exportTable(const ExportRequest &r, const QString &path)
+{
+    checkRequest(r);
+    const auto layouts = splitLayout(r);
     std::vector<LabelledFile> files;
-    for (std::size_t f = 0; f < labelings.size(); ++f)
-        files.push_back({targets[f].get(), labelings[f].get(), &annotations[f], {}, layouts.empty() ? nullptr : &layouts[f],
-            map ? map->description.toStdString() : std::string()});
+    std::size_t rows = 0;
+    for (std::size_t f = 0; f < r.labelings.size(); ++f) {
+        files.push_back(labelledFile(r, f, layouts));
+        rows += r.selectionOnly ? r.rows[f].size() : static_cast<std::size_t>(r.targets[f]->cells());
+    }
+    if (rows == 0)
+        throw Error("The selection holds no target cells: select some cells on the map first.");
     TableWriteOptions o;
     o.overwrite = true;   // the save dialog asked before replacing; the write itself is atomic
     writePerCellTable(path.toStdString(), files, o);
-    return {path, tr("Wrote %1.").arg(path)};
+    return {path, tr("Wrote %1 (%2 cells).").arg(path, QLocale().toString(static_cast<qulonglong>(rows)))};
+}
+
+QStringList h5adExportNames(const std::vector<DatasetPtr> &targets, const QString &path)
+{
+    if (targets.size() == 1)
+        return {path};
+    const QFileInfo base(path);
+    QStringList out;
+    for (std::size_t f = 0; f < targets.size(); ++f)
+        out << base.dir().filePath(base.completeBaseName() + QLatin1Char('.') + QString::fromStdString(datasetDisplayName(*targets[f], f))
+                                   + QStringLiteral(".h5ad"));
+    return out;
+}
+
+WrittenFile exportH5ad(const ExportRequest &r, const QString &path)
+{
+    checkRequest(r);
+    if (!r.model)
+        throw Error("There is no model to describe in the files' provenance.");
+    const auto layouts = splitLayout(r);
+    const QStringList names = h5adExportNames(r.targets, path);
+    ExportRequest all = r;
+    all.selectionOnly = false;   // an annotated copy holds every cell of its file
+    for (std::size_t f = 0; f < r.targets.size(); ++f) {
+        const Dataset &d = *r.targets[f];
+        const H5adAdditions add = h5adAdditions(labelledFile(all, f, layouts), *r.model);
+        H5adWriteOptions o;
+        o.overwrite = true;   // the save dialog asked; never the input (checked by the caller and by writeAnnotatedCopy)
+        if (d.source.format == "h5ad")
+            writeAnnotatedCopy(d.source.path, names[static_cast<qsizetype>(f)].toStdString(), add, o);
+        else
+            writeH5ad(d, names[static_cast<qsizetype>(f)].toStdString(), add, o);
+    }
+    return {path, names.size() == 1 ? tr("Wrote %1.").arg(names.front())
+                                    : tr("Wrote %1 annotated files (%2).").arg(names.size()).arg(names.join(QStringLiteral(", ")))};
+}
+
+WrittenFile saveProject(ProjectSnapshot s, const QString &path)
+{
+    for (const auto *files : {&s.training, &s.targets})
+        for (const auto &d : *files)
+            if (d->source.path.empty())
+                throw Error("The data of this project exists only in memory (the demo, or simulated data): a project "
+                            "refers to data files, so open files to save one.");
+    for (const auto &d : s.training)
+        s.file.training.push_back(fingerprint(d->source.path));
+    for (const auto &d : s.targets)
+        s.file.targets.push_back(fingerprint(d->source.path));
+    if (s.model)
+        s.file.model = modelBytes(*s.model);
+    writeProjectFile(path.toStdString(), s.file);
+    return {path, tr("Saved the project %1.").arg(QFileInfo(path).fileName())};
+}
+
+OpenedProject openProject(const QString &path, std::stop_token stop)
+{
+    OpenedProject o;
+    o.path = path;
+    o.file = readProjectFile(path.toStdString());
+    const QDir beside = QFileInfo(path).absoluteDir();
+    // Where each data file is now: where it was saved, else beside the project (a project handed over with its data).
+    const auto locate = [&](const FileFingerprint &f) {
+        if (QFileInfo::exists(QString::fromStdString(f.path)))
+            return QString::fromStdString(f.path);
+        const QString here = beside.filePath(QFileInfo(QString::fromStdString(f.path)).fileName());
+        if (QFileInfo::exists(here))
+            return here;
+        throw Error("The project's data file " + f.path + " was not found (nor beside the project, in "
+            + beside.absolutePath().toStdString() + ").");
+    };
+    QStringList training, targets;
+    for (const auto &f : o.file.training)
+        training << locate(f);
+    for (const auto &f : o.file.targets)
+        targets << locate(f);
+    if (training.isEmpty() || targets.isEmpty())
+        throw Error(path.toStdString() + " names no training or no target file.");
+    for (std::size_t i = 0; i < o.file.training.size() + o.file.targets.size(); ++i) {
+        const bool isTraining = i < o.file.training.size();
+        const FileFingerprint &f = isTraining ? o.file.training[i] : o.file.targets[i - o.file.training.size()];
+        const QString at = isTraining ? training[static_cast<qsizetype>(i)] : targets[static_cast<qsizetype>(i - o.file.training.size())];
+        const std::string why = fingerprintMismatch(f, at.toStdString());
+        if (!why.empty())
+            throw Error(why + " The project was made with the earlier file, so it was not opened.");
+    }
+    const QString label = QString::fromStdString(o.file.labelColumn);
+    const QString domain = o.file.domainMode == "column" ? QString::fromStdString(o.file.domainColumn) : QString();
+    LoadedData a = open({}, {}, training, FileRole::Training, true, label, domain, stop);
+    LoadedData b = open(a.data.training, {}, targets, FileRole::Target, true, label, domain, stop);
+    b.opened = a.opened + b.opened;
+    // The training files were checked before the label column was known: check everything with it now.
+    b.data = Project::check(b.data.training, b.data.targets, label, domain);
+    o.data = std::move(b);
+    if (!o.file.model.empty())
+        o.model = std::make_shared<const Model>(modelFromBytes(o.file.model));
+    o.data.done = tr("Opened the project %1.").arg(QFileInfo(path).fileName());
+    return o;
 }
 
 }   // namespace jobs

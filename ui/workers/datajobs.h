@@ -3,11 +3,13 @@
 #include "ui/document/project.h"
 
 #include "core/embed/umap.h"
+#include "core/export/reviewfile.h"
 
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -51,6 +53,39 @@ struct WrittenFile
     QString done;
 };
 
+// A project as saved (File → Save Project): the core file less what the worker computes (fingerprints, the
+// model's bytes), with the files and model it refers to.
+struct ProjectSnapshot
+{
+    ProjectFile file;
+    std::vector<DatasetPtr> training, targets;
+    std::shared_ptr<const Model> model;
+};
+
+// A project read back, its files checked and read, its model loaded.
+struct OpenedProject
+{
+    ProjectFile file;
+    LoadedData data;
+    std::shared_ptr<const Model> model;
+    QString path;
+};
+
+// What an export writes (a snapshot of the project: edits made meanwhile do not reach the files).
+struct ExportRequest
+{
+    Project::Labelings labelings;
+    std::vector<DatasetPtr> targets;
+    std::vector<Annotations> annotations;
+    Project::CellMapPtr map;
+    std::vector<std::vector<std::string>> domains;        // per target file, each cell's domain
+    std::vector<std::vector<std::int64_t>> rows;          // per target file: the selection's cells; empty = all
+    bool selectionOnly = false;
+    std::map<std::string, std::string> colors;            // label name → "#rrggbb" as the browser shows it
+    std::shared_ptr<const Model> model;
+    std::vector<std::pair<std::string, std::string>> provenance;   // uns/nym additions
+};
+
 // The long pieces of work behind the window, as plain functions for the JobController (any thread, no widgets,
 // never the Project: they take immutable snapshots). Each throws nym::Error with a sentence for the user; `stop`
 // is checked between files.
@@ -73,10 +108,19 @@ LabelledTargets label(std::shared_ptr<const Model> model, std::vector<DatasetPtr
 // in one UMAP map; `progress` receives a status line now and then (from the worker thread).
 ComputedMap computeMap(std::shared_ptr<const Model> model, Project::Labelings labelings, std::vector<DatasetPtr> training,
     UmapOptions options, std::function<void(const QString &)> progress, std::stop_token stop);
-// Writes the per-cell table of every target (core/export: one column order for the app and `nym`).
-// With the map of these predictions, the table gains umap_1 and umap_2.
-WrittenFile exportTable(Project::Labelings labelings, std::vector<DatasetPtr> targets,
-    std::vector<Annotations> annotations, Project::CellMapPtr map, const QString &path);
+// Writes the per-cell table of every target (core/export: one column order for the app and `nym`), or of the
+// selected cells only. With the map of these predictions, the table gains umap_1 and umap_2.
+WrittenFile exportTable(const ExportRequest &request, const QString &path);
+// Writes an annotated copy of each target (.h5ad: core/export h5adAdditions, with the browser's colours and the
+// review's provenance): `path` for one target, "<path stem>.<target name>.h5ad" for several. Never over an input.
+WrittenFile exportH5ad(const ExportRequest &request, const QString &path);
+// The names exportH5ad writes for these targets.
+QStringList h5adExportNames(const std::vector<DatasetPtr> &targets, const QString &path);
+// Writes a project file: fingerprints the data files, embeds the model. nym::Error for in-memory data.
+WrittenFile saveProject(ProjectSnapshot snapshot, const QString &path);
+// Reads a project, finds its data files (where they were, else beside the project), checks they did not change,
+// reads them with the project's columns and loads its model.
+OpenedProject openProject(const QString &path, std::stop_token stop);
 
 }   // namespace jobs
 

@@ -1,23 +1,25 @@
 // Generated once from matplotlib 3.6's tab20 and viridis tables (python3-matplotlib) and the lists in scanpy's
 // plotting/palettes.py (BSD-3), following scanpy's construction of default_20: data, not code.
-#include "ui/browser/palettes.h"
+#include "core/export/palettes.h"
+
+#include <cstdio>
 
 #include <array>
 
-namespace nym::ui::palettes {
+namespace nym::palettes {
 
 namespace {
 
-const std::array<QRgb, 20> kDefault20 = {
+const std::array<std::uint32_t, 20> kDefault20 = {
     0x1f77b4, 0xff7f0e, 0x279e68, 0xd62728, 0xaa40fc, 0x8c564b, 0xe377c2, 0xb5bd61,
     0x17becf, 0xaec7e8, 0xffbb78, 0x98df8a, 0xff9896, 0xc5b0d5, 0xc49c94, 0xf7b6d2,
     0xdbdb8d, 0x9edae5, 0xad494a, 0x8c6d31};
-const std::array<QRgb, 28> kZeileis28 = {
+const std::array<std::uint32_t, 28> kZeileis28 = {
     0x023fa5, 0x7d87b9, 0xbec1d4, 0xd6bcc0, 0xbb7784, 0x8e063b, 0x4a6fe3, 0x8595e1,
     0xb5bbe3, 0xe6afb9, 0xe07b91, 0xd33f6a, 0x11c638, 0x8dd593, 0xc6dec7, 0xead3c6,
     0xf0b98d, 0xef9708, 0x0fcfc0, 0x9cded6, 0xd5eae7, 0xf3e1eb, 0xf6c4e1, 0xf79cd4,
     0x7f7f7f, 0xc7c7c7, 0x1ce6ff, 0x336600};
-const std::array<QRgb, 102> kGodsnot102 = {
+const std::array<std::uint32_t, 102> kGodsnot102 = {
     0xffff00, 0x1ce6ff, 0xff34ff, 0xff4a46, 0x008941, 0x006fa6, 0xa30059, 0xffdbe5,
     0x7a4900, 0x0000a6, 0x63ffac, 0xb79762, 0x004d43, 0x8fb0ff, 0x997d87, 0x5a0007,
     0x809693, 0x6a3a4c, 0x1b4400, 0x4fc601, 0x3b5dff, 0x4a3b53, 0xff2f80, 0x61615a,
@@ -31,7 +33,7 @@ const std::array<QRgb, 102> kGodsnot102 = {
     0xa77500, 0x6367a9, 0xa05837, 0x6b002c, 0x772600, 0xd790ff, 0x9b9700, 0x549e79,
     0xfff69f, 0x201625, 0x72418f, 0xbc23ff, 0x99adc0, 0x3a2465, 0x922329, 0x5b4534,
     0xfde8dc, 0x404e55, 0x0089a3, 0xcb7e98, 0xa4e804, 0x324e72};
-const std::array<QRgb, 256> kViridis = {
+const std::array<std::uint32_t, 256> kViridis = {
     0x440154, 0x440256, 0x450457, 0x450559, 0x46075a, 0x46085c, 0x460a5d, 0x460b5e,
     0x470d60, 0x470e61, 0x471063, 0x471164, 0x471365, 0x481467, 0x481668, 0x481769,
     0x48186a, 0x481a6c, 0x481b6d, 0x481c6e, 0x481d6f, 0x481f70, 0x482071, 0x482173,
@@ -67,19 +69,19 @@ const std::array<QRgb, 256> kViridis = {
 
 }   // namespace
 
-std::vector<QRgb> categorical(int categories)
+std::vector<std::uint32_t> categorical(int categories)
 {
     // scanpy's rule (plotting/_utils.py): default_20 up to 20 categories, default_28 up to 28, godsnot_102 up to
     // 102, then grey for the rest.
-    std::vector<QRgb> out;
-    const QRgb *from = categories <= 20 ? kDefault20.data() : categories <= 28 ? kZeileis28.data() : kGodsnot102.data();
+    std::vector<std::uint32_t> out;
+    const std::uint32_t *from = categories <= 20 ? kDefault20.data() : categories <= 28 ? kZeileis28.data() : kGodsnot102.data();
     const int size = categories <= 20 ? 20 : categories <= 28 ? 28 : 102;
     for (int i = 0; i < categories; ++i)
         out.push_back(0xff000000u | (i < size ? from[i] : 0x7f7f7fu));
     return out;
 }
 
-QRgb viridis(double t)
+std::uint32_t viridis(double t)
 {
     if (!(t >= 0))
         t = 0;
@@ -88,4 +90,11 @@ QRgb viridis(double t)
     return 0xff000000u | kViridis[static_cast<std::size_t>(t * 255.0 + 0.5)];
 }
 
-}   // namespace nym::ui::palettes
+std::string hex(std::uint32_t rgb)
+{
+    char b[8];
+    std::snprintf(b, sizeof b, "#%06x", rgb & 0xffffffu);
+    return b;
+}
+
+}   // namespace nym::palettes
