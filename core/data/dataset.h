@@ -29,6 +29,9 @@ struct DatasetSource
     std::string matrixElement;             // e.g. "X", "layers/counts", "raw/X", "matrix"
     std::vector<std::string> matrices;     // every matrix the file offers ("X", "layers/counts", "raw/X")
     std::vector<std::string> varColumns;   // per-gene text columns that could name genes
+    // Labelled cells a person reviewed in a target file (reviewedCellsAsTraining): that file's display name. Such
+    // a training file keeps the target's domain for the adversary (the cells are target cells with labels).
+    std::string reviewedFrom;
 };
 
 // One loaded dataset: the expression matrix with its cell and gene names and the per-cell annotations.

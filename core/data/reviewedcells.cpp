@@ -1,6 +1,7 @@
 #include "core/data/reviewedcells.h"
 
 #include "core/common/error.h"
+#include "core/data/trainingset.h"
 
 namespace nym {
 
@@ -75,6 +76,7 @@ Dataset reviewedCellsAsTraining(const Dataset &target, const Annotations &annota
     std::erase_if(out.obs, [&](const ObsColumn &c) { return c.name == labelColumn; });
     out.obs.push_back(ObsColumn::fromLabels(labelColumn, labels, true));
     out.source.format = "reviewed cells";
+    out.source.reviewedFrom = datasetDisplayName(target, 0);
     return out;
 }
 

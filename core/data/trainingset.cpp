@@ -144,7 +144,10 @@ TrainingSet prepareTrainingSet(
     };
     auto fileDomains = [&](const Dataset &d, std::size_t f, bool isTarget) {
         std::vector<std::int32_t> codes(static_cast<std::size_t>(d.cells()));
-        const std::string name = datasetDisplayName(d, f);
+        // Reviewed target cells used as training data stay in their target file's domain.
+        const bool reviewed = !d.source.reviewedFrom.empty();
+        isTarget = isTarget || reviewed;
+        const std::string name = reviewed ? d.source.reviewedFrom : datasetDisplayName(d, f);
         switch (options.domains) {
         case DomainSource::TrainingVsTarget:
             std::fill(codes.begin(), codes.end(), domainOf(isTarget ? "target" : "training"));

@@ -8,6 +8,8 @@
 #include "core/data/dataset.h"
 #include "core/data/normalize.h"
 #include "core/data/preflight.h"
+#include "core/data/reviewedcells.h"
+#include "core/data/trainingset.h"
 #include "core/data/simulator.h"
 #include "core/io/tablewriter.h"
 
@@ -438,6 +440,63 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
         // No cells is allowed (an empty selection of a file), and has nothing unassigned.
         QCOMPARE(Annotations(Annotations::Predicted {{"A", "B"}, {}, {}, {}, {}}, 0.5).unassignedCount(), std::int64_t(0));
+    }
+
+    void reviewedCellsBecomeTrainingData()
+    {
+        SimulatorOptions o;
+        o.cells = 200;
+        o.genes = 150;
+        o.types = 3;
+        o.domains = 2;
+        o.seed = 3;
+        auto sim = simulate(o);
+        const Dataset &target = sim[1].data;
+        // Subsets keep rows, ids, obs and obsm in the given order.
+        Dataset withObsm = target;
+        withObsm.obsm.push_back({"X_test", target.cells(), 2, std::vector<float>(static_cast<std::size_t>(target.cells()) * 2)});
+        for (std::int64_t i = 0; i < target.cells(); ++i)
+            withObsm.obsm[0].values[static_cast<std::size_t>(2 * i)] = static_cast<float>(i);
+        const Dataset sub = subsetCells(withObsm, {7, 2});
+        QCOMPARE(sub.cells(), std::int64_t(2));
+        QCOMPARE(sub.cellIds[0], target.cellIds[7]);
+        QCOMPARE(sub.obs[0].text(1), target.obs[0].text(2));
+        QCOMPARE(sub.obsm[0].values[0], 7.f);
+        QCOMPARE(sub.matrix.rowValues(0).size(), target.matrix.rowValues(7).size());
+        QVERIFY(sub.source.path.empty());
+        QVERIFY_THROWS_EXCEPTION(Error, subsetCells(target, {target.cells()}));
+
+        // The annotations of the target: the model calls everything class 0 with confidence 0.9.
+        Annotations::Predicted p;
+        p.classes = {"TypeA", "TypeB", "TypeC"};
+        p.label.assign(static_cast<std::size_t>(target.cells()), 0);
+        p.confidence.assign(static_cast<std::size_t>(target.cells()), 0.9f);
+        p.noCounts.assign(static_cast<std::size_t>(target.cells()), 0);
+        Annotations a(p, 0.5);
+        QCOMPARE(reviewedCellsAsTraining(target, a, "cell_type").cells(), std::int64_t(0));
+        a.setExpertLabel(4, "TypeB", 1);
+        a.accept(10, 1);
+        a.setExpertLabel(11, "Novel", 1, LabelSource::Lasso);
+        a.setExpertLabel(12, kUnassigned, 1);    // not a label to learn
+        a.setReviewed(13, true, 1);             // reviewed: the model's label stands
+        const Dataset reviewed = reviewedCellsAsTraining(target, a, "cell_type");
+        QCOMPARE(reviewed.cells(), std::int64_t(4));
+        QCOMPARE(reviewed.cellIds, (std::vector<std::string> {target.cellIds[4], target.cellIds[10], target.cellIds[11], target.cellIds[13]}));
+        const ObsColumn *labels = reviewed.findObs("cell_type");
+        QVERIFY(labels);
+        QCOMPARE(labels->text(0), std::string("TypeB"));
+        QCOMPARE(labels->text(1), std::string("TypeA"));
+        QCOMPARE(labels->text(2), std::string("Novel"));
+        QCOMPARE(reviewed.source.reviewedFrom, datasetDisplayName(target, 0));
+
+        // In a training set they are labelled cells of the target's domain, and their names become classes.
+        auto training = std::make_shared<const Dataset>(sim[0].data);
+        auto targetPtr = std::make_shared<const Dataset>(target);
+        const TrainingSet set = prepareTrainingSet({training, std::make_shared<const Dataset>(reviewed)}, {targetPtr});
+        QVERIFY(std::find(set.classes.begin(), set.classes.end(), "Novel") != set.classes.end());
+        QCOMPARE(set.domains, (std::vector<std::string> {"training", "target"}));
+        for (std::size_t r = 0; r < set.labelledOrigin.size(); ++r)
+            QCOMPARE(set.labelledDomains[r], set.labelledOrigin[r].first == 1 ? 1 : 0);
     }
 };
 

@@ -7,12 +7,17 @@
 #include "core/data/simulator.h"
 #include "core/data/trainingset.h"
 #include "core/export/labelexport.h"
+#include "core/export/reviewfile.h"
+#include "core/io/h5adwriter.h"
 #include "core/io/datasetreader.h"
 
 #include <QFile>
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 using namespace nym;
 using nymtest::fakeLabeling;
@@ -187,6 +192,187 @@ private Q_SLOTS:
         QCOMPARE(back.findObs("nym_label_source")->text(5), std::string("relabelled"));
         QCOMPARE(back.findObs("nym_label_source")->text(6), std::string("model"));
         QVERIFY(back.findObs("nym_reviewed") && back.findObs("nym_reviewed")->kind == ObsColumn::Kind::Boolean);
+    }
+
+    void h5adCategoriesColoursAndProvenance()
+    {
+        const auto files = simulatedFiles(1, 60);
+        const auto l = fakeLabeling(*files[0], kClasses, 6, {0});
+        Annotations a = annotate(l, 0.5);
+        a.setExpertLabel(3, "Doublet", 1);
+        Model::Contents c;
+        c.genes = files[0]->geneNames;
+        c.classes = kClasses;
+        c.createdBy = "Nym Studio test";
+        c.weights.push_back({"w", {1}, {0.5f}});
+        const Model model(c);
+        LabelledFile f {.dataset = files[0].get(), .labeling = l.get(), .annotations = &a};
+        f.colors = {{"T cell", "#123456"}};
+        f.provenance = {{"threshold", "0.5"}, {"cells_edited", "1"}};
+        std::vector<float> umap(120, 0.5f);
+        f.umap = &umap;
+        f.umapDescription = "UMAP of X_nym";
+        const H5adAdditions add = h5adAdditions(f, model);
+        // Stable category order: the model's classes, Unassigned, then names people added.
+        QCOMPARE(add.obs[0].categories, kClasses);
+        QCOMPARE(add.obs[2].categories, (std::vector<std::string> {"B cell", "T cell", "NK", kUnassigned, "Doublet"}));
+        // One colour per category: scanpy's default_20 over the coloured names, Unassigned grey, the chosen colour kept.
+        QCOMPARE(add.unsLists.size(), std::size_t(2));
+        QCOMPARE(add.unsLists[0].first, std::string("nym_label_colors"));
+        QCOMPARE(add.unsLists[0].second, (std::vector<std::string> {"#1f77b4", "#123456", "#279e68"}));
+        QCOMPARE(add.unsLists[1].second, (std::vector<std::string> {"#1f77b4", "#123456", "#279e68", "#c8c8c8", "#d62728"}));
+        std::map<std::string, std::string> uns(add.uns.begin(), add.uns.end());
+        QCOMPARE(uns["umap"], std::string("UMAP of X_nym"));   // was overwritten by the model's provenance once
+        QCOMPARE(uns["threshold"], std::string("0.5"));
+        QCOMPARE(uns["cells_edited"], std::string("1"));
+        // Written and read back: the colours travel with their categories (uns/<column>_colors).
+        QTemporaryDir dir;
+        const std::string out = dir.filePath(QStringLiteral("o.h5ad")).toStdString();
+        writeH5ad(*files[0], out, add);
+        const Dataset back = readDataset(out);
+        const ObsColumn *final = back.findObs("nym_final_label");
+        QVERIFY(final && final->kind == ObsColumn::Kind::Categorical);
+        QCOMPARE(final->categories, add.obs[2].categories);
+        QCOMPARE(final->colors, add.unsLists[1].second);
+        QCOMPARE(final->text(3), std::string("Doublet"));
+        QCOMPARE(back.findObs("nym_label")->colors, add.unsLists[0].second);
+        QVERIFY(back.findObsm("X_umap"));
+        // A copy of the written file takes new additions over the old ones.
+        LabelledFile g {.dataset = files[0].get(), .labeling = l.get(), .annotations = &a};
+        const std::string copy = dir.filePath(QStringLiteral("c.h5ad")).toStdString();
+        writeAnnotatedCopy(out, copy, h5adAdditions(g, model));
+        QCOMPARE(readDataset(copy).findObs("nym_label")->colors, (std::vector<std::string> {"#1f77b4", "#ff7f0e", "#279e68"}));
+    }
+
+    void tableOfASelectionWithDomains()
+    {
+        const auto files = simulatedFiles(2, 50);
+        const auto l0 = fakeLabeling(*files[0], kClasses, 1);
+        const auto l1 = fakeLabeling(*files[1], kClasses, 2);
+        Annotations a0 = annotate(l0, 0.5), a1 = annotate(l1, 0.5);
+        const std::vector<std::int64_t> rows0 {3, 7}, rows1 {};
+        LabelledFile f0 {.dataset = files[0].get(), .labeling = l0.get(), .annotations = &a0};
+        LabelledFile f1 {.dataset = files[1].get(), .labeling = l1.get(), .annotations = &a1};
+        f0.rows = &rows0;
+        f1.rows = &rows1;
+        f0.domains.assign(50, "donor A");
+        f1.domains.assign(50, "donor B");
+        const auto cols = perCellTable({f0, f1});
+        QCOMPARE(cols[0].name, std::string("file"));
+        QCOMPARE(cols[1].name, std::string("domain"));
+        QCOMPARE(cols[2].name, std::string("cell"));
+        QCOMPARE(cols[2].text, (std::vector<std::string> {files[0]->cellIds[3], files[0]->cellIds[7]}));
+        QCOMPARE(cols[1].text, (std::vector<std::string> {"donor A", "donor A"}));
+        // Every file gives domains or none does; a selected cell must exist.
+        f1.domains.clear();
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({f0, f1}));
+        const std::vector<std::int64_t> outside {50};
+        f0.domains.clear();
+        f0.rows = &outside;
+        QVERIFY_THROWS_EXCEPTION(Error, perCellTable({f0}));
+    }
+
+    void projectFileRoundTripAndDamage()
+    {
+        QTemporaryDir dir;
+        const auto files = simulatedFiles(1, 40);
+        const std::string data = dir.filePath(QStringLiteral("t.h5ad")).toStdString();
+        writeH5ad(*files[0], data);
+        const Dataset target = readDataset(data);
+        const auto l = fakeLabeling(target, kClasses, 3);
+        Annotations a = annotate(l, 0.5);
+        a.setExpertLabel(2, "Doublet", 1700000000);
+        a.accept(5, 1700000100);
+        a.setExpertLabel(9, "NK", 1700000200, LabelSource::Lasso);
+        const FileReview review = reviewOf(target, a);
+        QCOMPARE(review.cells, (std::vector<std::int64_t> {2, 5, 9}));
+
+        ProjectFile p;
+        p.createdBy = "Nym Studio test";
+        p.training = {fingerprint(data)};
+        p.targets = {fingerprint(data)};
+        p.labelColumn = "cell_type";
+        p.threshold = 0.7;
+        p.addedLabels = {"Doublet", "Platelet"};
+        p.reviews = {review};
+        p.view = {{"color_by", "final"}};
+        p.model = std::string("\0\1\2binary\xff", 10);
+        const std::string path = dir.filePath(QStringLiteral("r.nymproj")).toStdString();
+        writeProjectFile(path, p);
+        const ProjectFile back = readProjectFile(path);
+        QCOMPARE(back.threshold, 0.7);
+        QCOMPARE(back.model, p.model);
+        QCOMPARE(back.addedLabels, p.addedLabels);
+        QCOMPARE(back.view.at("color_by"), std::string("final"));
+        QCOMPARE(back.reviews.size(), std::size_t(1));
+        QCOMPARE(back.reviews[0].labels, review.labels);
+        QCOMPARE(back.reviews[0].cellIds, review.cellIds);
+        QVERIFY(back.reviews[0].states == review.states);
+        QCOMPARE(fingerprintMismatch(back.targets[0], data), std::string());
+
+        // Applied to fresh annotations of the same file: the same states, byte for byte.
+        Annotations fresh = annotate(l, 0.5);
+        QCOMPARE(applyReview(target, fresh, back.reviews[0]), std::int64_t(3));
+        for (std::int64_t i = 0; i < a.cells(); ++i) {
+            QVERIFY(fresh.state(i).source == a.state(i).source);
+            QCOMPARE(fresh.finalLabel(i), a.finalLabel(i));
+            QCOMPARE(fresh.editTime(i), a.editTime(i));
+        }
+        // Other cells (ids differ) are refused before anything changes.
+        Dataset other = target;
+        other.cellIds[5] = "someone-else";
+        Annotations untouched = annotate(l, 0.5);
+        QVERIFY_THROWS_EXCEPTION(Error, applyReview(other, untouched, back.reviews[0]));
+        QVERIFY(untouched.state(2).source == LabelSource::Model);
+
+        // A changed data file is told apart.
+        {
+            std::ofstream grow(data, std::ios::app | std::ios::binary);
+            grow << "x";
+        }
+        QVERIFY(!fingerprintMismatch(back.targets[0], data).empty());
+
+        // Damage: cut short, not JSON, another format, a newer version, a damaged model, a bad cell entry.
+        const auto text = [&] {
+            std::ifstream in(path, std::ios::binary);
+            std::ostringstream ss;
+            ss << in.rdbuf();
+            return ss.str();
+        }();
+        const auto refused = [&](const std::string &content, const char *expect) {
+            const std::string bad = dir.filePath(QStringLiteral("bad.nymproj")).toStdString();
+            std::ofstream(bad, std::ios::binary | std::ios::trunc) << content;
+            try {
+                readProjectFile(bad);
+            } catch (const Error &e) {
+                return std::string(e.what()).find(expect) != std::string::npos;
+            }
+            return false;
+        };
+        QVERIFY(refused(text.substr(0, text.size() / 2), "not a Nym Studio project"));
+        QVERIFY(refused("{\"format\": \"other\"}", "not a Nym Studio project"));
+        QVERIFY(refused("{\"format\": \"nymproj\", \"version\": 99}", "newer Nym Studio"));
+        std::string badModel = text;
+        const auto at = badModel.find("\"base64\": \"") + 12;
+        badModel[at] = badModel[at] == 'A' ? 'B' : 'A';
+        QVERIFY(refused(badModel, "embedded model is damaged"));
+        std::string badCell = text;
+        badCell.replace(badCell.find("\"relabelled\""), 12, "\"sideways\"");
+        QVERIFY(refused(badCell, "unknown label source"));
+    }
+
+    void base64RoundTrip()
+    {
+        std::string bytes;
+        for (int n = 0; n < 300; ++n) {
+            QCOMPARE(fromBase64(toBase64(bytes)), bytes);
+            bytes += static_cast<char>((n * 37) & 255);
+        }
+        QCOMPARE(toBase64("foobar"), std::string("Zm9vYmFy"));
+        QCOMPARE(toBase64("fo"), std::string("Zm8="));
+        QVERIFY_THROWS_EXCEPTION(Error, fromBase64("Zm9"));
+        QVERIFY_THROWS_EXCEPTION(Error, fromBase64("Zm$v"));
+        QVERIFY_THROWS_EXCEPTION(Error, fromBase64("Zm=v"));
     }
 };
 

@@ -322,6 +322,7 @@ std::vector<DatasetPtr> Project::correctionsAsTraining() const
         auto d = std::make_shared<Dataset>(reviewedCellsAsTraining(*m_data.targets[f], m_annotations[f], m_data.labelColumn.toStdString()));
         if (d->cells() > 0) {
             d->source.format = "reviewed cells of " + datasetDisplayName(*m_data.targets[f], f);
+            d->source.reviewedFrom = datasetDisplayName(*m_data.targets[f], f);
             out.push_back(std::move(d));
         }
     }
