@@ -17,13 +17,18 @@
 #include "ui/models/reviewqueuemodel.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUndoStack>
 
+#include <map>
 #include <numeric>
+#include <tuple>
 
 
 using namespace nym;
@@ -482,6 +487,268 @@ private Q_SLOTS:
         ui::ReviewJournal otherJournal(&other, dir.path());
         QVERIFY(otherJournal.path() != journal.path());
         QVERIFY(otherJournal.read().cells.empty());
+    }
+
+    void newPredictionsKeepTheReviewAsOneUndoStep()
+    {
+        Project p;
+        p.setData(simulatedData(400, 21));
+        const auto &target = *p.data().targets[0];
+        const std::vector<std::string> classes {"TypeA", "TypeB", "TypeC"};
+        p.setLabelings({fakeLabeling(target, classes, 3)});
+        QCOMPARE(p.relabelCells({1, 2}, "Doublet", nym::LabelSource::Lasso), std::int64_t(2));
+        QCOMPARE(p.acceptCells({5}), std::int64_t(1));
+        QVERIFY(p.addLabelName(QStringLiteral("Platelet")));
+        QVERIFY(!p.addLabelName(QStringLiteral("Platelet")));   // exists
+        QVERIFY(!p.addLabelName(QStringLiteral("  ")));
+        QVERIFY(p.labelNames().contains(QStringLiteral("Platelet")));
+        const auto snapshot = [&] {
+            std::vector<std::tuple<std::string, nym::LabelSource, bool, std::int64_t>> out;
+            for (std::int64_t c = 0; c < p.targetCells(); ++c) {
+                const auto s = p.cellState(c);
+                out.emplace_back(p.annotations()[0].finalLabel(c), s.source, s.reviewed, s.editTime);
+            }
+            return out;
+        };
+        const auto before = snapshot();
+        const auto oldModelLabelings = p.labelings();
+        const int steps = p.undoStack()->count();
+
+        // A new model's predictions (another seed): the review carries over, the rest follows the new model.
+        Model::Contents c;
+        c.genes = target.geneNames;
+        c.classes = classes;
+        c.weights.push_back({"w", {1}, {0.5f}});
+        auto model = std::make_shared<const Model>(c);
+        const auto next = fakeLabeling(target, classes, 9);
+        QSignalSpy modelChanged(&p, &Project::modelChanged);
+        QCOMPARE(p.applyModel(model, std::nullopt, QStringLiteral("new.nym"), {next}), std::int64_t(3));
+        QCOMPARE(modelChanged.size(), 1);
+        QCOMPARE(p.undoStack()->count(), steps + 1);
+        QVERIFY(p.undoStack()->text(steps).contains(QStringLiteral("new.nym")));
+        QCOMPARE(p.model(), model);
+        QCOMPARE(p.labelings().front(), next);
+        QCOMPARE(p.annotations()[0].finalLabel(1), std::string("Doublet"));
+        QVERIFY(p.annotations()[0].source(1) == nym::LabelSource::Lasso);
+        QVERIFY(p.annotations()[0].reviewed(5));
+        const auto after = snapshot();
+        QVERIFY(after != before);   // the model's calls changed with the new predictions
+        // Undo: the old model, predictions and annotations exactly; redo: the new ones exactly.
+        p.undoStack()->undo();
+        QVERIFY(p.model() == nullptr);
+        QCOMPARE(p.labelings(), oldModelLabelings);
+        QVERIFY(snapshot() == before);
+        p.undoStack()->redo();
+        QCOMPARE(p.labelings().front(), next);
+        QVERIFY(snapshot() == after);
+        // Undo everything: every edit back to the model's first calls; the added name goes too.
+        while (p.undoStack()->canUndo())
+            p.undoStack()->undo();
+        QVERIFY(!p.labelNames().contains(QStringLiteral("Platelet")));
+        QCOMPARE(p.editedCells(), std::int64_t(0));
+
+        // Other targets: no carrying over, the stack starts again.
+        Project q;
+        q.setData(simulatedData(200, 22));
+        q.setLabelings({fakeLabeling(*q.data().targets[0], classes, 1)});
+        q.relabelCells({0}, "TypeB");
+        QCOMPARE(q.applyModel(model, std::nullopt, QStringLiteral("m"), {fakeLabeling(target, classes, 2)}), std::int64_t(0));
+        QCOMPARE(q.undoStack()->count(), 0);
+    }
+
+    void projectSavedOpenedExportedAndAppliedHeadless()
+    {
+        // Real files, a real model (nym train), the app's controller: save a review as a project, open it in a
+        // fresh window's document, export the annotated h5ad, read it with anndata, and apply the same project
+        // headless with `nym review-apply`: the same labels.
+        QTemporaryDir dir;
+        SimulatorOptions o;
+        o.cells = 900;
+        o.genes = 200;
+        o.types = 3;
+        o.domains = 2;
+        o.seed = 12;
+        auto sim = simulate(o);
+        const QString training = dir.filePath(QStringLiteral("train.h5ad")), target = dir.filePath(QStringLiteral("target.h5ad"));
+        writeH5ad(sim[0].data, training.toStdString());
+        writeH5ad(sim[1].data, target.toStdString());
+        const QString model = dir.filePath(QStringLiteral("m.nym"));
+        const auto nym = [](const QStringList &args, QByteArray *err = nullptr) {
+            QProcess p;
+            p.start(QStringLiteral(NYM_CLI_PATH), args);
+            const bool ok = p.waitForFinished(300000) && p.exitCode() == 0;
+            if (err)
+                *err = p.readAllStandardError();
+            return ok;
+        };
+        QVERIFY(nym({QStringLiteral("train"), QStringLiteral("--train"), training, QStringLiteral("--target"), target,
+            QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("2"),
+            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model}));
+
+        const QString projectPath = dir.filePath(QStringLiteral("review.nymproj"));
+        std::vector<std::tuple<std::string, nym::LabelSource, bool, std::int64_t>> reviewed;
+        {
+            Project p;
+            ui::ProjectController c(&p);
+            c.setAutoMap(false);
+            QSignalSpy labelled(&c, &ui::ProjectController::labelled), written(&c, &ui::ProjectController::written),
+                failed(&c, &ui::ProjectController::error);
+            c.openFiles(training, target);
+            c.openModel(model);
+            QVERIFY(labelled.wait(120000));
+            p.changeThreshold(0.8);
+            p.relabelCells({0, 1, 2}, "Doublet", nym::LabelSource::Lasso);
+            p.acceptCells({10});
+            p.relabelCells({11}, nym::kUnassigned);
+            p.addLabelName(QStringLiteral("Platelet"));
+            QVERIFY(c.saveProject(projectPath, {{"color_by", "final"}}));
+            QVERIFY(written.wait(60000));
+            QCOMPARE(failed.size(), 0);
+            for (std::int64_t i = 0; i < p.targetCells(); ++i) {
+                const auto s = p.cellState(i);
+                reviewed.emplace_back(p.annotations()[0].finalLabel(i), s.source, s.reviewed, s.editTime);
+            }
+            // Never over an input file.
+            QVERIFY(!c.saveProject(target));
+        }
+
+        Project p;
+        ui::ProjectController c(&p);
+        c.setAutoMap(false);
+        QSignalSpy opened(&c, &ui::ProjectController::projectOpened), written(&c, &ui::ProjectController::written),
+            failed(&c, &ui::ProjectController::error);
+        c.openProject(projectPath);
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(failed.size(), 0);
+        using View = std::map<std::string, std::string>;
+        QCOMPARE(opened.front().front().value<View>().at("color_by"), std::string("final"));
+        QCOMPARE(p.threshold(), 0.8);
+        QVERIFY(p.labelNames().contains(QStringLiteral("Platelet")));
+        QCOMPARE(p.data().labelColumn, QStringLiteral("cell_type"));
+        QVERIFY(p.undoStack()->isClean());
+        for (std::int64_t i = 0; i < p.targetCells(); ++i) {
+            const auto s = p.cellState(i);
+            QVERIFY(reviewed[static_cast<std::size_t>(i)] == std::make_tuple(p.annotations()[0].finalLabel(i), s.source, s.reviewed, s.editTime));
+        }
+
+        // The annotated h5ad, read back with anndata.
+        const QString out = dir.filePath(QStringLiteral("labelled.h5ad"));
+        ui::ExportChoices choices;
+        choices.colors = {{"Doublet", "#000000"}};
+        QVERIFY(!c.exportH5ad(target, choices));   // never over the input
+        QVERIFY(c.exportH5ad(out, choices));
+        QVERIFY(written.wait(60000));
+        const QJsonObject a = QJsonDocument::fromJson(nymtest::runPython(QStringLiteral("document/check_review.py"), {out})).object();
+        QCOMPARE(a[QStringLiteral("n_obs")].toInt(), 450);
+        QCOMPARE(a[QStringLiteral("final_dtype")].toString(), QStringLiteral("category"));
+        QCOMPARE(a[QStringLiteral("reviewed_dtype")].toString(), QStringLiteral("bool"));
+        const QJsonArray final = a[QStringLiteral("final")].toArray();
+        for (int i = 0; i < 450; ++i)
+            QCOMPARE(final[i].toString().toStdString(), p.annotations()[0].finalLabel(i));
+        QCOMPARE(a[QStringLiteral("source")].toArray()[0].toString(), QStringLiteral("lasso"));
+        QCOMPARE(a[QStringLiteral("source")].toArray()[10].toString(), QStringLiteral("accepted"));
+        QVERIFY(a[QStringLiteral("reviewed")].toArray()[10].toBool());
+        const QJsonArray cats = a[QStringLiteral("final_categories")].toArray();
+        const QJsonArray colors = a[QStringLiteral("final_colors")].toArray();
+        QCOMPARE(colors.size(), cats.size());
+        QCOMPARE(colors[cats.toVariantList().indexOf(QStringLiteral("Doublet"))].toString(), QStringLiteral("#000000"));
+        QCOMPARE(a[QStringLiteral("label_colors")].toArray().size(), a[QStringLiteral("label_categories")].toArray().size());
+        const QJsonObject uns = a[QStringLiteral("uns_nym")].toObject();
+        QCOMPARE(uns[QStringLiteral("threshold")].toString(), QStringLiteral("0.8"));
+        QCOMPARE(uns[QStringLiteral("cells_edited")].toString(), QStringLiteral("5"));
+        QVERIFY(uns[QStringLiteral("exported_by")].toString().startsWith(QStringLiteral("Nym Studio")));
+        QCOMPARE(uns[QStringLiteral("model_checksum")].toString().size(), 8);
+        QVERIFY(a[QStringLiteral("obsm")].toObject().contains(QStringLiteral("X_nym")));
+        QVERIFY(a[QStringLiteral("x_nnz")].toInt() > 0);
+
+        // The same project applied headless: the same final labels, sources and flags in the table.
+        const QString appTable = dir.filePath(QStringLiteral("app.csv")), cliTable = dir.filePath(QStringLiteral("cli.csv"));
+        QVERIFY(c.exportTable(appTable));
+        QVERIFY(written.wait(60000));
+        QByteArray err;
+        QVERIFY2(nym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), target,
+                     QStringLiteral("--output"), dir.filePath(QStringLiteral("cli.h5ad")), QStringLiteral("--table"), cliTable}, &err),
+            err.constData());
+        QCOMPARE(readAll(cliTable), readAll(appTable));
+        const QJsonObject b = QJsonDocument::fromJson(
+            nymtest::runPython(QStringLiteral("document/check_review.py"), {dir.filePath(QStringLiteral("cli.h5ad"))})).object();
+        QCOMPARE(b[QStringLiteral("final")].toArray(), final);
+        QCOMPARE(b[QStringLiteral("reviewed")].toArray(), a[QStringLiteral("reviewed")].toArray());
+        // Not a target of the project, or a target that changed: refused with a sentence.
+        QVERIFY(!nym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), training,
+            QStringLiteral("--table"), dir.filePath(QStringLiteral("x.csv"))}, &err));
+        QVERIFY2(err.contains("is not a target of"), err.constData());
+        QFile::copy(target, dir.filePath(QStringLiteral("orig.h5ad")));
+        {
+            QFile f(target);
+            QVERIFY(f.open(QIODevice::Append));
+            f.write("changed");
+        }
+        QVERIFY(!nym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), target,
+            QStringLiteral("--table"), dir.filePath(QStringLiteral("y.csv"))}, &err));
+        QVERIFY2(err.contains("has changed"), err.constData());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("y.csv"))));
+        // Nor does the app open the project on the changed file.
+        Project r;
+        ui::ProjectController rc(&r);
+        QSignalSpy rfailed(&rc, &ui::ProjectController::error);
+        rc.openProject(projectPath);
+        QVERIFY(rfailed.wait(60000));
+        QVERIFY(rfailed.front().at(1).toString().contains(QStringLiteral("has changed")));
+        QVERIFY(r.labelings().empty());
+    }
+
+    void retrainWithCorrectionsKeepsTheReviewAndNamesChangedCells()
+    {
+        Project p;
+        p.setData(simulatedData(600, 31));
+        TrainOptions o = TrainOptions::fromPreset("scnym-default");
+        o.epochs = 2;
+        o.threads = 1;
+        p.setTrainOptions(o);
+        ui::ProjectController c(&p);
+        c.setAutoMap(false);
+        QSignalSpy labelled(&c, &ui::ProjectController::labelled), changed(&c, &ui::ProjectController::retrainedChanged);
+        QVERIFY(!c.train(true));   // no predictions, nothing reviewed yet
+        QVERIFY(c.train());
+        QVERIFY(labelled.wait(120000));
+        QCOMPARE(changed.size(), 0);
+        QVERIFY(!c.train(true));   // still nothing reviewed
+        // A person relabels 20 cells as a new type and accepts 10.
+        std::vector<std::int64_t> novel(20), accepted(10);
+        std::iota(novel.begin(), novel.end(), 0);
+        std::iota(accepted.begin(), accepted.end(), 100);
+        p.relabelCells(novel, "Novel", nym::LabelSource::Lasso);
+        p.acceptCells(accepted);
+        const auto corrections = p.correctionsAsTraining();
+        QCOMPARE(corrections.size(), std::size_t(1));
+        QCOMPARE(corrections.front()->cells(), std::int64_t(30));
+        std::vector<std::string> before;
+        for (std::int64_t i = 0; i < p.targetCells(); ++i)
+            before.push_back(p.annotations()[0].finalLabel(i));
+        const auto firstModel = p.model();
+        QVERIFY(c.train(true));
+        QVERIFY(labelled.wait(120000));
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(p.model() != firstModel);
+        // The new model knows the new type; the review stands; the changed cells are exactly the unreviewed ones
+        // whose label moved.
+        const auto &classes = p.model()->classes();
+        QVERIFY(std::find(classes.begin(), classes.end(), "Novel") != classes.end());
+        for (std::int64_t cell : novel)
+            QCOMPARE(p.annotations()[0].finalLabel(cell), std::string("Novel"));
+        const auto cells = changed.front().front().value<std::vector<std::int64_t>>();
+        std::vector<std::int64_t> expect;
+        for (std::int64_t i = 0; i < p.targetCells(); ++i)
+            if (p.annotations()[0].source(i) == nym::LabelSource::Model && !p.annotations()[0].reviewed(i)
+                && p.annotations()[0].finalLabel(i) != before[static_cast<std::size_t>(i)])
+                expect.push_back(i);
+        QCOMPARE(cells, expect);
+        QVERIFY(c.statusText().contains(QStringLiteral("changed label")));
+        // One undo step back to the first model with the review as it was.
+        p.undoStack()->undo();
+        QCOMPARE(p.model(), firstModel);
+        QCOMPARE(p.annotations()[0].finalLabel(0), std::string("Novel"));
     }
 
     void appAndCliWriteTheSameTable()
