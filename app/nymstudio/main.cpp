@@ -9,9 +9,11 @@
 #include "ui/document/project.h"
 #include "ui/document/projectcontroller.h"
 #include "ui/plots/trainingcurves.h"
+#include "ui/widgets/mainactions.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/trainingpanel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -85,8 +87,11 @@ void runTour(nym::ui::MainWindow &window, const QString &dir, int epochs, const 
                 // The inspector on the current cell, once its saliency genes are in.
                 auto *inspector = page->inspector();
                 page->sideTabs()->setCurrentWidget(inspector);
-                QObject::connect(inspector, &nym::ui::CellInspector::genesShown, &window, [shot] {
+                QObject::connect(inspector, &nym::ui::CellInspector::genesShown, &window, [&window, shot] {
                     shot(3, QStringLiteral("inspector.png"));
+                    // Edit → History beside the map: every edit, one click to go back to it.
+                    window.mainActions()->historyAction()->trigger();
+                    shot(3, QStringLiteral("history.png"));
                     QApplication::exit(0);
                 });
                 inspector->showCell(-1);

@@ -6,7 +6,7 @@ app=$1
 out=$2
 rm -rf "$out"
 "$app" --screenshots "$out" --epochs 3
-for f in data training results map_labels map_confidence map_gene review inspector; do
+for f in data training results map_labels map_confidence map_gene review inspector history; do
   png="$out/$f.png"
   [ -s "$png" ] || { echo "missing $png" >&2; exit 1; }
   head -c 8 "$png" | od -An -c | grep -q 'P   N   G' || { echo "$png is not a PNG" >&2; exit 1; }

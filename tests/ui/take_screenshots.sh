@@ -11,4 +11,4 @@ export XDG_RUNTIME_DIR=$(mktemp -d)
 chmod 700 "$XDG_RUNTIME_DIR"
 app=build/app/nymstudio/nymstudio
 xvfb-run -a -s "-screen 0 1400x900x24" "$app" --screenshots "$out" --epochs "$epochs"
-echo "saved $out/{data,training,results,map_labels,map_confidence,map_gene}.png"
+echo "saved $out/{data,training,results,map_labels,map_confidence,map_gene,review,inspector,history}.png"

@@ -25,6 +25,7 @@
 #include "ui/document/projectcontroller.h"
 #include "ui/document/projectsettings.h"
 #include "ui/document/recentfiles.h"
+#include "ui/widgets/mainactions.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/resultsview.h"
 #include "ui/widgets/trainingpanel.h"
@@ -767,6 +768,27 @@ private Q_SLOTS:
         const std::int64_t unreviewed = targets - 2;
         QCOMPARE(page->relabelSelection(QStringLiteral("Later"), QString(), true), unreviewed);
         QCOMPARE(w.project()->annotations()[0].finalLabel(5), w.project()->annotations()[0].predictedLabel(5));
+        // What an export takes from the browser: the selection (for a table of the selected cells) and the colours the
+        // final-label colouring shows, for every name in use.
+        {
+            view->selectCells({7, 9, 11}, nym::CellSelection::Mode::Replace);
+            const nym::ui::ExportChoices choices = w.mainActions()->exportChoices(true);
+            QCOMPARE(choices.selection, (std::vector<std::int64_t> {7, 9, 11}));
+            QVERIFY(choices.colors.count("Later") && choices.colors.count(firstClass.toStdString()));
+            QVERIFY(w.mainActions()->exportChoices(false).selection.empty());
+            page->setColorBy(QStringLiteral("final"));
+            for (const auto &e : page->legend()->entries())
+                QCOMPARE(QString::fromStdString(choices.colors.at(e.name.toStdString())), e.color.name());
+            // The review commands are on the menus, enabled now that there are predictions.
+            QStringList enabled;
+            for (QAction *a : w.findChildren<QAction *>())
+                if (a->isEnabled())
+                    enabled << a->text();
+            for (const char *text : {"&Save Project", "Export Annotated &h5ad…", "Retrain with My &Corrections",
+                     "&Add a Label Name…", "Open &Project…"})
+                QVERIFY2(enabled.contains(QString::fromUtf8(text)), text);
+            QCOMPARE(w.mainActions()->retrainAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+        }
         // The review queue, one hand on the keys: Enter accepts and moves on, 1 takes the top class, U Unassigned,
         // K goes back; the map selects the current cell; each key is one undo step.
         auto *review = page->reviewPanel();
@@ -850,6 +872,20 @@ private Q_SLOTS:
         QCOMPARE(inspector->shownClass(), static_cast<int>(w.project()->model()->classes().size()) - 1);
         QTRY_VERIFY_WITH_TIMEOUT(inspector->genesTable()->rowCount() == 20, 60000);
         QVERIFY(inspector->summaryText().contains(someClass));
+        // The list as a table: what it explains, then the genes in the order shown.
+        {
+            QTemporaryDir genesDir;
+            const QString csv = genesDir.filePath(QStringLiteral("genes.csv"));
+            QVERIFY(inspector->hasGenes());
+            QCOMPARE(inspector->exportGenes(csv), QString());
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+            QCOMPARE(lines.size(), 21);
+            QCOMPARE(lines[0], QByteArray("cell,explained_class,method,gene,attribution,expression_mean,class_mean,others_mean"));
+            QVERIFY(lines[1].startsWith(",\"" + someClass.toUtf8() + "\",") || lines[1].startsWith("," + someClass.toUtf8() + ","));
+            QCOMPARE(lines[1].split(',').value(3), inspector->genesTable()->item(0, 0)->text().toUtf8());
+        }
         QVERIFY(!page->explainClass(QStringLiteral("no-such-class")));
         inspector->showCell(fifth);
         w.project()->unassignCells({fifth});   // an edit of the shown cell shows at once

@@ -4,11 +4,15 @@
 #include "ui/workers/saliencyservice.h"
 
 #include "core/data/trainingset.h"
+#include "core/io/tablewriter.h"
 
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QEvent>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QToolButton>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
@@ -51,10 +55,25 @@ CellInspector::CellInspector(Project *project, QWidget *parent)
     m_genes->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_genes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_genes->setToolTip(tr("Click a gene to colour the map by it"));
+    m_export = new QToolButton(this);
+    m_export->setText(tr("CSV…"));
+    m_export->setToolTip(tr("Save this gene list as a table (CSV or TSV)"));
+    m_export->setEnabled(false);
+    connect(m_export, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Gene List"), QStringLiteral("genes.csv"),
+            tr("Comma-separated (*.csv);;Tab-separated (*.tsv)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = exportGenes(path); !error.isEmpty())
+            QMessageBox::warning(this, tr("Save Gene List"), error);
+    });
     auto *explain = new QHBoxLayout;
     explain->addWidget(new QLabel(tr("Why"), this));
     explain->addWidget(m_class, 1);
     explain->addWidget(m_method, 1);
+    auto *status = new QHBoxLayout;
+    status->addWidget(m_saliencyStatus, 1);
+    status->addWidget(m_export);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_summary);
@@ -63,7 +82,7 @@ CellInspector::CellInspector(Project *project, QWidget *parent)
     layout->addWidget(m_obs);
     layout->addWidget(new QLabel(tr("<b>Genes behind the call</b>"), this));
     layout->addLayout(explain);
-    layout->addWidget(m_saliencyStatus);
+    layout->addLayout(status);
     layout->addWidget(m_genes, 1);
     connect(m_service, &SaliencyService::ready, this, &CellInspector::showSaliency);
     connect(m_class, &QComboBox::activated, this, [this] { requestSaliency(); });
@@ -105,6 +124,8 @@ void CellInspector::showClass(int cls)
                            .arg(QString::fromStdString(classes[static_cast<std::size_t>(cls)]).toHtmlEscaped(),
                                QString::fromStdString(datasetDisplayName(*m_project->data().targets.front(), 0)).toHtmlEscaped()));
     m_genes->setRowCount(0);
+    m_shown.clear();
+    m_export->setEnabled(false);
     SaliencyRequest r;
     r.model = m_project->model();
     r.dataset = m_project->data().targets.front();
@@ -141,6 +162,8 @@ void CellInspector::setMethod(int method)
 void CellInspector::requestSaliency()
 {
     m_genes->setRowCount(0);
+    m_shown.clear();
+    m_export->setEnabled(false);
     // Only for a cell someone looks at: the queue moves the current cell while the inspector is hidden.
     m_saliencyWanted = !isVisible();
     if (m_saliencyWanted)
@@ -171,6 +194,8 @@ void CellInspector::showSaliency(const SaliencyResult &result)
             return;
         m_saliencyStatus->setText(result.error.isEmpty() ? tr("Top %1 genes, %2").arg(result.genes.size()).arg(m_method->currentText())
                                                          : tr("Could not explain this class: %1").arg(result.error));
+        m_shownCell.clear();
+        m_shownClass = m_project->labelings().front()->predictions.classes[static_cast<std::size_t>(m_class_summary)];
         fillGenes(result.genes);
         return;
     }
@@ -190,11 +215,51 @@ void CellInspector::showSaliency(const SaliencyResult &result)
     const std::int32_t cls = result.request.cls >= 0 ? result.request.cls : labelings[file]->predictions.label[static_cast<std::size_t>(local)];
     m_saliencyStatus->setText(tr("Top %1 genes for %2 (%3)").arg(result.genes.size())
                                   .arg(QString::fromStdString(classes[static_cast<std::size_t>(cls)]), m_method->currentText()));
+    m_shownCell = m_project->data().targets[file]->cellIds[static_cast<std::size_t>(local)];
+    m_shownClass = classes[static_cast<std::size_t>(cls)];
     fillGenes(result.genes);
+}
+
+QString CellInspector::exportGenes(const QString &path) const
+{
+    if (m_shown.empty())
+        return tr("There is no gene list to save yet.");
+    const std::size_t n = m_shown.size();
+    std::vector<std::string> gene;
+    std::vector<double> attribution, expression, classMean, otherMean;
+    for (const auto &a : m_shown) {
+        gene.push_back(a.gene);
+        attribution.push_back(a.attribution);
+        expression.push_back(a.expression);
+        classMean.push_back(a.classMean);
+        otherMean.push_back(a.otherMean);
+    }
+    std::vector<TableColumn> cols;
+    cols.push_back(TableColumn::ofText("cell", std::vector<std::string>(n, m_shownCell)));
+    cols.push_back(TableColumn::ofText("explained_class", std::vector<std::string>(n, m_shownClass)));
+    cols.push_back(TableColumn::ofText("method", std::vector<std::string>(n, m_method->currentText().toStdString())));
+    cols.push_back(TableColumn::ofText("gene", std::move(gene)));
+    cols.push_back(TableColumn::ofNumbers("attribution", std::move(attribution)));
+    // A class summary has no single cell: its "this cell" column is the class mean over the cells explained.
+    cols.push_back(TableColumn::ofNumbers(m_shownCell.empty() ? "expression_mean" : "expression_this_cell", std::move(expression)));
+    cols.push_back(TableColumn::ofNumbers("class_mean", std::move(classMean)));
+    cols.push_back(TableColumn::ofNumbers("others_mean", std::move(otherMean)));
+    try {
+        TableWriteOptions o;
+        o.overwrite = true;   // the save dialog asked
+        writeTable(path.toStdString(), cols, o);
+    } catch (const std::exception &e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 void CellInspector::fillGenes(const std::vector<GeneAttribution> &genes)
 {
+    m_shown.clear();
+    for (const auto &a : genes)
+        m_shown.push_back({a.gene, a.attribution, a.expression, a.classMean, a.otherMean});
+    m_export->setEnabled(!m_shown.empty());
     m_genes->setRowCount(static_cast<int>(genes.size()));
     for (std::size_t g = 0; g < genes.size(); ++g) {
         const auto &a = genes[g];

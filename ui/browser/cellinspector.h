@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <utility>
+#include <string>
 #include <vector>
 
 class QComboBox;
 class QLabel;
 class QTableWidget;
+class QToolButton;
 
 namespace nym {
 struct GeneAttribution;
@@ -50,6 +52,11 @@ public:
     void showClass(int cls);
     int shownClass() const { return m_class_summary; }
 
+    // Writes the gene list shown (a cell's or a class's) as CSV/TSV: what it explains, then one row per gene.
+    // "" or the error.
+    QString exportGenes(const QString &path) const;
+    bool hasGenes() const { return !m_shown.empty(); }
+
 Q_SIGNALS:
     void geneClicked(const QString &gene);
     void genesShown(std::int64_t cell);
@@ -77,6 +84,14 @@ private:
     bool m_saliencyWanted = false;
     int m_class_summary = -1;   // a class's summary is shown instead of a cell   // asked for while hidden: computed when shown
     std::vector<std::pair<QString, float>> m_bars;
+    struct ShownGene
+    {
+        std::string gene;
+        double attribution = 0, expression = 0, classMean = 0, otherMean = 0;
+    };
+    std::vector<ShownGene> m_shown;              // the list in the table, for its export
+    std::string m_shownCell, m_shownClass;       // what it explains ("" cell for a class summary)
+    QToolButton *m_export = nullptr;
 };
 
 }   // namespace nym::ui

@@ -42,6 +42,7 @@ public:
     ReviewJournal *journal() const { return m_journal; }
     BrowserPage *browserPage() const { return m_browser; }
     QTabWidget *tabs() const { return m_tabs; }
+    MainActions *mainActions() const { return m_actions; }
     QString reportText() const;   // the data panel's text, for tests
     QString statusText() const;
 
