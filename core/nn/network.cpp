@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <cmath>
 #include <xmmintrin.h>
 
@@ -416,6 +417,48 @@ void importWeights(ScnymNet &net, const Model &model)
             throw Error("The model's weight '" + name + "' has the wrong shape for its genes and classes.");
         t.copy_(torch::from_blob(const_cast<float *>(a->values.data()), t.sizes(), torch::kFloat32));
     }
+}
+
+int warmStartWeights(ScnymNet &net, const Model &model, const std::vector<std::string> &genes,
+    const std::vector<std::string> &classes)
+{
+    torch::NoGradGuard noGrad;
+    const auto indexOf = [](const std::vector<std::string> &names) {
+        std::unordered_map<std::string, std::int64_t> at;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            at.emplace(names[i], static_cast<std::int64_t>(i));
+        return at;
+    };
+    const auto modelGene = indexOf(model.genes()), modelClass = indexOf(model.classes());
+    int taken = 0;
+    for (auto &[name, t] : namedState(net)) {
+        const NamedArray *a = model.findWeight(name);
+        if (!a)
+            continue;
+        const auto source = torch::from_blob(const_cast<float *>(a->values.data()),
+            std::vector<std::int64_t>(a->shape.begin(), a->shape.end()), torch::kFloat32).to(t.device());
+        // Rows matched by name: the first layer ([genes, hidden]) and the output ([classes, hidden] and [classes]).
+        const bool byGene = name == "input.weight";
+        const bool byClass = name == "output.weight" || name == "output.bias";
+        if (byGene || byClass) {
+            const auto &names = byGene ? genes : classes;
+            const auto &from = byGene ? modelGene : modelClass;
+            if (source.dim() != t.dim() || (t.dim() == 2 && source.size(1) != t.size(1)))
+                continue;
+            for (std::size_t r = 0; r < names.size(); ++r) {
+                const auto it = from.find(names[r]);
+                if (it != from.end() && it->second < source.size(0))
+                    t[static_cast<std::int64_t>(r)].copy_(source[it->second]);
+            }
+            ++taken;
+            continue;
+        }
+        if (std::equal(a->shape.begin(), a->shape.end(), t.sizes().begin(), t.sizes().end())) {
+            t.copy_(source);
+            ++taken;
+        }
+    }
+    return taken;
 }
 
 // ---- optimiser ----------------------------------------------------------------------------------------------

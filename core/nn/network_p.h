@@ -96,6 +96,11 @@ void initLinear(torch::Tensor &weight, torch::Tensor &bias, std::int64_t fanIn, 
 // Weights (parameters and BatchNorm running statistics) to and from model-file arrays.
 std::vector<NamedArray> exportWeights(ScnymNet &net);
 void importWeights(ScnymNet &net, const Model &model);
+// Starts a network from a trained model with other genes or classes: the first layer's rows by gene name, the
+// output's rows by class name, every other tensor of the same shape as is; what the model lacks keeps its fresh
+// initialisation. Returns the number of tensors taken over.
+int warmStartWeights(ScnymNet &net, const Model &model, const std::vector<std::string> &genes,
+    const std::vector<std::string> &classes);
 
 // Adadelta (PyTorch's algorithm, weight decay added to the gradient) fused into one pass per tensor.
 class Adadelta

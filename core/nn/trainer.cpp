@@ -476,6 +476,13 @@ Trainer::Trainer(std::shared_ptr<const TrainingSet> data, const TrainOptions &op
 
 Trainer::~Trainer() = default;
 
+void Trainer::startFrom(const Model &model)
+{
+    if (d->epoch > 0 || d->globalStep > 0)
+        throw Error("A training can only start from a model before its first epoch.");
+    nn::warmStartWeights(d->net, model, d->data->genes, d->data->classes);
+}
+
 int Trainer::epoch() const { return d->epoch; }
 int Trainer::numEpochs() const { return d->opt.epochs; }
 bool Trainer::finished() const { return d->done; }

@@ -89,6 +89,11 @@ public:
     Trainer(const Trainer &) = delete;
     Trainer &operator=(const Trainer &) = delete;
 
+    // Starts from a trained model's weights instead of a fresh initialisation ("retrain with my corrections": the
+    // same network, taught again with more labelled cells): matched by gene and class name, new classes start
+    // fresh. Call before the first epoch; nym::Error after it.
+    void startFrom(const Model &model);
+
     int epoch() const;          // epochs completed
     int numEpochs() const;      // as configured
     bool finished() const;      // all epochs done or stopped early

@@ -615,7 +615,10 @@ bool ProjectController::train(bool withCorrections)
         return false;
     }
     training.insert(training.end(), corrections.begin(), corrections.end());
-    if (!m_training->start(training, m_project->data().targets, m_project->trainingSetOptions(), o))
+    // Corrections teach the current model further (its weights as the start): what changes then is what the
+    // corrections taught, not a new random draw of the whole network (docs/REVIEW.md).
+    if (!m_training->start(training, m_project->data().targets, m_project->trainingSetOptions(), o,
+            withCorrections ? m_project->model() : nullptr))
         return false;
     m_compareAfterLabelling = withCorrections;
     std::int64_t added = 0;

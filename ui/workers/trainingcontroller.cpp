@@ -38,11 +38,11 @@ bool TrainingController::start(std::shared_ptr<const TrainingSet> data, const Tr
 }
 
 bool TrainingController::start(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets,
-    const TrainingSetOptions &setOptions, const TrainOptions &options)
+    const TrainingSetOptions &setOptions, const TrainOptions &options, std::shared_ptr<const Model> startFrom)
 {
     if (m_thread)
         return false;
-    return launch(new TrainingWorker(std::move(training), std::move(targets), setOptions, options));
+    return launch(new TrainingWorker(std::move(training), std::move(targets), setOptions, options, std::move(startFrom)));
 }
 
 bool TrainingController::launch(TrainingWorker *worker)

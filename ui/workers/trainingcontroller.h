@@ -30,9 +30,10 @@ public:
 
     // Starts training; returns false (and emits nothing) when one is already running.
     bool start(std::shared_ptr<const TrainingSet> data, const TrainOptions &options);
-    // The same, preparing the training set from datasets in the worker thread first.
+    // The same, preparing the training set from datasets in the worker thread first. With `startFrom`, the network
+    // starts from that model's weights (Trainer::startFrom: retraining with corrections).
     bool start(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const TrainingSetOptions &setOptions,
-        const TrainOptions &options);
+        const TrainOptions &options, std::shared_ptr<const Model> startFrom = {});
     // Asks the running training to stop after the current step; the best model so far is still delivered.
     void stop();
     bool isRunning() const;

@@ -14,11 +14,12 @@ TrainingWorker::TrainingWorker(std::shared_ptr<const TrainingSet> data, TrainOpt
 }
 
 TrainingWorker::TrainingWorker(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets,
-    TrainingSetOptions setOptions, TrainOptions options)
+    TrainingSetOptions setOptions, TrainOptions options, std::shared_ptr<const Model> startFrom)
     : m_training(std::move(training))
     , m_targets(std::move(targets))
     , m_setOptions(std::move(setOptions))
     , m_options(std::move(options))
+    , m_startFrom(std::move(startFrom))
 {
 }
 
@@ -40,6 +41,8 @@ void TrainingWorker::run()
             return;
         }
         Trainer trainer(m_data, m_options);
+        if (m_startFrom)
+            trainer.startFrom(*m_startFrom);
         Q_EMIT started(trainer.numEpochs(), trainer.stepsPerEpoch());
         using Clock = std::chrono::steady_clock;
         auto lastStep = Clock::now() - std::chrono::seconds(1);

@@ -24,7 +24,7 @@ public:
     TrainingWorker(std::shared_ptr<const TrainingSet> data, TrainOptions options);
     // Prepares the training set from datasets first (normalisation and gene alignment take a while on big files).
     TrainingWorker(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, TrainingSetOptions setOptions,
-        TrainOptions options);
+        TrainOptions options, std::shared_ptr<const Model> startFrom = {});
     void requestStop();
 
 public Q_SLOTS:
@@ -42,6 +42,7 @@ private:
     std::vector<DatasetPtr> m_training, m_targets;
     TrainingSetOptions m_setOptions;
     TrainOptions m_options;
+    std::shared_ptr<const Model> m_startFrom;   // weights to start from (none: a fresh network)
     std::stop_source m_stop;
 };
 
