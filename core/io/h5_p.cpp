@@ -29,10 +29,15 @@ void resetLibraryMutexAfterFork()
 std::recursive_mutex &libraryMutex()
 {
     std::recursive_mutex &m = *g_mutex;
-    // HDF5 prints its error stack to stderr by default; we report errors ourselves.
-    static const bool silenced = [] {
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    static const bool registered = [] {
         registerLzfFilter();
+        return true;
+    }();
+    (void)registered;
+    // HDF5 prints its error stack to stderr by default; we report errors ourselves. A thread-safe libhdf5 keeps
+    // that setting per thread, so every thread that uses the library turns it off once.
+    thread_local const bool silenced = [] {
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
         return true;
     }();
     (void)silenced;

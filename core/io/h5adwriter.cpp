@@ -271,15 +271,18 @@ void writeH5ad(
             varCols.push_back(std::move(ids));
         }
         writeFrame(out, root, "var", dataset.geneNames, varCols);
-        Handle obsm = createGroup(out, root, "obsm");
-        std::set<std::string> added;
-        for (const auto &a : additions.obsm) {
-            writeDense(out, obsm.get(), a);
-            added.insert(a.name);
-        }
-        for (const auto &a : dataset.obsm)
-            if (!added.count(a.name))
+        {
+            // Closed before the file is (a group left open makes the file's close fail).
+            Handle obsm = createGroup(out, root, "obsm");
+            std::set<std::string> added;
+            for (const auto &a : additions.obsm) {
                 writeDense(out, obsm.get(), a);
+                added.insert(a.name);
+            }
+            for (const auto &a : dataset.obsm)
+                if (!added.count(a.name))
+                    writeDense(out, obsm.get(), a);
+        }
         for (const char *g : {"layers", "obsp", "varm", "varp", "uns"})
             createGroup(out, root, g);
         writeUns(out, root, additions);

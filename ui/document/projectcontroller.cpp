@@ -447,16 +447,18 @@ void ProjectController::openProject(const QString &path)
                 return;
             }
             labelWith(r.model, std::nullopt, QString::fromStdString(file.modelSource.empty() ? "the project's model" : file.modelSource),
-                [this, file, view] {
-                    restoreReviews(file);
+                [this, file, view, name = QFileInfo(r.path).fileName()] {
+                    const std::int64_t restored = restoreReviews(file);
                     m_project->undoStack()->clear();   // the project as saved is where undo starts
                     m_project->undoStack()->setClean();
+                    setStatus(tr("Opened the project %1: %n reviewed cell(s) restored.", nullptr, static_cast<int>(restored)).arg(name)
+                        + QLatin1Char(' ') + m_status);
                     Q_EMIT projectOpened(view);
                 });
         });
 }
 
-void ProjectController::restoreReviews(const ProjectFile &file)
+std::int64_t ProjectController::restoreReviews(const ProjectFile &file)
 {
     std::vector<std::int64_t> cells;
     std::vector<std::string> labels;
@@ -471,7 +473,7 @@ void ProjectController::restoreReviews(const ProjectFile &file)
                 Q_EMIT error(tr("Open Project"), tr("The project's review names cell '%1', which %2 does not hold at that "
                                                     "place; the review was not applied.")
                                                      .arg(QString::fromStdString(r.cellIds[k]), QString::fromStdString(targets[f]->source.path)));
-                return;
+                return 0;
             }
             cells.push_back(start + c);
             labels.push_back(r.labels[k]);
@@ -481,6 +483,7 @@ void ProjectController::restoreReviews(const ProjectFile &file)
     }
     if (!cells.empty())
         m_project->restoreCells(cells, labels, states);
+    return static_cast<std::int64_t>(cells.size());
 }
 
 void ProjectController::applyModel()

@@ -129,7 +129,7 @@ private:
     ExportRequest exportRequest(const ExportChoices &choices) const;
     bool startExport(const QString &path, const QStringList &outputs, bool h5ad, const ExportChoices &choices);
     std::string modelBytesCached() const;
-    void restoreReviews(const ProjectFile &file);
+    std::int64_t restoreReviews(const ProjectFile &file);   // the cells restored
     // Labels the targets with `model` in a worker, then gives the Project the model and its predictions at once
     // (Project::applyModel); `then` runs after that.
     void labelWith(std::shared_ptr<const Model> model, std::optional<TrainingSummary> summary, const QString &source,
