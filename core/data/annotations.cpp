@@ -46,6 +46,12 @@ bool Annotations::isBelowThreshold(float confidence, bool noCounts, double thres
     return noCounts || confidence < threshold;
 }
 
+bool Annotations::isEdited(std::int64_t cell) const
+{
+    const std::size_t i = index(cell);
+    return m_source[i] != static_cast<std::uint8_t>(LabelSource::Model) || m_reviewed[i] != 0 || m_editTime[i] != 0;
+}
+
 bool Annotations::isUnsure(std::int64_t cell) const
 {
     const std::size_t i = index(cell);

@@ -62,6 +62,9 @@ public:
     bool noCounts(std::int64_t cell) const { return m_p.noCounts[index(cell)] != 0; }
     // The model's call for this cell is under the threshold (whatever its final label now is).
     bool isUnsure(std::int64_t cell) const;
+    // A person touched the cell: its label comes from a person, it was reviewed, or it was edited (and given back
+    // to the model since). What a saved review has to carry.
+    bool isEdited(std::int64_t cell) const;
     // The cell's probabilities in class order, or nullptr when they were not kept.
     const float *probabilities(std::int64_t cell) const;
 

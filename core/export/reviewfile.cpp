@@ -159,9 +159,9 @@ FileReview reviewOf(const Dataset &dataset, const Annotations &annotations)
             + std::to_string(dataset.cells()) + ".");
     FileReview r;
     for (std::int64_t i = 0; i < annotations.cells(); ++i) {
-        auto s = annotations.state(i);
-        if (s.source == LabelSource::Model && !s.reviewed && s.editTime == 0)
+        if (!annotations.isEdited(i))
             continue;
+        auto s = annotations.state(i);
         s.name = 0;   // names differ between sessions: the label travels by name
         r.cells.push_back(i);
         r.cellIds.push_back(dataset.cellIds[static_cast<std::size_t>(i)]);

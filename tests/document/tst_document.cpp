@@ -58,6 +58,21 @@ std::int64_t countBelow(const Project &p, double threshold)
     return n;
 }
 
+// Runs the `nym` command line; true when it succeeded. Its stderr goes to `err` when given, else into a warning
+// when it failed.
+bool runNym(const QStringList &args, QByteArray *err = nullptr)
+{
+    QProcess p;
+    p.start(QStringLiteral(NYM_CLI_PATH), args);
+    const bool ok = p.waitForFinished(300000) && p.exitCode() == 0;
+    const QByteArray stderrText = p.readAllStandardError();
+    if (err)
+        *err = stderrText;
+    else if (!ok)
+        qWarning("nym %s: %s", qPrintable(args.join(QLatin1Char(' '))), stderrText.constData());
+    return ok;
+}
+
 QByteArray readAll(const QString &path)
 {
     QFile f(path);
@@ -573,15 +588,7 @@ private Q_SLOTS:
         writeH5ad(sim[0].data, training.toStdString());
         writeH5ad(sim[1].data, target.toStdString());
         const QString model = dir.filePath(QStringLiteral("m.nym"));
-        const auto nym = [](const QStringList &args, QByteArray *err = nullptr) {
-            QProcess p;
-            p.start(QStringLiteral(NYM_CLI_PATH), args);
-            const bool ok = p.waitForFinished(300000) && p.exitCode() == 0;
-            if (err)
-                *err = p.readAllStandardError();
-            return ok;
-        };
-        QVERIFY(nym({QStringLiteral("train"), QStringLiteral("--train"), training, QStringLiteral("--target"), target,
+        QVERIFY(runNym({QStringLiteral("train"), QStringLiteral("--train"), training, QStringLiteral("--target"), target,
             QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("2"),
             QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model}));
 
@@ -666,7 +673,7 @@ private Q_SLOTS:
         QVERIFY(c.exportTable(appTable));
         QVERIFY(written.wait(60000));
         QByteArray err;
-        QVERIFY2(nym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), target,
+        QVERIFY2(runNym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), target,
                      QStringLiteral("--output"), dir.filePath(QStringLiteral("cli.h5ad")), QStringLiteral("--table"), cliTable}, &err),
             err.constData());
         QCOMPARE(readAll(cliTable), readAll(appTable));
@@ -675,7 +682,7 @@ private Q_SLOTS:
         QCOMPARE(b[QStringLiteral("final")].toArray(), final);
         QCOMPARE(b[QStringLiteral("reviewed")].toArray(), a[QStringLiteral("reviewed")].toArray());
         // Not a target of the project, or a target that changed: refused with a sentence.
-        QVERIFY(!nym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), training,
+        QVERIFY(!runNym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), training,
             QStringLiteral("--table"), dir.filePath(QStringLiteral("x.csv"))}, &err));
         QVERIFY2(err.contains("is not a target of"), err.constData());
         QFile::copy(target, dir.filePath(QStringLiteral("orig.h5ad")));
@@ -684,7 +691,7 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::Append));
             f.write("changed");
         }
-        QVERIFY(!nym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), target,
+        QVERIFY(!runNym({QStringLiteral("review-apply"), QStringLiteral("--session"), projectPath, QStringLiteral("--input"), target,
             QStringLiteral("--table"), dir.filePath(QStringLiteral("y.csv"))}, &err));
         QVERIFY2(err.contains("has changed"), err.constData());
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("y.csv"))));
@@ -769,14 +776,7 @@ private Q_SLOTS:
             writeH5ad(sim[i].data, files.back().toStdString());
         }
         const QString model = dir.filePath(QStringLiteral("m.nym"));
-        const auto nym = [](const QStringList &args) {
-            QProcess p;
-            p.start(QStringLiteral(NYM_CLI_PATH), args);
-            const bool ok = p.waitForFinished(300000) && p.exitCode() == 0;
-            if (!ok)
-                qWarning("nym %s: %s", qPrintable(args.join(QLatin1Char(' '))), p.readAllStandardError().constData());
-            return ok;
-        };
+        const auto nym = [](const QStringList &args) { return runNym(args); };
         QVERIFY(nym({QStringLiteral("train"), QStringLiteral("--train"), files[0], QStringLiteral("--target"), files[1],
             QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("3"),
             QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model}));

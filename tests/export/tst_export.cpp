@@ -54,6 +54,17 @@ QList<QByteArray> readLines(const QString &path)
 
 const std::vector<std::string> kClasses {"B cell", "T cell", "NK"};
 
+// The model an h5ad's provenance describes (the exports read no weights; a model needs one).
+Model describedModel(const Dataset &d)
+{
+    Model::Contents c;
+    c.genes = d.geneNames;
+    c.classes = kClasses;
+    c.createdBy = "Nym Studio test";
+    c.weights.push_back({"w", {1}, {0.5f}});
+    return Model(c);
+}
+
 }   // namespace
 
 class TestExport : public QObject
@@ -161,12 +172,7 @@ private Q_SLOTS:
         const auto l = fakeLabeling(*files[0], kClasses, 6, {0});
         Annotations a = annotate(l, 0.5);
         a.setExpertLabel(5, "Doublet", 1);
-        Model::Contents c;
-        c.genes = files[0]->geneNames;
-        c.classes = kClasses;
-        c.createdBy = "Nym Studio test";
-        c.weights.push_back({"w", {1}, {0.5f}});   // the exports read no weights; a model needs one
-        const Model model(c);
+        const Model model = describedModel(*files[0]);
         const H5adAdditions add = h5adAdditions({.dataset = files[0].get(), .labeling = l.get(), .annotations = &a}, model);
         QCOMPARE(add.obs.size(), std::size_t(5));
         QCOMPARE(add.obs[3].name, std::string("nym_label_source"));
@@ -200,12 +206,7 @@ private Q_SLOTS:
         const auto l = fakeLabeling(*files[0], kClasses, 6, {0});
         Annotations a = annotate(l, 0.5);
         a.setExpertLabel(3, "Doublet", 1);
-        Model::Contents c;
-        c.genes = files[0]->geneNames;
-        c.classes = kClasses;
-        c.createdBy = "Nym Studio test";
-        c.weights.push_back({"w", {1}, {0.5f}});
-        const Model model(c);
+        const Model model = describedModel(*files[0]);
         LabelledFile f {.dataset = files[0].get(), .labeling = l.get(), .annotations = &a};
         f.colors = {{"T cell", "#123456"}};
         f.provenance = {{"threshold", "0.5"}, {"cells_edited", "1"}};

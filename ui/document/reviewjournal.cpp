@@ -2,6 +2,9 @@
 
 #include "ui/document/project.h"
 
+#include "core/common/error.h"
+#include "core/export/reviewfile.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
@@ -36,20 +39,6 @@ bool checkCrc(const QByteArray &line, QByteArray &body)
     return ok && stored == crc;
 }
 
-// The first and last MiB of a file: enough to tell a rewritten file from the one the review was made on, without
-// reading gigabytes.
-void hashFile(QCryptographicHash &h, const std::string &path)
-{
-    QFile f(QString::fromStdString(path));
-    h.addData(QFileInfo(f).absoluteFilePath().toUtf8());
-    if (!f.open(QIODevice::ReadOnly))
-        return;
-    h.addData(QByteArray::number(f.size()));
-    h.addData(f.read(1 << 20));
-    if (f.size() > (2 << 20) && f.seek(f.size() - (1 << 20)))
-        h.addData(f.read(1 << 20));
-}
-
 }   // namespace
 
 ReviewJournal::ReviewJournal(Project *project, const QString &folder, QObject *parent)
@@ -79,7 +68,13 @@ QString ReviewJournal::sessionKey(const Project &project)
             for (const auto &id : d->cellIds)
                 h.addData(QByteArray::fromStdString(id));
         } else {
-            hashFile(h, d->source.path);
+            // The file as core fingerprints it for projects (path, size, CRC of its first and last MiB).
+            try {
+                const FileFingerprint f = fingerprint(d->source.path);
+                h.addData(QByteArray::fromStdString(f.path + '\n' + std::to_string(f.size) + '\n' + f.checksum));
+            } catch (const Error &) {
+                h.addData(QByteArray::fromStdString(d->source.path));   // unreadable now: its name at least
+            }
         }
         h.addData(QByteArray::number(static_cast<qlonglong>(d->cells())));
     }
@@ -108,11 +103,9 @@ void ReviewJournal::open()
     std::vector<std::int64_t> edited;
     std::int64_t start = 0;
     for (const auto &a : m_project->annotations()) {
-        for (std::int64_t i = 0; i < a.cells(); ++i) {
-            const auto s = a.state(i);
-            if (s.source != LabelSource::Model || s.reviewed || s.editTime != 0)
+        for (std::int64_t i = 0; i < a.cells(); ++i)
+            if (a.isEdited(i))
                 edited.push_back(start + i);
-        }
         start += a.cells();
     }
     if (!edited.empty()) {
