@@ -23,8 +23,9 @@ struct TrainArgs
 {
     std::vector<std::string> train, target;
     std::string label, domain, preset = "scnym-default", model, report;
-    bool domainPerFile = false, noCalibration = false, noAlignment = false;
+    bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false;
     int epochs = -1, threads = 0, batch = -1, minSteps = -1;
+    double linearShare = -2;
     std::uint64_t seed = 0;
     LabelOutputArgs out;
 };
@@ -59,12 +60,16 @@ int run(const TrainArgs &a)
         opt.batchSize = a.batch;
     if (a.minSteps >= 0)
         opt.minStepsPerEpoch = a.minSteps;
+    if (a.linearShare >= -1)
+        opt.linearShare = a.linearShare;
     opt.seed = a.seed;
     opt.threads = a.threads;
     if (a.noCalibration)
         opt.temperatureScaling = false;
     if (a.noAlignment)
         opt.distributionAlignment = false;
+    if (a.priorCorrection)
+        opt.priorCorrection = true;
     if (a.out.noPriorCorrection)
         opt.priorCorrection = false;   // remembered in the model, so nym predict does the same
     opt.validate();
@@ -106,9 +111,9 @@ int run(const TrainArgs &a)
     const Trainer::Result result = trainer.finish(a.train);
     const TrainingSummary &s = result.summary;
     std::printf("trained %d epochs (%lld steps of %d cells) in %.1f s; best epoch %d; held-out accuracy %.4f; "
-                "ECE %.4f -> %.4f with temperature %.3f\n",
+                "ECE %.4f -> %.4f with temperature %.3f; linear share %.2f\n",
         s.epochsRun, static_cast<long long>(s.steps), s.batchSize, s.trainSeconds, s.bestEpoch + 1,
-        s.heldOutAccuracy, s.calibrationBefore.ece, s.calibrationAfter.ece, s.temperature);
+        s.heldOutAccuracy, s.calibrationBefore.ece, s.calibrationAfter.ece, s.temperature, s.linearShare);
     if (!a.model.empty()) {
         saveModel(result.model, a.model, a.out.force);
         std::printf("wrote %s\n", a.model.c_str());
@@ -129,6 +134,10 @@ int run(const TrainArgs &a)
         j["heldout_ece"] = s.calibrationBefore.ece;
         j["heldout_ece_calibrated"] = s.calibrationAfter.ece;
         j["temperature"] = s.temperature;
+        j["linear_share"] = s.linearShare;
+        for (const auto &[k, v] : result.model.contents().metrics)
+            if (k.rfind("reverse_", 0) == 0 || k.rfind("linear_", 0) == 0 || k == "target_agreement")
+                j["linear_member"][k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
         j["reliability_before"] = reliabilityJson(s.calibrationBefore);
         j["reliability_after"] = reliabilityJson(s.calibrationAfter);
         j["n_train_cells"] = set->labels.size();
@@ -163,7 +172,10 @@ void addTrain(CLI::App &app, int &exitCode)
         ->capture_default_str();
     cmd->add_option("--epochs", a->epochs, "Epochs (default: the preset's, 100)");
     cmd->add_option("--batch", a->batch, "Labelled cells per step (default 256)");
-    cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 20; 0 = reference behaviour)");
+    cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 10; 0 = reference behaviour)");
+    cmd->add_option("--linear-share", a->linearShare,
+        "Share of the linear member in the probabilities: -1 = chosen by reverse validation (default), 0 = the "
+        "network alone, up to 1 = the linear model alone");
     cmd->add_option("--seed", a->seed, "Random seed")->capture_default_str();
     cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
     cmd->add_option("--truth", a->out.truth, "obs column of the target with true labels, for evaluation only");
@@ -176,8 +188,10 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_flag("--umap", a->out.umap,
         "Lay the labelled cells out in a UMAP map of the embedding (obsm/X_umap in --output, umap_1/umap_2 in --table)");
     cmd->add_option("--umap-seed", a->out.umapArgs.options.seed, "Seed of the UMAP map")->capture_default_str();
+    cmd->add_flag("--prior-correction", a->priorCorrection,
+        "Correct the probabilities for the target's own class mix (estimated by EM; off by default)");
     cmd->add_flag("--no-prior-correction", a->out.noPriorCorrection,
-        "Do not correct the probabilities for the target's own class mix (estimated by EM)");
+        "Do not correct the probabilities for the target's own class mix (the default)");
     cmd->add_flag("--force", a->out.force, "Replace output files that exist");
     cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });
 }

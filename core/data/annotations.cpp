@@ -25,6 +25,10 @@ Annotations::Annotations(Predicted predicted, double threshold)
     if (m_p.probabilities && m_p.probabilities->size() != n * m_p.classes.size())
         throw Error("Annotations: the probabilities do not hold one value per cell and class.");
     const auto classes = static_cast<std::int32_t>(m_p.classes.size());
+    if (!m_p.secondLabel.empty()
+        && (m_p.secondLabel.size() != n || m_p.secondConfidence.size() != n
+            || std::any_of(m_p.secondLabel.begin(), m_p.secondLabel.end(), [&](std::int32_t l) { return l < 0 || l >= classes; })))
+        throw Error("Annotations: the second opinion does not hold one class and probability per cell.");
     for (std::int32_t l : m_p.label)
         if (l < 0 || l >= classes)
             throw Error("Annotations: a predicted label (" + std::to_string(l) + ") is not one of the "

@@ -37,6 +37,9 @@ public:
         std::vector<float> confidence;              // its probability (0 for cells without counts)
         std::vector<std::uint8_t> noCounts;         // 1 for cells with no counts in the model's genes
         std::shared_ptr<const std::vector<float>> probabilities;   // cells × classes, row-major; may be null
+        // An independent second opinion per cell (the model's linear member: its class and probability), or empty.
+        std::vector<std::int32_t> secondLabel;
+        std::vector<float> secondConfidence;
     };
 
     Annotations() = default;
@@ -67,6 +70,10 @@ public:
     bool isEdited(std::int64_t cell) const;
     // The cell's probabilities in class order, or nullptr when they were not kept.
     const float *probabilities(std::int64_t cell) const;
+    // The second opinion's class (index into classes) and probability, or −1 and 0 when there is none.
+    bool hasSecondOpinion() const { return !m_p.secondLabel.empty(); }
+    std::int32_t secondLabel(std::int64_t cell) const { return hasSecondOpinion() ? m_p.secondLabel[index(cell)] : -1; }
+    float secondConfidence(std::int64_t cell) const { return hasSecondOpinion() ? m_p.secondConfidence[index(cell)] : 0.f; }
 
     const std::string &finalLabel(std::int64_t cell) const { return m_names[static_cast<std::size_t>(m_final[index(cell)])]; }
     // Final labels as codes into labelNames() (classes, then Unassigned, then names experts introduced): what a

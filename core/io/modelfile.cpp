@@ -13,6 +13,7 @@
 //   /normalization /label_column /options_json          string arrays of length 1
 //   /temperature                                         float64 [1]
 //   /class_prior                                         float64 [classes] (optional: training class shares)
+//   /linear_member                                       float64 [2]: share, temperature (optional, format 2)
 //   /metric_names (strings) /metric_values (float64)
 //   /weights/<name>      float32, flattened row-major, attr shape (int64 array)
 
@@ -54,6 +55,9 @@ void saveModel(const Model &model, const std::string &path, bool overwrite)
         writeArray(out, root, "temperature", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, std::vector<double> {c.temperature});
         if (!c.classPrior.empty())
             writeArray(out, root, "class_prior", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, c.classPrior);
+        if (c.linearShare > 0)
+            writeArray(out, root, "linear_member", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                std::vector<double> {c.linearShare, c.linearTemperature});
         std::vector<std::string> names;
         std::vector<double> values;
         for (const auto &[k, v] : c.metrics) {
@@ -100,6 +104,13 @@ Model loadModel(const std::string &path)
         c.temperature = t[0];
         if (const auto prior = root.tryOpen("class_prior"))
             c.classPrior = prior->readDoubles();
+        if (const auto linear = root.tryOpen("linear_member")) {
+            const auto v = linear->readDoubles();
+            if (v.size() != 2)
+                linear->fail("should hold two numbers (share, temperature)");
+            c.linearShare = v[0];
+            c.linearTemperature = v[1];
+        }
         const auto names = root.open("metric_names").readStrings();
         const auto values = root.open("metric_values").readDoubles();
         if (names.size() != values.size())

@@ -53,6 +53,18 @@ Model::Model(Contents contents)
             if (!std::isfinite(v))
                 throw Error("The model's weight '" + w.name + "' contains NaN or infinite values.");
     }
+    if (!(c.linearShare >= 0 && c.linearShare <= 1))
+        throw Error("The model's linear share is not a number from 0 to 1.");
+    if (!(c.linearTemperature > 0) || !std::isfinite(c.linearTemperature))
+        throw Error("The model's linear calibration temperature is not a positive number.");
+    if (c.linearShare > 0) {
+        const auto rows = static_cast<std::int64_t>(c.classes.size()), cols = static_cast<std::int64_t>(c.genes.size());
+        const NamedArray *w = findWeight("linear.weight");
+        const NamedArray *b = findWeight("linear.bias");
+        if (!w || w->shape != std::vector<std::int64_t> {rows, cols} || !b || b->shape != std::vector<std::int64_t> {rows})
+            throw Error("The model uses a linear member but lacks its weights (linear.weight: classes × genes, "
+                        "linear.bias: classes).");
+    }
     c.options.validate();
 }
 
@@ -79,7 +91,7 @@ double Model::metric(const std::string &name) const
             X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength)         \
                 X(alignmentDecayEpochs) X(priorCorrection) X(lowConfidenceOutOfAdversary) X(adversary)               \
                 X(adversaryWeight) X(adversaryRampEpochs) X(augmentDropProbability) X(modelSelectionFraction)        \
-                    X(heldOutFraction) X(temperatureScaling) X(seed) X(threads)
+                    X(heldOutFraction) X(temperatureScaling) X(linearShare) X(seed) X(threads)
 #define NYM_CLASSIFIER_FIELDS(X)                                                                                     \
     X(hiddenLayers) X(hiddenSize) X(dropout) X(batchNormMomentum) X(batchNormEps) X(adversaryHidden)
 

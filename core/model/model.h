@@ -24,7 +24,7 @@ class Model
 {
 public:
     // Bump when the model file layout changes; readers refuse newer versions.
-    static constexpr int kFormatVersion = 1;
+    static constexpr int kFormatVersion = 2;   // 2: the linear member
 
     struct Contents
     {
@@ -38,6 +38,11 @@ public:
         // Class shares of the cells the classifier was trained on, in class order (for the prior-shift correction
         // when labelling); empty in model files written before it was kept.
         std::vector<double> classPrior;
+        // The linear member (TrainOptions::linearShare): its share s of the probabilities, (1 − s)·network +
+        // s·linear, and its own calibration temperature; its weights are "linear.weight" (classes × genes) and
+        // "linear.bias" in `weights` (needed when the share is above 0; kept at share 0 too, as a second opinion).
+        double linearShare = 0.0;
+        double linearTemperature = 1.0;
         std::vector<std::pair<std::string, double>> metrics;   // held-out accuracy, ECE, epochs, ...
         std::string labelColumn;            // the training files' label column
         std::vector<std::string> trainingFiles;

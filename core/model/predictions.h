@@ -15,7 +15,11 @@ struct Predictions
     std::vector<std::int32_t> label;       // index into classes
     std::vector<float> confidence;         // max probability
     std::vector<float> probabilities;      // cells × classes, row-major
-    std::vector<float> logits;             // cells × classes, before the temperature
+    std::vector<float> logits;             // cells × classes: the network's, before the temperature
+    // The linear member's own call per cell (an independent second opinion; empty when the model has none) and its
+    // calibrated probability for that class.
+    std::vector<std::int32_t> linearLabel;
+    std::vector<float> linearConfidence;
     std::int64_t embeddingSize = 0;
     std::vector<float> embedding;          // cells × embeddingSize: last hidden layer after BN, before ReLU
 

@@ -33,6 +33,7 @@ TrainOptions TrainOptions::fromPreset(const std::string &name)
         o.minStepsPerEpoch = 0;
         o.distributionAlignment = false;
         o.priorCorrection = false;
+        o.linearShare = 0.0;
         return o;
     }
     if (name == "new-identity-discovery") {
@@ -85,6 +86,7 @@ void TrainOptions::validate() const
     require(augmentDropProbability >= 0 && augmentDropProbability < 1, "augmentation drop must be in [0, 1)");
     require(modelSelectionFraction > 0 && modelSelectionFraction < 0.5, "model-selection fraction in (0, 0.5)");
     require(heldOutFraction >= 0 && heldOutFraction < 0.5, "held-out fraction in [0, 0.5)");
+    require(std::isfinite(linearShare) && linearShare <= 1, "linear share must be negative (automatic) or in [0, 1]");
     require(threads >= 0 && threads <= 1024, "threads must be 0 (all cores) to 1024");
 }
 
@@ -105,7 +107,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && adversary == o.adversary && adversaryWeight == o.adversaryWeight
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction
-        && temperatureScaling == o.temperatureScaling && seed == o.seed && threads == o.threads;
+        && temperatureScaling == o.temperatureScaling && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
 }
 
 double unsupervisedWeightAt(const TrainOptions &o, int epoch)

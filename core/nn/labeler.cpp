@@ -52,8 +52,27 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
         } else {
             auto &p = out.predictions;
             const auto c = static_cast<std::int64_t>(p.classes.size());
+            std::vector<float> before = p.probabilities;
             const PriorShiftResult r = correctPriorShift(p.probabilities, c, prior, out.noCounts);
-            out.composition = r.composition;
+            std::int64_t changed = 0, used = 0;
+            for (std::size_t i = 0; i < cells; ++i) {
+                const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
+                const auto best = static_cast<std::int32_t>(std::max_element(row, row + c) - row);
+                if (!out.noCounts[i]) {
+                    ++used;
+                    changed += best != p.label[i];
+                }
+            }
+            const double share = used > 0 ? static_cast<double>(changed) / static_cast<double>(used) : 0.0;
+            if (share > options.maxRelabelledByCorrection) {
+                p.probabilities.swap(before);
+                char pct[32];
+                std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * share);
+                out.notes.push_back(std::string("The correction for this input's class mix would change the label of ")
+                    + pct + " of the cells, more than its probabilities can support; it was not applied.");
+            } else {
+                out.composition = r.composition;
+            }
             for (std::size_t i = 0; i < cells; ++i) {
                 const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
                 const auto best = std::max_element(row, row + c);

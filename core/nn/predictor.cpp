@@ -1,6 +1,7 @@
 #include "core/nn/predictor.h"
 
 #include "core/common/error.h"
+#include "core/nn/linear.h"
 #include "core/nn/network_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -29,7 +30,17 @@ public:
             torch::set_num_threads(opt.threads);
         nn::importWeights(net, model);
         net->eval();
+        const NamedArray *w = model.findWeight("linear.weight");
+        const NamedArray *b = model.findWeight("linear.bias");
+        const auto classes = static_cast<std::int64_t>(model.classes().size()), genes = static_cast<std::int64_t>(model.genes().size());
+        if (w && b && w->shape == std::vector<std::int64_t> {classes, genes} && b->shape == std::vector<std::int64_t> {classes}) {
+            linear.genes = genes;
+            linear.classes = classes;
+            linear.weight = w->values;
+            linear.bias = b->values;
+        }
     }
+    LinearClassifier linear;   // classes 0: no linear member
     const Model &model;
     PredictorOptions opt;
     mutable nn::ScnymNet net;
@@ -60,6 +71,13 @@ Predictions Predictor::predict(const CellMatrix &x) const
     p.probabilities.resize(static_cast<std::size_t>(p.cells * c));
     p.logits.resize(static_cast<std::size_t>(p.cells * c));
     p.embedding.resize(static_cast<std::size_t>(p.cells * p.embeddingSize));
+    const bool linear = d->linear.classes > 0;   // the second opinion, mixed in by its share
+    const double share = linear ? d->model.contents().linearShare : 0.0;
+    const double tLinear = d->opt.applyTemperature ? d->model.contents().linearTemperature : 1.0;
+    if (linear) {
+        p.linearLabel.resize(static_cast<std::size_t>(p.cells));
+        p.linearConfidence.resize(static_cast<std::size_t>(p.cells));
+    }
     const std::int64_t chunk = std::max<std::int64_t>(1, d->opt.chunkCells);
     std::vector<std::int64_t> rows;
     for (std::int64_t b = 0; b < p.cells; b += chunk) {
@@ -68,7 +86,22 @@ Predictions Predictor::predict(const CellMatrix &x) const
         std::iota(rows.begin(), rows.end(), b);
         auto out = d->net->forward(nn::gatherRows(x, rows));
         auto logits = out.logits.to(torch::kCPU).contiguous();
-        auto probs = torch::softmax(logits / t, 1).contiguous();
+        auto probs = torch::softmax(logits / t, 1);
+        if (linear) {
+            std::vector<float> linLogits = d->linear.logits(x, rows);
+            auto lin = torch::from_blob(linLogits.data(), {n, c}, torch::kFloat32);
+            auto linProbs = torch::softmax(lin / tLinear, 1);
+            auto [lconf, larg] = linProbs.max(1);
+            lconf = lconf.contiguous();
+            larg = larg.contiguous();
+            for (std::int64_t i = 0; i < n; ++i) {
+                p.linearLabel[static_cast<std::size_t>(b + i)] = static_cast<std::int32_t>(larg.data_ptr<std::int64_t>()[i]);
+                p.linearConfidence[static_cast<std::size_t>(b + i)] = lconf.data_ptr<float>()[i];
+            }
+            if (share > 0)
+                probs = probs * (1.0 - share) + linProbs * share;
+        }
+        probs = probs.contiguous();
         auto [conf, arg] = probs.max(1);
         auto emb = out.embedding.to(torch::kCPU).contiguous();
         std::copy_n(logits.data_ptr<float>(), n * c, p.logits.begin() + b * c);

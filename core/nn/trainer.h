@@ -72,8 +72,9 @@ struct TrainingSummary
     std::int64_t trainCells = 0, selectionCells = 0, heldOutCells = 0, targetCells = 0;
     double heldOutAccuracy = 0;        // with the selected weights (NaN when the split is empty)
     double temperature = 1.0;
+    double linearShare = 0;            // the linear member's share of the probabilities (0: the network alone)
     CalibrationReport calibrationBefore;   // held-out split, temperature 1
-    CalibrationReport calibrationAfter;    // held-out split, fitted temperature (same as before when off)
+    CalibrationReport calibrationAfter;    // held-out split, the final model (temperatures, linear member)
     bool stopped = false;              // the user stopped it
 };
 

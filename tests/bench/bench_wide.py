@@ -215,24 +215,36 @@ def main():
         for method in methods:
             runs = []
             for seed in range(args.seeds if method != "logistic regression" else 1):
+                extra = {}
                 if method == "logistic regression":
                     pred, conf, wall = logistic_regression(train, target)
                 else:
                     preset = "scnym-default" if method == "nym default" else "reference-exact"
                     stem = os.path.join(args.out, f"{label}".replace(" ", "_").replace(":", "").replace("→", "to")
                                         + f".{preset}.{seed}")
-                    pred, conf, wall, _ = nym_train(args.nym, ta, tb, stem, preset, seed, args.nym_args.split())
+                    pred, conf, wall, rep = nym_train(args.nym, ta, tb, stem, preset, seed, args.nym_args.split())
+                    extra = {"train_seconds": rep.get("train_seconds"), "linear_share": rep.get("linear_share", 0.0),
+                             "linear_member": rep.get("linear_member", {})}
                 acc, ece, decile = scores(truth, pred, conf, known)
-                runs.append({"accuracy": acc, "ece": ece, "low_decile_error_share": decile, "wall": wall})
+                runs.append({"accuracy": acc, "ece": ece, "low_decile_error_share": decile, "wall": wall, **extra})
                 print(f"{label} | {method} | seed {seed}: acc {acc:.4f} ECE {ece:.3f} decile {decile:.2f} "
-                      f"{wall:.1f} s", file=sys.stderr, flush=True)
+                      f"{wall:.1f} s" + (f" (train {extra['train_seconds']:.1f} s, linear share "
+                                         f"{extra['linear_share']:.2f})" if extra else ""),
+                      file=sys.stderr, flush=True)
             r[method] = runs
         results[label] = r
         json.dump(results, open(os.path.join(args.out, "results.json"), "w"), indent=1)
 
+    nan = float("nan")
+
+    def mean_of(runs, key):
+        v = [x[key] for x in runs if x.get(key) is not None and x[key] == x[key]]
+        return statistics.mean(v) if v else nan
+
+    lr = "logistic regression"
     print(f"| pair (train → target cells, shared genes) | " + " | ".join(f"{m} accuracy" for m in methods)
-          + " | nym ECE | errors in lowest decile | nym s / LR s |")
-    print("|---|" + "---|" * (len(methods) + 3))
+          + " | nym ECE (LR) | errors in lowest decile, nym (LR) | linear share | nym train s (whole run) |")
+    print("|---|" + "---|" * (len(methods) + 4))
     means = {m: [] for m in methods}
     for label, r in results.items():
         cols = []
@@ -241,12 +253,15 @@ def main():
             means[m].append(statistics.mean(accs))
             cols.append(fmt(accs) if len(accs) > 1 else f"{accs[0]:.3f}")
         nym = r["nym default"]
+        shares = sorted({f"{x.get('linear_share', 0):.1f}" for x in nym})
         print(f"| {label} ({r['cells'][0]} → {r['cells'][1]}, {r['genes']}) | " + " | ".join(cols)
-              + f" | {statistics.mean(x['ece'] for x in nym):.3f}"
-              + f" | {statistics.mean(x['low_decile_error_share'] for x in nym if x['low_decile_error_share'] == x['low_decile_error_share'] ) if any(x['low_decile_error_share'] == x['low_decile_error_share'] for x in nym) else float('nan'):.2f}"
-              + f" | {statistics.median(x['wall'] for x in nym):.1f} / "
-              + (f"{r['logistic regression'][0]['wall']:.1f} |" if "logistic regression" in r else "– |"))
-    print("| **mean** | " + " | ".join(f"**{statistics.mean(v):.3f}**" for v in means.values()) + " | | | |")
+              + f" | {mean_of(nym, 'ece'):.3f}" + (f" ({r[lr][0]['ece']:.3f})" if lr in r else "")
+              + f" | {mean_of(nym, 'low_decile_error_share'):.2f}"
+              + (f" ({r[lr][0]['low_decile_error_share']:.2f})" if lr in r else "")
+              + f" | {'/'.join(shares)}"
+              + f" | {statistics.median(x.get('train_seconds') or nan for x in nym):.1f}"
+              + f" ({statistics.median(x['wall'] for x in nym):.1f}) |")
+    print("| **mean** | " + " | ".join(f"**{statistics.mean(v):.3f}**" for v in means.values()) + " | | | | |")
 
 
 if __name__ == "__main__":

@@ -266,7 +266,7 @@ private Q_SLOTS:
             target, QStringLiteral("--label"), QStringLiteral("cell_type"), QStringLiteral("--truth"),
             QStringLiteral("cell_type"), QStringLiteral("--epochs"), QStringLiteral("4"), QStringLiteral("--batch"),
             QStringLiteral("64"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), model,
-            QStringLiteral("--output"), out, QStringLiteral("--table"), table, QStringLiteral("--report"), report};
+            QStringLiteral("--prior-correction"), QStringLiteral("--output"), out, QStringLiteral("--table"), table, QStringLiteral("--report"), report};
         const auto t = nymRun(trainArgs);
         QVERIFY2(t.code == 0, t.err.constData());
         QFile rf(report);

@@ -439,7 +439,23 @@ private Q_SLOTS:
         bad.probabilities = std::make_shared<std::vector<float>>(17, 0.f);
         QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
         // No cells is allowed (an empty selection of a file), and has nothing unassigned.
-        QCOMPARE(Annotations(Annotations::Predicted {{"A", "B"}, {}, {}, {}, {}}, 0.5).unassignedCount(), std::int64_t(0));
+        QCOMPARE(Annotations(Annotations::Predicted {{"A", "B"}, {}, {}, {}, {}, {}, {}}, 0.5).unassignedCount(), std::int64_t(0));
+        // A second opinion (the linear member's call): one class and probability per cell, or none at all.
+        QVERIFY(!a.hasSecondOpinion());
+        QCOMPARE(a.secondLabel(0), -1);
+        Annotations::Predicted second = p;
+        second.secondLabel = {0, 1, 2, 0, 1, 2};
+        second.secondConfidence = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f};
+        const Annotations withSecond(second, 0.5);
+        QVERIFY(withSecond.hasSecondOpinion());
+        QCOMPARE(withSecond.secondLabel(4), 1);
+        QCOMPARE(withSecond.secondConfidence(2), 0.7f);
+        bad = second;
+        bad.secondLabel.pop_back();
+        QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
+        bad = second;
+        bad.secondLabel[1] = 7;
+        QVERIFY_THROWS_EXCEPTION(Error, Annotations(bad, 0.5));
     }
 
     void reviewedCellsBecomeTrainingData()

@@ -837,6 +837,10 @@ private Q_SLOTS:
             total += b.second;
         QVERIFY(std::abs(total - 1.0) < 1e-4);
         QVERIFY(inspector->summaryText().contains(QString::fromStdString(w.project()->data().targets[0]->cellIds[static_cast<std::size_t>(fifth)])));
+        // The linear member's own call, as a second opinion.
+        QVERIFY(annotationOf(fifth).hasSecondOpinion());
+        QVERIFY(inspector->summaryText().contains(QStringLiteral("linear model says ")
+            + QString::fromStdString(annotationOf(fifth).classes()[static_cast<std::size_t>(annotationOf(fifth).secondLabel(fifth))])));
         // The genes behind the call, computed in the background once the inspector is in view: top 20, largest
         // attribution first.
         QCOMPARE(inspector->genesTable()->rowCount(), 0);   // hidden so far: nothing computed for it
@@ -850,7 +854,8 @@ private Q_SLOTS:
         inspector->showCell(fifth);   // cached: answered without computing again
         QTRY_VERIFY(inspector->genesTable()->rowCount() == 20);
         QCOMPARE(inspector->saliency()->computedCount(), computed);
-        inspector->setExplainedClass(1);   // "why this class and not the predicted one?"
+        // "Why this class and not the predicted one?": any class but the predicted (that one is cached).
+        inspector->setExplainedClass(annotationOf(fifth).predicted(fifth) == 1 ? 0 : 1);
         QTRY_VERIFY_WITH_TIMEOUT(inspector->genesTable()->rowCount() == 20, 60000);
         QCOMPARE(inspector->saliency()->computedCount(), computed + 1);
         inspector->setExplainedClass(-1);

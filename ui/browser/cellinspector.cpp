@@ -301,6 +301,16 @@ void CellInspector::refresh()
                            QString::fromStdString(a.finalLabel(local)).toHtmlEscaped(),
                            QString::fromLatin1(labelSourceName(state.source)),
                            state.reviewed ? tr(", reviewed") : QString());
+    if (a.hasSecondOpinion()) {
+        const auto second = static_cast<std::size_t>(a.secondLabel(local));
+        const bool differs = a.secondLabel(local) != a.predicted(local);
+        text += tr("<br>linear model says %1%2%3, %4%5")
+                    .arg(differs ? QStringLiteral("<b>") : QString(),
+                        QString::fromStdString(a.classes()[second]).toHtmlEscaped(),
+                        differs ? QStringLiteral("</b>") : QString(),
+                        QLocale().toString(a.secondConfidence(local), 'f', 3),
+                        differs ? tr(" — <i>a second opinion that disagrees</i>") : QString());
+    }
     if (state.editTime > 0)
         text += tr("<br>last edit %1").arg(QLocale().toString(QDateTime::fromSecsSinceEpoch(state.editTime), QLocale::ShortFormat));
     if (a.noCounts(local))

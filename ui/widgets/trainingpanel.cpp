@@ -177,8 +177,14 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
     addSwitch(f, QStringLiteral("priorCorrection"), tr("Correct for the target's cell-type mix"),
         tr("When labelling, estimate each file's cell-type proportions and adjust the probabilities to them "
            "(EM, Saerens et al. 2002), so a type that is rarer there than in the training data is not over-called "
-           "among ambiguous cells. Off in reference-exact."),
+           "among ambiguous cells. Off by default: it assumes probabilities that are calibrated on the target."),
         [](const O &o) { return o.priorCorrection; }, [](O &o, bool v) { o.priorCorrection = v; });
+    addNumber(f, QStringLiteral("linearShare"), tr("Linear member share"),
+        tr("A logistic regression is fitted with the network and mixed into its probabilities; it is also the "
+           "second opinion the cell inspector shows. -1 = chosen after training (an even mix unless the network or "
+           "the regression alone clearly explains the labelled cells better from the target's labels); 0 = the "
+           "network alone (reference-exact); 1 = the regression alone."),
+        -1, 1, 2, [](const O &o) { return o.linearShare; }, [](O &o, double v) { o.linearShare = v < 0 ? -1.0 : v; });
     addNumber(f, QStringLiteral("seed"), tr("Seed"),
         tr("Random seed. The same data, settings, seed and one thread give identical results."), 0,
         std::numeric_limits<int>::max(), 0, [](const O &o) { return static_cast<double>(o.seed); },

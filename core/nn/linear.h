@@ -1,0 +1,55 @@
+#pragma once
+
+#include "core/data/cellmatrix.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace nym {
+
+// Multinomial logistic regression with an L2 penalty, the objective of scikit-learn's
+// LogisticRegression(C, solver="lbfgs") (the issue-17 baseline; CellTypist's model is the same kind):
+//     (1/n) Σ_i −log softmax(W x_i + b)[y_i]  +  ‖W‖² / (2 C n)          (the bias is not penalised)
+// minimised by L-BFGS (10 pairs, backtracking Armijo line search). Inputs are the CSR log1p(CPM) rows as they are: unscaled.
+struct LogisticRegressionOptions
+{
+    // Inverse penalty strength (scikit-learn's C). Larger fits the training cells more closely. Default 1.
+    double C = 1.0;
+    // L-BFGS iterations at most. Default 500 (scikit-learn's benchmark setting is 2000; a few hundred converge).
+    int maxIterations = 500;
+    // Converged when the largest absolute gradient entry of the objective above is below this. Default 1e-4
+    // (scikit-learn's tol).
+    double tolerance = 1e-6;
+    // Start from this classifier's weights instead of zeros (same genes and classes; e.g. a fit on a subset of the
+    // same cells). The optimum does not depend on it, only the iterations needed. Not owned; may be null.
+    const struct LinearClassifier *start = nullptr;
+    // Penalise the bias like the weights (‖W‖² + ‖b‖²). log1p(CPM) rows have a nearly constant sum, so the bias is
+    // almost collinear with the weights and, unpenalised, drifts along a flat valley of the objective (on mesc
+    // batch2 to ±4) and moves the target's calls; scikit-learn's L-BFGS leaves it near its start, 0, by stopping
+    // early (its target accuracy there: 0.93; the exact unpenalised optimum: 0.86). Default true; false is
+    // scikit-learn's stated objective.
+    bool penalizeBias = true;
+};
+
+// A fitted linear classifier over the genes of the matrix it was fitted on.
+struct LinearClassifier
+{
+    std::int64_t genes = 0, classes = 0;
+    std::vector<float> weight;   // classes × genes, row-major (as torch's Linear)
+    std::vector<float> bias;     // classes
+    int evaluations = 0;         // objective evaluations L-BFGS used
+    double objective = 0;        // final value of the objective above
+    double gradientMax = 0;      // final largest absolute gradient entry
+    bool converged = false;      // gradientMax ≤ tolerance
+
+    // Logits (rows × classes, row-major) of the given rows of a matrix with the same genes as columns.
+    std::vector<float> logits(const CellMatrix &x, std::span<const std::int64_t> rows) const;
+};
+
+// Fits on the given rows of x with one label per row (0 … classes − 1; classes no row carries are allowed and get
+// low logits). Deterministic. Throws nym::Error for no rows, mismatched lengths, a label out of range or C ≤ 0.
+LinearClassifier fitLogisticRegression(const CellMatrix &x, std::span<const std::int64_t> rows,
+    std::span<const std::int32_t> labels, std::int64_t classes, const LogisticRegressionOptions &options = {});
+
+}   // namespace nym
