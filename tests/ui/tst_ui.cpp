@@ -339,6 +339,7 @@ private Q_SLOTS:
         const QString summary = w.resultsView()->summaryText();
         QVERIFY2(summary.contains(QStringLiteral("Held-out accuracy")), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("agreement")), qPrintable(summary));   // the target has cell_type
+        QVERIFY2(summary.contains(QStringLiteral("linear member")), qPrintable(summary));   // how the labels were made
         const QAbstractItemModel *summaryTable = w.resultsView()->table()->model();
         QVERIFY(summaryTable->rowCount() >= 2);
         // The table's cells add up to the target; it is sorted by cells, largest first.

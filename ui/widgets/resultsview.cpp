@@ -123,7 +123,16 @@ void ResultsView::refresh()
                       .arg(s->temperature, 0, 'f', 2)
                 : tr("calibration error (ECE) %1 (temperature scaling off).").arg(s->calibrationBefore.ece, 0, 'f', 3);
         }
-    } else {
+    }
+    if (model->findWeight("linear.weight")) {
+        const double share = model->contents().linearShare;
+        h += share <= 0 ? tr("<br/>Labels from the network alone; its linear member gives the inspector's second opinion.")
+            : share >= 1 ? tr("<br/>Labels from the linear member alone: the network's labels for the target explained "
+                              "the labelled cells clearly worse (reverse validation).")
+                         : tr("<br/>Labels from a mix of the network and its linear member (%1% linear).")
+                               .arg(QLocale().toString(100 * share, 'f', 0));
+    }
+    if (!m_project->summary()) {
         const double acc = model->metric("heldout_accuracy");
         if (std::isfinite(acc))
             h += tr("<br/>Held-out accuracy when it was trained: <b>%1</b>.").arg(ClassSummaryModel::percent(acc));
