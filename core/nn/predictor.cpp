@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/nn/linear.h"
+#include "core/nn/linear_p.h"
 #include "core/nn/network_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -98,8 +99,7 @@ Predictions Predictor::predict(const CellMatrix &x) const
                 p.linearLabel[static_cast<std::size_t>(b + i)] = static_cast<std::int32_t>(larg.data_ptr<std::int64_t>()[i]);
                 p.linearConfidence[static_cast<std::size_t>(b + i)] = lconf.data_ptr<float>()[i];
             }
-            if (share > 0)
-                probs = probs * (1.0 - share) + linProbs * share;
+            probs = nn::mixMembers(probs, linProbs, share);
         }
         probs = probs.contiguous();
         auto [conf, arg] = probs.max(1);

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/nn/linear.h"
+#include "core/nn/linear_p.h"
 #include "core/nn/losses.h"
 #include "core/nn/losses_p.h"
 #include "core/nn/network_p.h"
@@ -87,13 +88,6 @@ constexpr double kReverseTolerance = 1e-4;
 constexpr double kReverseMargin = 0.02;
 constexpr double kAgreementForMix = 0.98;
 
-// A tensor view of row-major logits (rows × classes), copied.
-torch::Tensor logitsTensor(const std::vector<float> &values, std::int64_t classes)
-{
-    const auto rows = classes > 0 ? static_cast<std::int64_t>(values.size()) / classes : 0;
-    return torch::from_blob(const_cast<float *>(values.data()), {rows, classes}, torch::kFloat32).clone();
-}
-
 // At most `cap` of the rows, drawn without replacement in a seeded order (all of them, in order, when fewer).
 std::vector<std::int64_t> sampleRows(const std::vector<std::int64_t> &rows, std::size_t cap, std::uint64_t seed)
 {
@@ -119,8 +113,47 @@ double reverseAccuracy(const CellMatrix &target, const std::vector<std::int64_t>
     o.maxIterations = kReverseIterations;
     o.tolerance = kReverseTolerance;
     const LinearClassifier back = fitLogisticRegression(target, targetRows, y, classes, o);
-    const auto z = logitsTensor(back.logits(labelled, labelledRows), classes);
+    const auto z = nn::logitsTensor(back.logits(labelled, labelledRows), classes);
     return accuracyOf(z, labelTensor(labels, labelledRows));
+}
+
+struct ShareChoice
+{
+    double share = 0.5;
+    std::vector<std::pair<std::string, double>> metrics;   // agreement, reverse scores, margin
+};
+
+// The linear member's share when TrainOptions::linearShare is automatic, from each member's calibrated target
+// probabilities. The even mix is the default (two independent models: steadier across seeds and better calibrated
+// than either alone); a single member replaces it only when its target labels predict the known labels clearly
+// better: by at least kReverseMargin and by a third of the mix's remaining reverse error. A network whose
+// self-training collapsed (or a regression that cannot separate the types) then loses its say, while a small edge
+// where every candidate scores low (a reverse transfer that is hard in itself, as mesc batch3 → batch2 for a linear
+// classifier) does not decide. Measured alternatives are in docs/ENGINE.md ("The linear member").
+ShareChoice chooseShare(const torch::Tensor &netProbs, const torch::Tensor &linProbs, const CellMatrix &target,
+    const std::vector<std::int64_t> &targetRows, const CellMatrix &labelled,
+    const std::vector<std::int64_t> &labelledRows, const std::vector<std::int32_t> &labels, std::int64_t classes)
+{
+    ShareChoice out;
+    const double shares[] = {0.5, 0.0, 1.0};
+    const char *names[] = {"reverse_accuracy_mixed", "reverse_accuracy_network", "reverse_accuracy_linear"};
+    // When both members give (almost) every target cell the same label, the candidates' target labels are the
+    // same and so would be their scores: the mix, without the three reverse fits.
+    const double agreement = netProbs.argmax(1).eq(linProbs.argmax(1)).to(torch::kFloat64).mean().item<double>();
+    out.metrics.emplace_back("target_agreement", agreement);
+    double score[3] = {kNaN, kNaN, kNaN};
+    if (agreement < kAgreementForMix)
+        for (int k = 0; k < 3; ++k)
+            score[k] = reverseAccuracy(target, targetRows, nn::mixMembers(netProbs, linProbs, shares[k]), labelled,
+                labelledRows, labels, classes);
+    for (int k = 0; k < 3; ++k)
+        out.metrics.emplace_back(names[k], score[k]);
+    const double margin = std::max(kReverseMargin, (1 - score[0]) / 3);
+    const int single = score[1] >= score[2] ? 1 : 2;
+    if (score[single] > score[0] + margin)   // false for NaN scores
+        out.share = shares[single];
+    out.metrics.emplace_back("reverse_margin", margin);
+    return out;
 }
 
 }   // namespace
@@ -630,13 +663,17 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
     s.heldOutCells = static_cast<std::int64_t>(d->heldOutRows.size());
     s.targetCells = static_cast<std::int64_t>(d->targetRows.size());
     s.stopped = !d->done;
-    if (d->opt.temperatureScaling && selLogits.size(0) > 0) {
-        auto l = selLogits.contiguous();
+    // The temperature of a member's model-selection logits (METHOD.md §7), or 1 when scaling is off.
+    const auto selectionTemperature = [&](const torch::Tensor &logits) {
+        if (!d->opt.temperatureScaling || logits.size(0) == 0)
+            return 1.0;
+        auto l = logits.contiguous();
         auto y = selLabels.to(torch::kInt32).contiguous();
-        s.temperature = fitTemperature(std::span<const float>(l.data_ptr<float>(), static_cast<std::size_t>(l.numel())),
+        return fitTemperature(std::span<const float>(l.data_ptr<float>(), static_cast<std::size_t>(l.numel())),
             d->classes, std::span<const std::int32_t>(y.data_ptr<std::int32_t>(), static_cast<std::size_t>(y.numel())),
             kTemperaturePriorSigma);
-    }
+    };
+    s.temperature = selectionTemperature(selLogits);
     s.calibrationBefore = calibrationOf(heldLogits, heldLabels, 1.0);
     c.temperature = s.temperature;
 
@@ -659,14 +696,9 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
             return fitLogisticRegression(d->data->labelled, fitRows, fitLabels, d->classes, o);
         };
         const LinearClassifier onSplit = fit(d->trainRows, nullptr);
-        if (d->opt.temperatureScaling && !d->selectionRows.empty()) {
-            const auto l = onSplit.logits(d->data->labelled, d->selectionRows);
-            auto y = selLabels.to(torch::kInt32).contiguous();
-            c.linearTemperature = fitTemperature(l, d->classes,
-                std::span<const std::int32_t>(y.data_ptr<std::int32_t>(), static_cast<std::size_t>(y.numel())),
-                kTemperaturePriorSigma);
-        }
-        const auto heldLin = logitsTensor(onSplit.logits(d->data->labelled, d->heldOutRows), d->classes);
+        c.linearTemperature =
+            selectionTemperature(nn::logitsTensor(onSplit.logits(d->data->labelled, d->selectionRows), d->classes));
+        const auto heldLin = nn::logitsTensor(onSplit.logits(d->data->labelled, d->heldOutRows), d->classes);
         std::vector<std::int64_t> allLabelled(d->data->labels.size());
         std::iota(allLabelled.begin(), allLabelled.end(), 0);
         const LinearClassifier lin = fit(allLabelled, &onSplit);
@@ -675,45 +707,22 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
             const auto tRows = sampleRows(d->targetRows, kReverseTargetCells, d->opt.seed ^ 0x85ebca6bull);
             const auto lRows = sampleRows(allLabelled, kReverseLabelledCells, d->opt.seed ^ 0xc2b2ae35ull);
             const auto netProbs = torch::softmax(evalLogits(eval, d->data->target, tRows) / s.temperature, 1);
-            const auto linProbs = torch::softmax(logitsTensor(lin.logits(d->data->target, tRows), d->classes)
+            const auto linProbs = torch::softmax(nn::logitsTensor(lin.logits(d->data->target, tRows), d->classes)
                 / c.linearTemperature, 1);
-            // The even mix is the default (two independent models: steadier across seeds and better calibrated than
-            // either alone); a single member replaces it only when its target labels predict the known labels
-            // clearly better: by at least kReverseMargin and by a third of the mix's remaining reverse error. A
-            // network whose self-training collapsed (or a regression that cannot separate the types) then loses
-            // its say, while a small edge where every candidate scores low (a reverse transfer that is hard in
-            // itself, as mesc batch3 → batch2 for a linear classifier) does not decide. Measured alternatives are
-            // in docs/ENGINE.md ("The linear member").
-            const double shares[] = {0.5, 0.0, 1.0};
-            const char *names[] = {"reverse_accuracy_mixed", "reverse_accuracy_network", "reverse_accuracy_linear"};
-            // When both members give (almost) every target cell the same label, the candidates' target labels are
-            // the same and so would be their scores: the mix, without the three reverse fits.
-            const double agreement = netProbs.argmax(1).eq(linProbs.argmax(1)).to(torch::kFloat64).mean().item<double>();
-            linearMetrics.emplace_back("target_agreement", agreement);
-            double score[3] = {kNaN, kNaN, kNaN};
-            if (agreement < kAgreementForMix)
-                for (int k = 0; k < 3; ++k)
-                    score[k] = reverseAccuracy(d->data->target, tRows, netProbs * (1 - shares[k]) + linProbs * shares[k],
-                        d->data->labelled, lRows, d->data->labels, d->classes);
-            for (int k = 0; k < 3; ++k)
-                linearMetrics.emplace_back(names[k], score[k]);
-            const double margin = std::max(kReverseMargin, (1 - score[0]) / 3);
-            share = 0.5;
-            const int single = score[1] >= score[2] ? 1 : 2;
-            if (score[single] > score[0] + margin)   // false for NaN scores
-                share = shares[single];
-            linearMetrics.emplace_back("reverse_margin", margin);
+            const ShareChoice choice = chooseShare(netProbs, linProbs, d->data->target, tRows, d->data->labelled,
+                lRows, d->data->labels, d->classes);
+            share = choice.share;
+            linearMetrics.insert(linearMetrics.end(), choice.metrics.begin(), choice.metrics.end());
         }
         c.linearShare = share;
         s.linearShare = share;
         // Kept whatever its share: with share 0 it is still the second opinion per cell.
         c.weights.push_back(NamedArray {"linear.weight", {d->classes, static_cast<std::int64_t>(c.genes.size())}, lin.weight});
         c.weights.push_back(NamedArray {"linear.bias", {d->classes}, lin.bias});
-        if (share > 0) {
-            const auto mixed = torch::softmax(heldFinal, 1) * (1 - share)
-                + torch::softmax(heldLin / c.linearTemperature, 1) * share;
-            heldFinal = mixed.clamp_min(1e-30).log();
-        }
+        if (share > 0)
+            heldFinal = nn::mixMembers(torch::softmax(heldFinal, 1), torch::softmax(heldLin / c.linearTemperature, 1), share)
+                            .clamp_min(1e-30)
+                            .log();
         linearMetrics.emplace_back("linear_share", share);
         linearMetrics.emplace_back("linear_temperature", c.linearTemperature);
         linearMetrics.emplace_back("linear_heldout_accuracy", accuracyOf(heldLin, heldLabels));
