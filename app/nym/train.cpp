@@ -24,7 +24,7 @@ struct TrainArgs
     std::vector<std::string> train, target;
     std::string label, domain, preset = "scnym-default", model, report;
     bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false;
-    int epochs = -1, threads = 0, batch = -1, minSteps = -1;
+    int epochs = -1, threads = 0, batch = -1, minSteps = -1, patience = -1;
     double linearShare = -2;
     std::uint64_t seed = 0;
     LabelOutputArgs out;
@@ -60,6 +60,8 @@ int run(const TrainArgs &a)
         opt.batchSize = a.batch;
     if (a.minSteps >= 0)
         opt.minStepsPerEpoch = a.minSteps;
+    if (a.patience > 0)
+        opt.patience = a.patience;
     if (a.linearShare >= -1)
         opt.linearShare = a.linearShare;
     opt.seed = a.seed;
@@ -173,6 +175,8 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_option("--epochs", a->epochs, "Epochs (default: the preset's, 100)");
     cmd->add_option("--batch", a->batch, "Labelled cells per step (default 256)");
     cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 10; 0 = reference behaviour)");
+    cmd->add_option("--patience", a->patience,
+        "Epochs without a better model-selection loss before training stops (default 15; reference-exact 40)");
     cmd->add_option("--linear-share", a->linearShare,
         "Share of the linear member in the probabilities: -1 = chosen by reverse validation (default), 0 = the "
         "network alone, up to 1 = the linear model alone");

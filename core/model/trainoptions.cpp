@@ -31,6 +31,7 @@ TrainOptions TrainOptions::fromPreset(const std::string &name)
     if (name == "reference-exact") {
         // The reference's "default" schedule exactly: one pass over the labelled split per epoch.
         o.minStepsPerEpoch = 0;
+        o.patience = 40;
         o.distributionAlignment = false;
         o.priorCorrection = false;
         o.linearShare = 0.0;

@@ -255,6 +255,39 @@ private Q_SLOTS:
         QVERIFY2(acc > 0.9, qPrintable(QString::number(acc)));
     }
 
+    void earlyStopAfterPatience()
+    {
+        QCOMPARE(TrainOptions::fromPreset("scnym-default").patience, 15);
+        QCOMPARE(TrainOptions::fromPreset("reference-exact").patience, 40);
+        TrainOptions bad = TrainOptions::fromPreset("scnym-default");
+        bad.patience = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
+
+        // The trainer stops exactly `patience` + 1 epochs after the last improvement of the selection loss, and
+        // keeps that epoch's weights.
+        const Pair p = simulated(300, 200, 3, 5);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        for (int patience : {15, 4}) {
+            TrainOptions q = quick(300);
+            q.minEpochForSelection = 0;
+            q.minStepsPerEpoch = 1;
+            q.patience = patience;
+            Trainer t(set, q);
+            QVERIFY(t.run());
+            const auto &h = t.history();
+            int lastBest = -1;
+            for (const auto &e : h)
+                if (e.best)
+                    lastBest = e.epoch;
+            QVERIFY2(static_cast<int>(h.size()) < 300, "the run should stop early");
+            QCOMPARE(static_cast<int>(h.size()), lastBest + patience + 2);
+            QVERIFY(h.back().earlyStop);
+            for (std::size_t i = 0; i + 1 < h.size(); ++i)
+                QVERIFY(!h[i].earlyStop);
+            QCOMPARE(t.finish().summary.bestEpoch, lastBest);
+        }
+    }
+
     void deterministicAndResumable()
     {
         const Pair p = simulated(500, 200, 3, 5);
