@@ -13,6 +13,8 @@ PKGS=(
   # tests: interop with anndata, real windows and screenshots, file inspection
   python3 python3-anndata python3-h5py python3-numpy python3-scipy python3-pandas
   xvfb xauth imagemagick hdf5-tools
+  # packaging: man pages from --help, PNG icons, desktop-file and AppStream checks, dpkg-shlibdeps
+  help2man librsvg2-bin desktop-file-utils appstream dpkg-dev
   # fuzzing (libFuzzer ships with clang; clang's OpenMP runtime so the fuzz build configures core)
   clang libclang-rt-14-dev libomp-dev
 )

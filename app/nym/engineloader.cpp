@@ -27,8 +27,8 @@ int runEngine(int argc, char **argv)
     // libgomp (LibTorch's threads) reads this when the engine loads it: a short spin at barriers, so a training
     // beside other busy programs slows 3-fold instead of 20-fold, at no cost alone (the same as nymstudio's main).
     ::setenv("GOMP_SPINCOUNT", "10000", 0);
-    // Next to the executable (build tree), or in ../lib/nym (installed).
-    for (const fs::path &dir : {exe.parent_path(), exe.parent_path() / ".." / "lib" / "nym"}) {
+    // Next to the executable (build tree), or in ../NYM_ENGINE_DIR (installed: lib/<multiarch>/nym).
+    for (const fs::path &dir : {exe.parent_path(), exe.parent_path() / ".." / NYM_ENGINE_DIR}) {
         const fs::path candidate = dir / "libnym_engine.so";
         module = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (module)
