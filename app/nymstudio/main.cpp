@@ -26,6 +26,8 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -120,6 +122,15 @@ int main(int argc, char **argv)
     if (!std::getenv("GOMP_SPINCOUNT")) {
         ::setenv("GOMP_SPINCOUNT", "10000", 1);
         ::execv("/proc/self/exe", argv);   // returns only on failure: then run as we are
+    }
+    // Without XDG_RUNTIME_DIR (a root shell, a cluster node, a container) Qt warns on stderr at every start and then
+    // uses /tmp/runtime-<user>; the same folder, made private the way Qt requires, without the warning.
+    if (!std::getenv("XDG_RUNTIME_DIR")) {
+        const std::string dir = "/tmp/runtime-" + std::to_string(::getuid());
+        ::mkdir(dir.c_str(), 0700);
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) == 0 && st.st_uid == ::getuid() && (st.st_mode & 0777) == 0700)
+            ::setenv("XDG_RUNTIME_DIR", dir.c_str(), 1);
     }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Nym Studio"));
