@@ -47,6 +47,14 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QImageReader>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMimeData>
+#include <QUrl>
 
 #include <cmath>
 #include <set>
@@ -193,6 +201,80 @@ private Q_SLOTS:
         QCOMPARE(failed.size(), 1);
         QVERIFY(!w.project()->hasData());
         QVERIFY(nym::ui::RecentFiles::entries().filter(QStringLiteral("bad.h5ad")).isEmpty());   // failed files are not "recent"
+    }
+
+    // Every damaged file of the reader tests (tests/io/make_bad_files.py), opened as the command line opens files
+    // (`nymstudio BAD GOOD`: the training file, a good target queued behind it) and dropped on a new window with a
+    // good training file (`GOOD BAD`: a target). A file that cannot be read gives exactly one dialog naming the
+    // problem; a file that reads but cannot be trained on (NaN, empty, one class...) gives no dialog: the data report
+    // names the problem and training cannot start. Either way the window stays usable: a good pair then opens.
+    void badFilesInTheApp()
+    {
+        QTemporaryDir dir;
+        const QByteArray out = nymtest::runPython(QStringLiteral("io/make_bad_files.py"), {dir.path()});
+        const QJsonArray cases = QJsonDocument::fromJson(out).array();
+        QVERIFY(cases.size() >= 25);
+        DialogCloser closer;
+        using Role = nym::ui::ProjectController::Role;
+        int unreadable = 0, unusable = 0;
+        // Waits for the window's loading to end and checks what the user was told.
+        const auto check = [&](nym::ui::MainWindow &w, const QJsonObject &o, const QString &how) {
+            QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+            QSignalSpy failed(w.controller(), &nym::ui::ProjectController::loadFailed);
+            QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy() && (!loaded.isEmpty() || !failed.isEmpty()), 60000);
+            QTest::qWait(150);   // a dialog opened at the end of the job is seen by the closer
+            QString message;
+            if (o[QStringLiteral("stage")].toString() == QStringLiteral("read")) {
+                ++unreadable;
+                QVERIFY2(closer.texts.size() == 1, qPrintable(how + QStringLiteral(": %1 dialogs").arg(closer.texts.size())));
+                QCOMPARE(failed.size(), 1);
+                message = closer.texts.first();
+            } else {
+                ++unusable;
+                QVERIFY2(closer.texts.isEmpty(), qPrintable(how + QStringLiteral(": ") + closer.texts.join(u'|')));
+                QVERIFY2(!w.project()->blockingReason().isEmpty(), qPrintable(how + QStringLiteral(": training would start")));
+                QVERIFY(!w.controller()->train());
+                message = w.reportText();
+            }
+            for (const auto &want : o[QStringLiteral("expect")].toArray())
+                QVERIFY2(message.contains(want.toString()),
+                    qPrintable(how + QStringLiteral(": '%1' lacks '%2'").arg(message, want.toString())));
+            closer.texts.clear();
+        };
+        nym::ui::MainWindow w;
+        w.show();
+        for (const auto &c : cases) {
+            const QJsonObject o = c.toObject();
+            const QString file = o[QStringLiteral("file")].toString(), name = QFileInfo(file).fileName();
+            // As main.cpp opens `nymstudio BAD GOOD`.
+            w.controller()->addFiles({file}, Role::Training, true);
+            w.controller()->addFiles({m_target}, Role::Target, true);
+            check(w, o, name + QStringLiteral(" (command line)"));
+            if (QTest::currentTestFailed())
+                return;
+            // Dropped with a good training file on a new window.
+            nym::ui::MainWindow dw;
+            dw.show();
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(m_train), QUrl::fromLocalFile(file)});
+            QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&dw, &enter);
+            QVERIFY2(enter.isAccepted(), qPrintable(name));
+            QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&dw, &drop);
+            check(dw, o, name + QStringLiteral(" (dropped)"));
+            if (QTest::currentTestFailed())
+                return;
+        }
+        QVERIFY(unreadable >= 20 && unusable >= 4);
+        // Still usable: a good pair opens and is ready to train.
+        QSignalSpy loaded(w.controller(), &nym::ui::ProjectController::loaded);
+        w.controller()->addFiles({m_train}, Role::Training, true);
+        w.controller()->addFiles({m_target}, Role::Target, true);
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.size() >= 2 && !w.controller()->isBusy(), 60000);
+        QVERIFY2(w.project()->blockingReason().isEmpty(), qPrintable(w.project()->blockingReason()));
+        QCOMPARE(w.project()->data().targets.size(), std::size_t(1));
+        QVERIFY(closer.texts.isEmpty());
     }
 
     void trainingRunsInAWorkerAndStops()
