@@ -16,7 +16,7 @@ extra=()
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" "${extra[@]}" >/dev/null
+  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" -DNYM_HNSWLIB_NO_SIMD=ON "${extra[@]}" >/dev/null
 targets=()
 for t in ${NYM_SANITIZE_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build build-asan -j "${NYM_JOBS:-2}" "${targets[@]}"

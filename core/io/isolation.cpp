@@ -108,8 +108,8 @@ void runIsolated(const std::string &path, const std::function<void()> &work, int
         throw Error(path + ": unexpected error while checking the file: " + message);
     // Any other status is not ours (the child exits only with 0, 3 or 4): the library, or a memory checker watching
     // it (AddressSanitizer exits 1 after its report), ended the process part-way.
-    throw Error(path + ": the file is damaged: reading its structure made the HDF5 library end the process (exit "
-        + std::to_string(code) + "). It cannot be opened; export it again from the tool that wrote it");
+    throw Error(path + ": the file is damaged: reading its structure crashed the HDF5 library (it ended the process, "
+        + "exit status " + std::to_string(code) + "). It cannot be opened; export it again from the tool that wrote it");
 }
 
 }   // namespace nym::io
