@@ -4,6 +4,7 @@
 #include "app/nym/labeloutput.h"
 
 #include "core/io/modelfile.h"
+#include "core/nn/blascheck.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,8 @@ struct PredictArgs
 
 int run(const PredictArgs &a)
 {
+    if (const auto blas = checkBlas(); !blas.warning.empty())
+        std::fprintf(stderr, "warning: %s\n", blas.warning.c_str());
     refuseExistingOutputs(a.out, a.input, {&a.report});
     const Model model = loadModel(a.model);
     const auto inputs = readAll(a.input);

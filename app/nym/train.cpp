@@ -6,6 +6,7 @@
 #include "core/common/error.h"
 #include "core/data/trainingset.h"
 #include "core/io/modelfile.h"
+#include "core/nn/blascheck.h"
 #include "core/nn/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -53,6 +54,8 @@ nlohmann::json reliabilityJson(const CalibrationReport &r)
 
 int run(const TrainArgs &a)
 {
+    if (const auto blas = checkBlas(); !blas.warning.empty())
+        std::fprintf(stderr, "warning: %s\n", blas.warning.c_str());
     TrainOptions opt = TrainOptions::fromPreset(a.preset);
     if (a.epochs > 0)
         opt.epochs = a.epochs;

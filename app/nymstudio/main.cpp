@@ -3,6 +3,7 @@
 //   nymstudio REVIEW.nymproj
 //   nymstudio [--demo | TRAINING TARGET] --screenshots DIR [--epochs N] [--screenshot-gene NAME]
 //             (a scripted tour that saves screenshots of each step, then quits)
+#include "core/nn/blascheck.h"
 #include "ui/browser/browserpage.h"
 #include "ui/browser/cellinspector.h"
 #include "ui/browser/reviewpanel.h"
@@ -18,6 +19,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QSettings>
 #include <QSlider>
 #include <QTabWidget>
@@ -170,6 +172,15 @@ int main(int argc, char **argv)
 
     nym::ui::MainWindow window;
     window.show();
+    // A wrong BLAS makes every training 5-45x slower; the package cannot set it, so say how once per start.
+    if (const auto blas = nym::checkBlas(); !blas.warning.empty() && !parser.isSet(shots))
+        QTimer::singleShot(0, &window, [&window, text = QString::fromStdString(blas.warning)] {
+            auto *box = new QMessageBox(QMessageBox::Warning, QObject::tr("Training will be slow"), text,
+                QMessageBox::Ok, &window);
+            box->setTextInteractionFlags(Qt::TextSelectableByMouse);   // the command can be copied
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        });
     QStringList data, models, projects;
     for (const QString &f : parser.positionalArguments())
         (nym::ui::ProjectController::isProjectFile(f) ? projects

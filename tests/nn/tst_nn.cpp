@@ -11,6 +11,7 @@
 #include "core/eval/metrics.h"
 #include "core/io/datasetreader.h"
 #include "core/io/modelfile.h"
+#include "core/nn/blascheck.h"
 #include "core/nn/labeler.h"
 #include "core/nn/linear.h"
 #include "core/nn/losses.h"
@@ -253,6 +254,29 @@ private Q_SLOTS:
         QVERIFY(r.summary.bestEpoch >= 2);
         const double acc = accuracyOn(r.model, *p.target);
         QVERIFY2(acc > 0.9, qPrintable(QString::number(acc)));
+    }
+
+    void blasIsChecked()
+    {
+        QCOMPARE(classifyBlas("/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3"), BlasKind::OpenBlasOpenMp);
+        QCOMPARE(classifyBlas("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3"), BlasKind::OpenBlasPthread);
+        QCOMPARE(classifyBlas("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"), BlasKind::Reference);
+        QCOMPARE(classifyBlas("/opt/intel/mkl/lib/libmkl_rt.so"), BlasKind::Other);
+        QCOMPARE(classifyBlas(""), BlasKind::NotLoaded);
+        // This process links LibTorch, so its libblas.so.3 is loaded; the setup script pins OpenBLAS-OpenMP.
+        const BlasCheck c = checkBlas();
+        QVERIFY2(!c.path.empty(), "no libblas.so.3 loaded");
+        QVERIFY2(c.kind == BlasKind::OpenBlasOpenMp, c.path.c_str());
+        QVERIFY(c.warning.empty());
+        // A wrong BLAS gets a warning naming it and the exact fix; an unknown one (MKL, BLIS...) none.
+        const BlasCheck ref = describeBlas("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0");
+        QCOMPARE(ref.kind, BlasKind::Reference);
+        QVERIFY(ref.warning.find("reference BLAS (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0)") != std::string::npos);
+        QVERIFY(ref.warning.find("update-alternatives --set libblas.so.3-x86_64-linux-gnu "
+                                 "/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3") != std::string::npos);
+        QVERIFY(describeBlas("/usr/lib/aarch64-linux-gnu/openblas-pthread/libblas.so.3").warning.find(
+                    "libblas.so.3-aarch64-linux-gnu /usr/lib/aarch64-linux-gnu/openblas-openmp") != std::string::npos);
+        QVERIFY(describeBlas("/opt/intel/mkl/lib/libmkl_rt.so").warning.empty());
     }
 
     void earlyStopAfterPatience()
