@@ -17,8 +17,9 @@ include(GNUInstallDirs)
 set(NYM_APP_ID "io.github.nymstudio.nymstudio")
 set(NYM_HOMEPAGE "https://github.com/nymstudio/nymstudio" CACHE STRING "Project home page (AppStream, package)")
 set(NYM_SCREENSHOT_URL "${NYM_HOMEPAGE}/raw/main/resources/screenshots" CACHE STRING "Where the AppStream screenshots are")
-# The release date of PROJECT_VERSION (AppStream release entry, CHANGELOG.md).
+# The release date of PROJECT_VERSION (AppStream release entry, Debian changelog) and who maintains the package.
 set(NYM_RELEASE_DATE "2026-12-01")
+set(NYM_MAINTAINER "The Nym Studio developers <nymstudio@users.noreply.github.com>")
 
 set(_pkg "${CMAKE_SOURCE_DIR}/packaging/linux")
 set(_gen "${CMAKE_BINARY_DIR}/packaging")
@@ -43,7 +44,7 @@ file(WRITE "${_gen}/changelog" "nymstudio (${PROJECT_VERSION}) unstable; urgency
 
   * Release ${PROJECT_VERSION}; the changes are in /usr/share/doc/nymstudio/CHANGELOG.md.
 
- -- The Nym Studio developers <nymstudio@users.noreply.github.com>  ${_rfc_date}
+ -- ${NYM_MAINTAINER}  ${_rfc_date}
 ")
 add_custom_command(OUTPUT "${_gen}/changelog.gz"
   COMMAND sh -c "gzip -9 -n -c '${_gen}/changelog' > '${_gen}/changelog.gz'"
@@ -98,7 +99,7 @@ set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "nymstudio")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_VENDOR "The Nym Studio developers")
-set(CPACK_PACKAGE_CONTACT "The Nym Studio developers <nymstudio@users.noreply.github.com>")
+set(CPACK_PACKAGE_CONTACT "${NYM_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "label single-cell RNA-seq data with scNym and review the uncertain cells")
 set(CPACK_PACKAGE_DESCRIPTION "Nym Studio labels the cells of a single-cell RNA-seq dataset with the
 scNym method (a neural network trained on a labelled reference and the
