@@ -2,6 +2,7 @@
 #
 #   /usr/bin/nym, /usr/bin/nymstudio
 #   /usr/lib/<multiarch>/nym/libnym_engine.so     (NYM_ENGINE_DIR; nym loads it from <bin>/../NYM_ENGINE_DIR)
+#   /usr/lib/<multiarch>/nym/nym-isolate          (the file-check helper core/io starts, found the same way)
 #   /usr/share/applications/<id>.desktop           (MIME types: .h5ad, .h5, .nym, .nymproj)
 #   /usr/share/mime/packages/nymstudio.xml
 #   /usr/share/metainfo/<id>.metainfo.xml          (AppStream; version and date from this project)
@@ -27,6 +28,7 @@ file(MAKE_DIRECTORY "${_gen}")
 
 install(TARGETS nym RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS nym_engine LIBRARY DESTINATION ${NYM_ENGINE_DIR})
+install(TARGETS nym-isolate RUNTIME DESTINATION ${NYM_ENGINE_DIR})
 if(NYM_BUILD_GUI)
   install(TARGETS nymstudio RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -42,6 +42,14 @@ nym train --train demo/batch1.h5ad --target demo/batch2.h5ad --label cell_type -
   --model demo/m.nym --table demo/labels.csv --report demo/report.json >/dev/null
 [ "$(wc -l <demo/labels.csv)" -gt 100 ] || fail "nym train wrote no labels"
 nym predict --model demo/m.nym --input demo/batch2.h5ad --table demo/again.csv >/dev/null
+# A damaged file is checked by the installed helper in its own process and named, not a crash.
+helper=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/nym/nym-isolate
+[ -x "$helper" ] || fail "missing $helper"
+head -c 5000 demo/batch2.h5ad >demo/cut.h5ad
+for h in "" "$helper"; do
+  if NYM_ISOLATE_HELPER="$h" nym inspect demo/cut.h5ad >"$work/cut.log" 2>&1; then fail "nym inspect read a cut file"; fi
+  grep -q "cut.h5ad" "$work/cut.log" || { cat "$work/cut.log" >&2; fail "nym inspect: no message naming the cut file"; }
+done
 QT_QPA_PLATFORM=offscreen timeout 120 nymstudio --version | grep -q "$version" || fail "nymstudio --version"
 QT_QPA_PLATFORM=offscreen timeout 300 nymstudio --screenshots shots --epochs 2 >"$work/studio.log" 2>&1 \
   || { cat "$work/studio.log" >&2; fail "nymstudio --screenshots (the demo tour)"; }

@@ -747,4 +747,15 @@ Node createFile(const std::string &path)
     return Node(std::move(file), path, "/");
 }
 
+Node openFileForWriting(const std::string &path)
+{
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose);
+    if (!file)
+        throw Error(path + ": " + withLibraryError("cannot open the file for writing"));
+    return Node(std::move(file), path, "/");
+}
+
 }   // namespace nym::h5

@@ -118,5 +118,8 @@ private:
 Node openFile(const std::string &path);
 // Creates a new file (truncating), for writing.
 Node createFile(const std::string &path);
+// Opens an existing file that this library wrote (not untrusted input) for reading and writing, keeping the
+// format bounds createFile sets.
+Node openFileForWriting(const std::string &path);
 
 }   // namespace nym::h5

@@ -293,6 +293,36 @@ void writeH5ad(
     tmp.commit();
 }
 
+namespace io {
+
+// The part of writeAnnotatedCopy that reads the untrusted input: every element of `input` copied into the new file
+// `tmp` (errors name `output`, the file the user asked for), with the modern root encoding.
+void isolatedCopyJob(const std::vector<std::string> &args)
+{
+    if (args.size() != 4)
+        throw BadJob("copy: expected input, temporary file, output and compression level");
+    const std::string &input = args[0], &tmpPath = args[1], &output = args[2];
+    int level = 0;
+    try {
+        level = std::stoi(args[3]);
+    } catch (const std::exception &) {
+        throw BadJob("copy: compression level '" + args[3] + "'");
+    }
+    const h5::Node in = h5::openFile(input);
+    h5::Node file = h5::createFile(tmpPath);
+    const Out out {output, level};
+    const hid_t root = file.id();
+    copyAttributes(in.id(), root);
+    // FORMATS.md: modern root attributes. anndata 0.7 files keep reading: their elements carry their own encodings.
+    encode(out, root, "anndata", "0.1.0");
+    for (const auto &child : childNames(in.id()))
+        copyObject(out, in.id(), child, root);
+    if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
+        out.fail("the file (writing it to disk failed; is the disk full?)");
+}
+
+}   // namespace io
+
 void writeAnnotatedCopy(const std::string &input, const std::string &output, const H5adAdditions &additions,
     const H5adWriteOptions &options)
 {
@@ -319,59 +349,51 @@ void writeAnnotatedCopy(const std::string &input, const std::string &output, con
     }
 
     AtomicFile tmp(output);
-    // The copy walks every element of the input through libhdf5, so it runs in a child process too; the parent
-    // renames the finished file only when the child succeeded. Large files take a while: 60 s + 1 s per 20 MB.
+    // The copy walks every element of the untrusted input through libhdf5, so it runs in another process too (60 s
+    // + 1 s per 20 MB). The additions are then written here, into the copy our library has just written (fresh
+    // headers and heaps), and the finished file replaces the output only when both succeeded.
     const int timeout = io::isolationTimeout(input, 60, std::uint64_t(20) << 20);
-    io::runIsolated(
-        input,
-        [&] {
-            const h5::Node in = h5::openFile(input);
-            h5::Node file = h5::createFile(tmp.path());
-            const Out out {output, options.compressionLevel};
-            const hid_t root = file.id();
-            copyAttributes(in.id(), root);
-            // FORMATS.md: modern root attributes. anndata 0.7 files keep reading: their elements carry their own
-            // encodings.
-            encode(out, root, "anndata", "0.1.0");
-            for (const auto &child : childNames(in.id()))
-                copyObject(out, in.id(), child, root);
-            // obs: drop the replaced columns (and their 0.7 category lists), write ours, extend column-order.
-            {
-                Handle obs(H5Gopen2(root, "obs", H5P_DEFAULT), H5Gclose);
-                if (!obs)
-                    out.fail("obs (not a group)");
-                const bool hasCats = H5Lexists(obs.get(), "__categories", H5P_DEFAULT) > 0;
-                for (const auto &c : additions.obs) {
-                    removeIfPresent(obs.get(), c.name);
-                    if (hasCats) {
-                        Handle cats(H5Gopen2(obs.get(), "__categories", H5P_DEFAULT), H5Gclose);
-                        removeIfPresent(cats.get(), c.name);
-                    }
-                    writeColumn(out, obs.get(), c);
+    io::runIsolated(input, {"copy", input, tmp.path(), output, std::to_string(options.compressionLevel)}, timeout);
+    {
+        h5::Node file = h5::openFileForWriting(tmp.path());
+        const Out out {output, options.compressionLevel};
+        const hid_t root = file.id();
+        // obs: drop the replaced columns (and their 0.7 category lists), write ours, extend column-order.
+        {
+            Handle obs(H5Gopen2(root, "obs", H5P_DEFAULT), H5Gclose);
+            if (!obs)
+                out.fail("obs (not a group)");
+            const bool hasCats = H5Lexists(obs.get(), "__categories", H5P_DEFAULT) > 0;
+            for (const auto &c : additions.obs) {
+                removeIfPresent(obs.get(), c.name);
+                if (hasCats) {
+                    Handle cats(H5Gopen2(obs.get(), "__categories", H5P_DEFAULT), H5Gclose);
+                    removeIfPresent(cats.get(), c.name);
                 }
-                std::vector<std::string> order = in.open("obs").attrStrings("column-order");
-                for (const auto &c : additions.obs)
-                    if (std::find(order.begin(), order.end(), c.name) == order.end())
-                        order.push_back(c.name);
-                setAttrStrings(out, obs.get(), "column-order", order);
+                writeColumn(out, obs.get(), c);
             }
-            {
-                if (H5Lexists(root, "obsm", H5P_DEFAULT) <= 0)
-                    createGroup(out, root, "obsm");
-                Handle obsm(H5Gopen2(root, "obsm", H5P_DEFAULT), H5Gclose);
-                if (!obsm)
-                    out.fail("obsm (not a group)");
-                for (const auto &a : additions.obsm) {
-                    removeIfPresent(obsm.get(), a.name);
-                    writeDense(out, obsm.get(), a);
-                }
+            std::vector<std::string> order = file.open("obs").attrStrings("column-order");
+            for (const auto &c : additions.obs)
+                if (std::find(order.begin(), order.end(), c.name) == order.end())
+                    order.push_back(c.name);
+            setAttrStrings(out, obs.get(), "column-order", order);
+        }
+        {
+            if (H5Lexists(root, "obsm", H5P_DEFAULT) <= 0)
+                createGroup(out, root, "obsm");
+            Handle obsm(H5Gopen2(root, "obsm", H5P_DEFAULT), H5Gclose);
+            if (!obsm)
+                out.fail("obsm (not a group)");
+            for (const auto &a : additions.obsm) {
+                removeIfPresent(obsm.get(), a.name);
+                writeDense(out, obsm.get(), a);
             }
-            writeUns(out, root, additions);
-            // Only a file that reached the disk completely replaces anything.
-            if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
-                out.fail("the file (writing it to disk failed; is the disk full?)");
-        },
-        timeout);
+        }
+        writeUns(out, root, additions);
+        // Only a file that reached the disk completely replaces anything.
+        if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0 || !file.close())
+            out.fail("the file (writing it to disk failed; is the disk full?)");
+    }
     tmp.commit();
 }
 

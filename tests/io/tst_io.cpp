@@ -7,6 +7,7 @@
 #include "core/data/simulator.h"
 #include "core/io/datasetreader.h"
 #include "core/io/h5adwriter.h"
+#include "core/io/isolation_p.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -74,6 +75,34 @@ QJsonObject oracle(const QString &kind, const QString &file, const QString &arg 
 }
 
 }   // namespace
+
+// Sets an environment variable for a scope (empty value: unset) and restores it.
+class EnvGuard
+{
+public:
+    EnvGuard(const char *name, const QByteArray &value) : m_name(name), m_had(qEnvironmentVariableIsSet(name)),
+        m_old(qgetenv(name))
+    {
+        if (value.isEmpty())
+            qunsetenv(name);
+        else
+            qputenv(name, value);
+    }
+    ~EnvGuard()
+    {
+        if (m_had)
+            qputenv(m_name, m_old);
+        else
+            qunsetenv(m_name);
+    }
+    EnvGuard(const EnvGuard &) = delete;
+    EnvGuard &operator=(const EnvGuard &) = delete;
+
+private:
+    const char *m_name;
+    bool m_had;
+    QByteArray m_old;
+};
 
 class TestIo : public QObject
 {
@@ -258,10 +287,26 @@ private Q_SLOTS:
         }
     }
 
+    void libraryCrashIsContained_data()
+    {
+        QTest::addColumn<QByteArray>("helper");
+        // The helper program in a fresh process (the default), and the forked child used where it is missing.
+        QTest::newRow("helper") << QByteArray();
+        QTest::newRow("fork fallback") << QByteArrayLiteral("fork");
+    }
+
     void libraryCrashIsContained()
     {
         // A global heap that declares an object far larger than itself crashes libhdf5 1.10 (SIGSEGV; found by
-        // fuzzing). The structure check runs in a child process, so the user gets a message, not a crash.
+        // fuzzing). The structure check runs in another process, so the user gets a message, not a crash.
+        QFETCH(QByteArray, helper);
+        const EnvGuard env("NYM_ISOLATE_HELPER", helper);
+        if (helper.isEmpty()) {
+            // The build's helper is found and is the program that runs the check.
+            QVERIFY2(io::isolationHelper().ends_with("/nym-isolate"), io::isolationHelper().c_str());
+        } else {
+            QVERIFY(io::isolationHelper().empty());
+        }
         QTemporaryDir dir;
         const QString bad = dir.filePath(QStringLiteral("heap.h5ad"));
         nymtest::runPython(QStringLiteral("io/make_heap_crasher.py"), {bad});
@@ -277,7 +322,9 @@ private Q_SLOTS:
         const QString out = dir.filePath(QStringLiteral("copy.h5ad"));
         QVERIFY_THROWS_EXCEPTION(Error, writeAnnotatedCopy(s(bad), s(out), H5adAdditions {}));
         QVERIFY(!QFile::exists(out));
-        // The process is still healthy: a good file reads afterwards.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList {QStringLiteral("heap.h5ad")});
+        // The process is still healthy: a good file reads afterwards, its errors come back word for word, and an
+        // annotated copy made the same way carries the additions.
         SimulatorOptions so;
         so.cells = 50;
         so.genes = 40;
@@ -286,6 +333,69 @@ private Q_SLOTS:
         const QString good = dir.filePath(QStringLiteral("good.h5ad"));
         writeH5ad(simulate(so)[0].data, s(good));
         QCOMPARE(readDataset(s(good)).cells(), 50);
+        DatasetReadOptions wrongLayer;
+        wrongLayer.h5ad.matrix = "layers/absent";
+        try {
+            readDataset(s(good), wrongLayer);
+            QFAIL("a missing layer was read");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("layers/absent") != std::string::npos, e.what());
+        }
+        H5adAdditions add;
+        const ObsColumn col = ObsColumn::categorical("nym_label", {"a", "b"}, std::vector<std::int32_t>(50, 1));
+        add.obs.push_back(col);
+        writeAnnotatedCopy(s(good), s(out), add);
+        const Dataset copy = readDataset(s(out));
+        const ObsColumn *written = copy.findObs("nym_label");
+        QVERIFY(written);
+        QCOMPARE(written->categories, col.categories);
+        QCOMPARE(written->codes, col.codes);
+        QCOMPARE(copy.cells(), 50);
+    }
+
+    void isolationHelperProblemsAreNamed()
+    {
+        QTemporaryDir dir;
+        SimulatorOptions so;
+        so.cells = 20;
+        so.genes = 10;
+        so.types = 2;
+        so.domains = 1;
+        const QString good = dir.filePath(QStringLiteral("good.h5ad"));
+        writeH5ad(simulate(so)[0].data, s(good));
+        {
+            // A helper that cannot be started: the message names it and the reason.
+            const EnvGuard env("NYM_ISOLATE_HELPER", dir.filePath(QStringLiteral("missing-helper")).toUtf8());
+            try {
+                readDataset(s(good));
+                QFAIL("read without its check");
+            } catch (const Error &e) {
+                const std::string m = e.what();
+                QVERIFY2(m.find("missing-helper") != std::string::npos && m.find("No such file") != std::string::npos,
+                    e.what());
+            }
+        }
+        {
+            // A helper of another version that does not know the request (exit status 2).
+            const QString script = dir.filePath(QStringLiteral("old-helper"));
+            QFile f(script);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("#!/bin/sh\necho \"unknown job '$1'\" >&3\nexit 2\n");
+            f.close();
+            QVERIFY(f.setPermissions(f.permissions() | QFileDevice::ExeOwner));
+            const EnvGuard env("NYM_ISOLATE_HELPER", script.toUtf8());
+            try {
+                readDataset(s(good));
+                QFAIL("read without its check");
+            } catch (const Error &e) {
+                const std::string m = e.what();
+                QVERIFY2(m.find("does not understand") != std::string::npos
+                        && m.find("unknown job 'structure'") != std::string::npos
+                        && m.find("another version") != std::string::npos,
+                    e.what());
+            }
+        }
+        QCOMPARE(readDataset(s(good)).cells(), 20);
     }
 
     void writtenCopyReadsInAnndata_data()
