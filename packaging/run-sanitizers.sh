@@ -16,7 +16,7 @@ extra=()
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" -DNYM_HNSWLIB_NO_SIMD=ON "${extra[@]}" >/dev/null
+  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" -DNYM_HNSWLIB_NO_SIMD=ON -DNYM_SANITIZE=ON "${extra[@]}" >/dev/null
 targets=()
 for t in ${NYM_SANITIZE_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build build-asan -j "${NYM_JOBS:-2}" "${targets[@]}"
@@ -27,7 +27,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$supp:print_suppressions=0"
 cd build-asan
 status=0
-ctest --output-on-failure -j "${NYM_JOBS:-2}" --timeout 3600 "$@" || status=$?
+ctest --output-on-failure -j "${NYM_JOBS:-2}" "$@" || status=$?
 end=$(date +%s)
 echo "run-sanitizers: build $(( (built - start) / 60 )) min, tests $(( (end - built) / 60 )) min; ctest exit $status"
 exit $status
