@@ -513,9 +513,17 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.curves()->epochsShown() >= 3, 120000);
         QElapsedTimer stopClock;
         stopClock.start();
+        QSignalSpy statuses(w.controller(), &nym::ui::ProjectController::statusChanged);
         w.controller()->stopTraining();
         QVERIFY(finished.wait(30000));
         qInfo("stop took %lld ms", static_cast<long long>(stopClock.elapsed()));
+        // While the model is finished after the last step, the status bar says so.
+        QStringList said;
+        for (const auto &args : statuses)
+            said << args.at(0).toString();
+        QVERIFY2(said.size() >= 2 && said.at(0).startsWith(QStringLiteral("Stopping after this step"))
+                && said.at(1).startsWith(QStringLiteral("Stopped; finishing the model")),
+            qPrintable(said.join(QStringLiteral(" | "))));
         QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 60000);
         gaps.stop();
         // Training, stopping, handing over the model and labelling the target never stall the GUI.

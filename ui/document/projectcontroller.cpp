@@ -34,6 +34,10 @@ ProjectController::ProjectController(Project *project, QObject *parent)
             setStatus(tr("Training… epoch %1: held-out accuracy %2%").arg(r.epoch + 1).arg(100 * r.heldOutAccuracy, 0, 'f', 1));
         Q_EMIT trainingEpoch(r);
     });
+    connect(m_training, &TrainingController::finishing, this, [this](bool stopped) {
+        setStatus(stopped ? tr("Stopped; finishing the model: best epoch, calibration, linear member…")
+                          : tr("Training done; finishing the model: best epoch, calibration, linear member…"));
+    });
     connect(m_training, &TrainingController::finished, this, &ProjectController::onTrainingFinished);
     connect(m_training, &TrainingController::failed, this, &ProjectController::onTrainingFailed);
 }

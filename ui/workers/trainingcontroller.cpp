@@ -55,6 +55,7 @@ bool TrainingController::launch(TrainingWorker *worker)
     connect(m_worker, &TrainingWorker::started, this, &TrainingController::started);
     connect(m_worker, &TrainingWorker::stepDone, this, &TrainingController::stepDone);
     connect(m_worker, &TrainingWorker::epochDone, this, &TrainingController::epochDone);
+    connect(m_worker, &TrainingWorker::finishing, this, &TrainingController::finishing);
     connect(m_worker, &TrainingWorker::finished, this,
         [this](std::shared_ptr<const nym::Model> model, const nym::TrainingSummary &summary) {
             cleanUp();

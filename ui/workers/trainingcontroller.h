@@ -42,6 +42,7 @@ Q_SIGNALS:
     void started(int epochs, int stepsPerEpoch);
     void stepDone(const nym::StepReport &report);     // throttled to about 20 per second
     void epochDone(const nym::EpochReport &report);
+    void finishing(bool stopped);   // the epochs are over; the model is being finished
     // Training ended (completed, stopped early or stopped by the user): the selected model and its summary.
     void finished(std::shared_ptr<const nym::Model> model, const nym::TrainingSummary &summary);
     void failed(const QString &message);

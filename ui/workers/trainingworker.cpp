@@ -56,7 +56,8 @@ void TrainingWorker::run()
             }
         };
         cb.onEpoch = [&](const EpochReport &e) { Q_EMIT epochDone(e); };
-        trainer.run(cb, m_stop.get_token());
+        const bool completed = trainer.run(cb, m_stop.get_token());
+        Q_EMIT finishing(!completed);
         auto result = trainer.finish();
         Q_EMIT finished(std::make_shared<const Model>(std::move(result.model)), result.summary);
     } catch (const Error &e) {

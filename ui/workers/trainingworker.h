@@ -34,6 +34,9 @@ Q_SIGNALS:
     void started(int epochs, int stepsPerEpoch);
     void stepDone(const nym::StepReport &report);
     void epochDone(const nym::EpochReport &report);
+    // The epochs are over (done, stopped early or by the user): the best weights, the calibration and the linear
+    // member follow (seconds on large sets).
+    void finishing(bool stopped);
     void finished(std::shared_ptr<const nym::Model> model, const nym::TrainingSummary &summary);
     void failed(const QString &message);
 
