@@ -94,6 +94,14 @@ void quickSettings(nym::ui::TrainingPanel *p, int epochs)
 }
 
 // The largest gap between 5 ms timer ticks while running: how long the GUI event loop was ever blocked.
+// A time bound for the machine the test runs on: sanitizer builds (NYM_TEST_TIME_SCALE=3, set by tests/CMakeLists.txt
+// when NYM_SANITIZE is on) run the app's own code 2-3x slower, so their GUI-latency bounds scale with it.
+qint64 timeBound(qint64 ms)
+{
+    const int scale = qEnvironmentVariableIntValue("NYM_TEST_TIME_SCALE");
+    return scale > 1 ? ms * scale : ms;
+}
+
 class EventLoopGapMeter
 {
 public:
@@ -321,7 +329,7 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(e.totalLoss));
         QVERIFY(!c.isRunning());
         qInfo("largest event-loop gap during training: %lld ms", static_cast<long long>(gaps.worst()));
-        QVERIFY2(gaps.worst() < 100, qPrintable(QString::number(gaps.worst())));
+        QVERIFY2(gaps.worst() < timeBound(100), qPrintable(QString::number(gaps.worst())));
     }
 
     void presetsKnobsAndPersistence()
@@ -528,7 +536,7 @@ private Q_SLOTS:
         gaps.stop();
         // Training, stopping, handing over the model and labelling the target never stall the GUI.
         qInfo("largest event-loop gap while the window trains, stops and labels: %lld ms", static_cast<long long>(gaps.worst()));
-        QVERIFY2(gaps.worst() < 100, qPrintable(QString::number(gaps.worst())));
+        QVERIFY2(gaps.worst() < timeBound(100), qPrintable(QString::number(gaps.worst())));
         QVERIFY(w.project()->model());
         QVERIFY(w.project()->summary()->stopped);
         QVERIFY(w.project()->summary()->epochsRun < 500);
