@@ -76,6 +76,19 @@ QJsonObject oracle(const QString &kind, const QString &file, const QString &arg 
 
 }   // namespace
 
+// A small simulated .h5ad (one domain, two types) named good.h5ad in `dir`.
+QString writeSmallH5ad(const QTemporaryDir &dir, int cells, int genes)
+{
+    SimulatorOptions so;
+    so.cells = cells;
+    so.genes = genes;
+    so.types = 2;
+    so.domains = 1;
+    const QString path = dir.filePath(QStringLiteral("good.h5ad"));
+    writeH5ad(simulate(so)[0].data, s(path));
+    return path;
+}
+
 // Sets an environment variable for a scope (empty value: unset) and restores it.
 class EnvGuard
 {
@@ -325,13 +338,7 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList {QStringLiteral("heap.h5ad")});
         // The process is still healthy: a good file reads afterwards, its errors come back word for word, and an
         // annotated copy made the same way carries the additions.
-        SimulatorOptions so;
-        so.cells = 50;
-        so.genes = 40;
-        so.types = 2;
-        so.domains = 1;
-        const QString good = dir.filePath(QStringLiteral("good.h5ad"));
-        writeH5ad(simulate(so)[0].data, s(good));
+        const QString good = writeSmallH5ad(dir, 50, 40);
         QCOMPARE(readDataset(s(good)).cells(), 50);
         DatasetReadOptions wrongLayer;
         wrongLayer.h5ad.matrix = "layers/absent";
@@ -356,13 +363,7 @@ private Q_SLOTS:
     void isolationHelperProblemsAreNamed()
     {
         QTemporaryDir dir;
-        SimulatorOptions so;
-        so.cells = 20;
-        so.genes = 10;
-        so.types = 2;
-        so.domains = 1;
-        const QString good = dir.filePath(QStringLiteral("good.h5ad"));
-        writeH5ad(simulate(so)[0].data, s(good));
+        const QString good = writeSmallH5ad(dir, 20, 10);
         {
             // A helper that cannot be started: the message names it and the reason.
             const EnvGuard env("NYM_ISOLATE_HELPER", dir.filePath(QStringLiteral("missing-helper")).toUtf8());
