@@ -1,4 +1,5 @@
 #include "app/nym/commands.h"
+#include "core/common/companiondirs.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -20,15 +21,12 @@ bool isEngineCommand(const char *name)
 int runEngine(int argc, char **argv)
 {
     namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     std::string tried;
     void *module = nullptr;
     // libgomp (LibTorch's threads) reads this when the engine loads it: a short spin at barriers, so a training
     // beside other busy programs slows 3-fold instead of 20-fold, at no cost alone (the same as nymstudio's main).
     ::setenv("GOMP_SPINCOUNT", "10000", 0);
-    // Next to the executable (build tree), or in ../NYM_ENGINE_DIR (installed: lib/<multiarch>/nym).
-    for (const fs::path &dir : {exe.parent_path(), exe.parent_path() / ".." / NYM_ENGINE_DIR}) {
+    for (const fs::path &dir : companionDirs()) {
         const fs::path candidate = dir / "libnym_engine.so";
         module = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (module)

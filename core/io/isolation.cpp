@@ -1,6 +1,7 @@
 #include "core/io/isolation_p.h"
 #include "core/io/isolatedjob.h"
 
+#include "core/common/companiondirs.h"
 #include "core/common/error.h"
 #include "core/io/h5_p.h"
 
@@ -67,16 +68,13 @@ bool isExecutable(const std::filesystem::path &p)
 std::string findHelper()
 {
     namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     std::vector<fs::path> candidates;
-    if (!ec) {
-        candidates.push_back(exe.parent_path() / ".." / NYM_ENGINE_DIR / "nym-isolate");
-        candidates.push_back(exe.parent_path() / "nym-isolate");
-    }
+    for (const auto &dir : companionDirs())
+        candidates.push_back(dir / "nym-isolate");
 #ifdef NYM_ISOLATE_BUILD_PATH
     candidates.emplace_back(NYM_ISOLATE_BUILD_PATH);
 #endif
+    std::error_code ec;
     for (const auto &c : candidates)
         if (isExecutable(c))
             return fs::weakly_canonical(c, ec).string();

@@ -35,7 +35,7 @@ void performIsolatedJob(const std::vector<std::string> &job);
 
 // The helper program runIsolated starts, or an empty string when none is found (then it forks):
 // $NYM_ISOLATE_HELPER when set (read each time; "fork" forces the fallback), otherwise the first of
-// <bin>/../NYM_ENGINE_DIR/nym-isolate (installed), <bin>/nym-isolate and the build tree's (looked up once).
+// companionDirs()' nym-isolate (beside the program, then installed) and the build tree's (looked up once).
 std::string isolationHelper();
 
 // The jobs (defined beside the code they run).
