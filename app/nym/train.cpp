@@ -24,7 +24,8 @@ struct TrainArgs
 {
     std::vector<std::string> train, target;
     std::string label, domain, preset = "scnym-default", model, report;
-    bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false;
+    bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false,
+         noAveraging = false;
     int epochs = -1, threads = 0, batch = -1, minSteps = -1, patience = -1;
     double linearShare = -2;
     std::uint64_t seed = 0;
@@ -73,6 +74,8 @@ int run(const TrainArgs &a)
         opt.temperatureScaling = false;
     if (a.noAlignment)
         opt.distributionAlignment = false;
+    if (a.noAveraging)
+        opt.weightAveraging = false;
     if (a.priorCorrection)
         opt.priorCorrection = true;
     if (a.out.noPriorCorrection)
@@ -115,10 +118,16 @@ int run(const TrainArgs &a)
     bar.finish();
     const Trainer::Result result = trainer.finish(a.train);
     const TrainingSummary &s = result.summary;
-    std::printf("trained %d epochs (%lld steps of %d cells) in %.1f s; best epoch %d; held-out accuracy %.4f; "
+    char kept[64];
+    if (s.averagedEpochs > 0)
+        std::snprintf(kept, sizeof kept, "weights averaged over epochs %d-%d", s.averagedFrom + 1,
+            s.averagedFrom + s.averagedEpochs);
+    else
+        std::snprintf(kept, sizeof kept, "best epoch %d", s.bestEpoch + 1);
+    std::printf("trained %d epochs (%lld steps of %d cells) in %.1f s; %s; held-out accuracy %.4f; "
                 "ECE %.4f -> %.4f with temperature %.3f; linear share %.2f\n",
-        s.epochsRun, static_cast<long long>(s.steps), s.batchSize, s.trainSeconds, s.bestEpoch + 1,
-        s.heldOutAccuracy, s.calibrationBefore.ece, s.calibrationAfter.ece, s.temperature, s.linearShare);
+        s.epochsRun, static_cast<long long>(s.steps), s.batchSize, s.trainSeconds, kept, s.heldOutAccuracy,
+        s.calibrationBefore.ece, s.calibrationAfter.ece, s.temperature, s.linearShare);
     if (!a.model.empty()) {
         saveModel(result.model, a.model, a.out.force);
         std::printf("wrote %s\n", a.model.c_str());
@@ -129,6 +138,8 @@ int run(const TrainArgs &a)
         j["options"] = nlohmann::json::parse(trainOptionsToJson(opt));
         j["epochs"] = s.epochsRun;
         j["best_epoch"] = s.bestEpoch;
+        j["averaged_epochs"] = s.averagedEpochs;
+        j["averaged_from"] = s.averagedEpochs > 0 ? nlohmann::json(s.averagedFrom) : nlohmann::json(nullptr);
         j["steps"] = s.steps;
         j["steps_per_epoch"] = s.stepsPerEpoch;
         j["batch_size"] = s.batchSize;
@@ -172,6 +183,8 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_flag("--no-calibration", a->noCalibration, "Keep the raw softmax confidences (no temperature scaling)");
     cmd->add_flag("--no-distribution-alignment", a->noAlignment,
         "Do not align pseudolabels to the labelled class frequencies (the reference's MixMatch)");
+    cmd->add_flag("--no-weight-averaging", a->noAveraging,
+        "Keep the epoch with the lowest model-selection loss instead of the mean of the weights from epoch 21 on");
     cmd->add_option("--preset", a->preset, "scnym-default, reference-exact, new-identity-discovery, no-adversary "
                                            "or supervised")
         ->capture_default_str();

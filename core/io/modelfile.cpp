@@ -97,7 +97,10 @@ Model loadModel(const std::string &path)
         c.trainingFiles = root.open("training_files").readStrings();
         c.normalization = readOne(root, "normalization");
         c.labelColumn = readOne(root, "label_column");
-        c.options = trainOptionsFromJson(readOne(root, "options_json"));
+        const std::string optionsJson = readOne(root, "options_json");
+        c.options = trainOptionsFromJson(optionsJson);
+        if (optionsJson.find("\"weightAveraging\"") == std::string::npos)
+            c.options.weightAveraging = false;   // written before the option existed: the best epoch was kept
         const auto t = root.open("temperature").readDoubles();
         if (t.size() != 1)
             root.open("temperature").fail("should hold one number");

@@ -35,6 +35,7 @@ TrainOptions TrainOptions::fromPreset(const std::string &name)
         o.distributionAlignment = false;
         o.priorCorrection = false;
         o.linearShare = 0.0;
+        o.weightAveraging = false;
         return o;
     }
     if (name == "new-identity-discovery") {
@@ -108,7 +109,8 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && adversary == o.adversary && adversaryWeight == o.adversaryWeight
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction
-        && temperatureScaling == o.temperatureScaling && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
+        && temperatureScaling == o.temperatureScaling && weightAveraging == o.weightAveraging
+        && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
 }
 
 double unsupervisedWeightAt(const TrainOptions &o, int epoch)

@@ -1,5 +1,7 @@
 #include "core/nn/network_p.h"
 
+#include "core/nn/averaging.h"
+
 #include "core/common/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -406,6 +408,29 @@ std::vector<NamedArray> exportWeights(ScnymNet &net)
     return out;
 }
 
+void recomputeBatchNorm(ScnymNet &net, const std::vector<SparseRows> &batches)
+{
+    // BatchNorm cannot take a batch statistic from one row.
+    const auto usable = std::count_if(batches.begin(), batches.end(), [](const SparseRows &b) { return b.rows() >= 2; });
+    if (usable == 0)
+        return;
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = net->is_training();
+    std::vector<c10::optional<double>> momentum;
+    for (auto &n : net->norms) {
+        momentum.push_back(n->options.momentum());
+        n->reset_running_stats();
+        n->options.momentum(c10::optional<double>());   // no momentum: the cumulative mean over the pass
+    }
+    net->train();
+    for (const auto &b : batches)
+        if (b.rows() >= 2)
+            net->forward(b);
+    for (std::size_t l = 0; l < net->norms.size(); ++l)
+        net->norms[l]->options.momentum(momentum[l]);
+    net->train(wasTraining);
+}
+
 void importWeights(ScnymNet &net, const Model &model)
 {
     torch::NoGradGuard noGrad;
@@ -544,3 +569,36 @@ void Adadelta::step()
 }
 
 }   // namespace nym::nn
+
+namespace nym {
+
+void accumulateMean(std::vector<NamedArray> &mean, const std::vector<NamedArray> &next, int count)
+{
+    if (mean.size() != next.size())
+        throw Error("Weight averaging: the networks differ in their tensors.");
+    const double k = 1.0 / (count + 1.0);
+    for (std::size_t i = 0; i < mean.size(); ++i) {
+        auto &m = mean[i].values;
+        const auto &x = next[i].values;
+        if (mean[i].name != next[i].name || m.size() != x.size())
+            throw Error("Weight averaging: the networks differ in '" + mean[i].name + "'.");
+        for (std::size_t j = 0; j < m.size(); ++j)
+            m[j] = static_cast<float>(m[j] + (static_cast<double>(x[j]) - m[j]) * k);
+    }
+}
+
+std::vector<NamedArray> recomputeBatchNormStatistics(const Model &model, const CellMatrix &cells,
+    const std::vector<std::vector<std::int64_t>> &batches)
+{
+    const auto &o = model.contents();
+    nn::ScnymNet net(static_cast<std::int64_t>(o.genes.size()), static_cast<std::int64_t>(o.classes.size()),
+        o.options.classifier, at::make_generator<at::CPUGeneratorImpl>(0));
+    nn::importWeights(net, model);
+    std::vector<nn::SparseRows> rows;
+    for (const auto &b : batches)
+        rows.push_back(nn::gatherRows(cells, b));
+    nn::recomputeBatchNorm(net, rows);
+    return nn::exportWeights(net);
+}
+
+}   // namespace nym

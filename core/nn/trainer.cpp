@@ -1,6 +1,7 @@
 #include "core/nn/trainer.h"
 
 #include "core/common/error.h"
+#include "core/nn/averaging.h"
 #include "core/nn/linear.h"
 #include "core/nn/linear_p.h"
 #include "core/nn/losses.h"
@@ -87,6 +88,8 @@ constexpr int kReverseIterations = 300;
 constexpr double kReverseTolerance = 1e-4;
 constexpr double kReverseMargin = 0.02;
 constexpr double kAgreementForMix = 0.98;
+// TrainOptions::weightAveraging: at most this many training cells recompute BatchNorm.
+constexpr std::size_t kBatchNormPassCells = 8192;
 
 // At most `cap` of the rows, drawn without replacement in a seeded order (all of them, in order, when fewer).
 std::vector<std::int64_t> sampleRows(const std::vector<std::int64_t> &rows, std::size_t cap, std::uint64_t seed)
@@ -190,6 +193,8 @@ public:
     int bestEpoch = -1;
     int waiting = 0;
     std::vector<NamedArray> bestWeights;
+    std::vector<NamedArray> averageWeights;   // TrainOptions::weightAveraging: running mean from firstSelectable on
+    int averagedFrom = -1, averagedEpochs = 0;
     std::vector<EpochReport> history;
     double trainSeconds = 0;
     double secondsPerStep = 0;   // running mean, for the ETA
@@ -536,6 +541,17 @@ EpochReport Trainer::Impl::evaluate(const EpochReport &sums)
         } else if (++waiting > opt.patience) {
             e.earlyStop = true;
         }
+        if (opt.weightAveraging) {
+            auto w = nn::exportWeights(net);
+            if (averagedEpochs == 0) {
+                averageWeights = std::move(w);
+                averagedFrom = epoch;
+            } else {
+                accumulateMean(averageWeights, w, averagedEpochs);
+            }
+            ++averagedEpochs;
+            e.averaged = true;
+        }
     }
     // Chance level of the adversary: always guessing the most common domain among labelled + target cells.
     std::vector<std::int64_t> counts(static_cast<std::size_t>(domains), 0);
@@ -639,13 +655,32 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
         const auto prior = d->classPrior.to(torch::kCPU).to(torch::kFloat64).contiguous();
         c.classPrior.assign(prior.data_ptr<double>(), prior.data_ptr<double>() + prior.numel());
     }
-    c.weights = d->bestWeights.empty() ? nn::exportWeights(d->net) : d->bestWeights;
+    const bool averaged = d->opt.weightAveraging && d->averagedEpochs > 0;
+    double averageSeconds = 0;
+    c.weights = averaged ? d->averageWeights
+        : d->bestWeights.empty() ? nn::exportWeights(d->net) : d->bestWeights;
 
     // Evaluate the chosen weights in a separate network so the trainer's state is untouched.
     nn::ScnymNet eval(static_cast<std::int64_t>(c.genes.size()), d->classes, d->opt.classifier,
         at::make_generator<at::CPUGeneratorImpl>(0));
     eval->to(d->device);
     nn::importWeights(eval, Model(c));
+    if (averaged) {
+        // Averaged weights with averaged BatchNorm statistics do not match (the statistics belong to each epoch's
+        // own weights): one pass over the training cells recomputes them (Izmailov et al. 2018, bn_update). Not over
+        // the target cells too: under a strong shift (the species-like simulated pair) their statistics blew the
+        // network's selection-split logits up (temperature 2.7–4.6; 0.98 from the training cells alone) and the calibration with it.
+        const auto t0 = Clock::now();
+        std::vector<SparseRows> batches;
+        const auto rows = sampleRows(d->trainRows, kBatchNormPassCells, d->opt.seed ^ 0x27d4eb2full);
+        constexpr std::size_t chunk = 256;
+        for (std::size_t b = 0; b < rows.size(); b += chunk)
+            batches.push_back(nn::gatherRows(d->data->labelled,
+                std::span<const std::int64_t>(rows.data() + b, std::min(chunk, rows.size() - b))));
+        nn::recomputeBatchNorm(eval, batches);
+        c.weights = nn::exportWeights(eval);
+        averageSeconds = seconds(t0);
+    }
     auto selLogits = evalLogits(eval, d->data->labelled, d->selectionRows);
     auto selLabels = labelTensor(d->data->labels, d->selectionRows);
     auto heldLogits = evalLogits(eval, d->data->labelled, d->heldOutRows);
@@ -657,7 +692,11 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
     s.steps = d->globalStep;
     s.batchSize = d->labelledBatch;
     s.stepsPerEpoch = d->steps;
-    s.trainSeconds = d->trainSeconds + d->evalSeconds;
+    s.trainSeconds = d->trainSeconds + d->evalSeconds + averageSeconds;
+    if (averaged) {
+        s.averagedFrom = d->averagedFrom;
+        s.averagedEpochs = d->averagedEpochs;
+    }
     s.trainCells = static_cast<std::int64_t>(d->trainRows.size());
     s.selectionCells = static_cast<std::int64_t>(d->selectionRows.size());
     s.heldOutCells = static_cast<std::int64_t>(d->heldOutRows.size());
@@ -735,8 +774,8 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
     c.metrics = {{"heldout_accuracy", s.heldOutAccuracy}, {"heldout_ece", s.calibrationBefore.ece},
         {"heldout_ece_calibrated", s.calibrationAfter.ece}, {"temperature", s.temperature},
         {"epochs_run", s.epochsRun}, {"best_epoch", s.bestEpoch}, {"steps", static_cast<double>(s.steps)},
-        {"train_seconds", s.trainSeconds}, {"train_cells", static_cast<double>(s.trainCells)},
-        {"target_cells", static_cast<double>(s.targetCells)}};
+        {"train_seconds", s.trainSeconds}, {"averaged_epochs", static_cast<double>(s.averagedEpochs)},
+        {"train_cells", static_cast<double>(s.trainCells)}, {"target_cells", static_cast<double>(s.targetCells)}};
     c.metrics.insert(c.metrics.end(), linearMetrics.begin(), linearMetrics.end());
     return Result {Model(std::move(c)), s};
 }

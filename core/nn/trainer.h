@@ -48,6 +48,7 @@ struct EpochReport
     double heldOutAccuracy = 0;        // on the final held-out split (NaN when it is empty)
     CalibrationReport heldOutCalibration;   // reliability of the current weights on the held-out split
     bool best = false;                 // these weights are the best so far (model selection)
+    bool averaged = false;             // these weights are part of the model's average (TrainOptions::weightAveraging)
     bool lastEpoch = false;            // training ends after this epoch (all epochs done or early stop)
     bool earlyStop = false;
     double seconds = 0;
@@ -64,7 +65,9 @@ struct TrainerCallbacks
 struct TrainingSummary
 {
     int epochsRun = 0;
-    int bestEpoch = -1;                // -1: selection never ran; the last weights were kept
+    int bestEpoch = -1;                // lowest selection loss; -1: selection never ran
+    int averagedFrom = -1;             // weight averaging: the model is the mean of epochs averagedFrom ..
+    int averagedEpochs = 0;            //   averagedFrom + averagedEpochs − 1 (0: the best epoch's weights, or the last)
     std::int64_t steps = 0;
     int batchSize = 0;                 // labelled cells per step
     int stepsPerEpoch = 0;
@@ -109,8 +112,9 @@ public:
     // Runs epochs until finished(); false when stopped.
     bool run(const TrainerCallbacks &callbacks = {}, std::stop_token stop = {});
 
-    // The trained model: the selected (best) weights, or the current ones when selection never ran; the
-    // calibration temperature fitted on the model-selection split when enabled; held-out metrics.
+    // The trained model: the averaged weights (TrainOptions::weightAveraging), else the selected (best) ones, or the
+    // current ones when selection never ran; the calibration temperature fitted on the model-selection split when
+    // enabled; held-out metrics.
     struct Result
     {
         Model model;

@@ -430,6 +430,10 @@ private Q_SLOTS:
         QVERIFY2(summary.contains(QStringLiteral("Held-out accuracy")), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("agreement")), qPrintable(summary));   // the target has cell_type
         QVERIFY2(summary.contains(QStringLiteral("linear member")), qPrintable(summary));   // how the labels were made
+        // The model is the mean of the weights from the first selectable epoch (2) to the last (6), shaded on the
+        // accuracy curves.
+        QVERIFY2(summary.contains(QStringLiteral("the mean of the weights of epochs 2–6 kept")), qPrintable(summary));
+        QCOMPARE(w.curves()->averagedEpochsShown(), std::make_pair(1.0, 5.0));
         const QAbstractItemModel *summaryTable = w.resultsView()->table()->model();
         QVERIFY(summaryTable->rowCount() >= 2);
         // The table's cells add up to the target; it is sorted by cells, largest first.
@@ -1020,9 +1024,15 @@ private Q_SLOTS:
             r.heldOutAccuracy = 0.5 + 0.1 * e;
             r.adversaryAccuracy = 0.6;
             r.adversaryChance = 0.5;
+            r.averaged = e >= 1;
+            if (e <= 1)
+                QVERIFY(std::isnan(curves.averagedEpochsShown().first));   // nothing averaged yet
             curves.addEpoch(r);
         }
         QCOMPARE(curves.epochsShown(), 3);
+        QCOMPARE(curves.averagedEpochsShown(), std::make_pair(1.0, 2.0));
+        curves.reset(3);
+        QVERIFY(std::isnan(curves.averagedEpochsShown().second));
         QTemporaryDir dir;
         for (const char *suffix : {"png", "svg", "pdf"}) {
             const QString path = dir.filePath(QStringLiteral("losses.") + QString::fromLatin1(suffix));

@@ -35,8 +35,8 @@ ProjectController::ProjectController(Project *project, QObject *parent)
         Q_EMIT trainingEpoch(r);
     });
     connect(m_training, &TrainingController::finishing, this, [this](bool stopped) {
-        setStatus(stopped ? tr("Stopped; finishing the model: best epoch, calibration, linear member…")
-                          : tr("Training done; finishing the model: best epoch, calibration, linear member…"));
+        setStatus(stopped ? tr("Stopped; finishing the model: weight average, calibration, linear member…")
+                          : tr("Training done; finishing the model: weight average, calibration, linear member…"));
     });
     connect(m_training, &TrainingController::finished, this, &ProjectController::onTrainingFinished);
     connect(m_training, &TrainingController::failed, this, &ProjectController::onTrainingFailed);
@@ -644,7 +644,7 @@ void ProjectController::stopTraining()
         return;
     m_stopRequested = true;
     m_training->stop();
-    setStatus(tr("Stopping after this step; the best model so far is kept…"));
+    setStatus(tr("Stopping after this step; the model so far is kept…"));
 }
 
 void ProjectController::onTrainingFinished(std::shared_ptr<const Model> model, const TrainingSummary &summary)

@@ -63,6 +63,11 @@ TrainingCurves::TrainingCurves(QWidget *parent)
     m_best = new QCPItemStraightLine(m_accuracy);
     m_best->setPen(QPen(kVermillion, 1, Qt::DashDotLine));
     m_best->setVisible(false);
+    m_averaged = new QCPItemRect(m_accuracy);
+    m_averaged->setPen(Qt::NoPen);
+    m_averaged->setBrush(QColor(kVermillion.red(), kVermillion.green(), kVermillion.blue(), 28));
+    m_averaged->setLayer(QStringLiteral("background"));
+    m_averaged->setVisible(false);
     m_accuracy->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     reset(100);
 }
@@ -79,6 +84,8 @@ void TrainingCurves::reset(int epochs)
     m_weights->yAxis->setRange(0, 1.05);
     m_accuracy->yAxis->setRange(0, 1.02);
     m_best->setVisible(false);
+    m_averaged->setVisible(false);
+    m_averagedFrom = -1;
     for (PlotWidget *p : {m_loss, m_weights, m_accuracy})
         p->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -102,6 +109,13 @@ void TrainingCurves::addEpoch(const EpochReport &r)
         m_best->point2->setCoords(x, 1);
         m_best->setVisible(true);
     }
+    if (r.averaged) {
+        if (m_averagedFrom < 0)
+            m_averagedFrom = x;
+        m_averaged->topLeft->setCoords(m_averagedFrom - 0.5, 1.02);
+        m_averaged->bottomRight->setCoords(x + 0.5, 0);
+        m_averaged->setVisible(true);
+    }
     if (r.epoch >= m_epochs)
         m_epochs = r.epoch + 1;
     for (PlotWidget *p : {m_loss, m_weights, m_accuracy})
@@ -123,6 +137,13 @@ void TrainingCurves::addEpoch(const EpochReport &r)
     m_weights->yAxis->setRange(0, std::max({1.0, fw ? w.upper : 0.0, fd ? wd.upper : 0.0}) * 1.05);
     for (PlotWidget *p : {m_loss, m_weights, m_accuracy})
         p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+std::pair<double, double> TrainingCurves::averagedEpochsShown() const
+{
+    if (!m_averaged->visible())
+        return {NAN, NAN};
+    return {m_averaged->topLeft->coords().x() + 0.5, m_averaged->bottomRight->coords().x() - 0.5};
 }
 
 int TrainingCurves::epochsShown() const

@@ -2,6 +2,9 @@
 
 #include <QWidget>
 
+#include <utility>
+
+class QCPItemRect;
 class QCPItemStraightLine;
 
 namespace nym {
@@ -14,7 +17,8 @@ class PlotWidget;
 
 // Live training curves, one point per epoch: the loss components and their total, the MixMatch and adversary
 // weights in force, and held-out, model-selection and adversary accuracy with the adversary's chance level. The
-// best epoch so far is marked. Renders only; owned by its parent; GUI thread.
+// best epoch so far is marked, and the epochs whose weights the model averages are shaded. Renders only; owned by its
+// parent; GUI thread.
 class TrainingCurves : public QWidget
 {
     Q_OBJECT
@@ -26,6 +30,8 @@ public:
     void reset(int epochs);
     void addEpoch(const EpochReport &report);
     int epochsShown() const;
+    // The shaded epochs of the weight average, first and last; NaN when none is shown.
+    std::pair<double, double> averagedEpochsShown() const;
 
     PlotWidget *lossPlot() const { return m_loss; }
     PlotWidget *weightPlot() const { return m_weights; }
@@ -36,6 +42,8 @@ private:
     PlotWidget *m_weights = nullptr;
     PlotWidget *m_accuracy = nullptr;
     QCPItemStraightLine *m_best = nullptr;
+    QCPItemRect *m_averaged = nullptr;
+    double m_averagedFrom = -1;
     int m_epochs = 1;
 };
 

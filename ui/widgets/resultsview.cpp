@@ -105,13 +105,18 @@ void ResultsView::refresh()
                     .arg(model->classes().size())
                     .arg(QLocale().toString(static_cast<qlonglong>(model->genes().size())));
     if (const auto &s = m_project->summary()) {
-        h += tr("<br/>Trained %1 epochs (%2 steps of %3 cells) in %4 s%5; model of epoch %6 kept.")
+        const QString kept = s->averagedEpochs > 0
+            ? tr("the mean of the weights of epochs %1–%2 kept")
+                  .arg(s->averagedFrom + 1)
+                  .arg(s->averagedFrom + s->averagedEpochs)
+            : tr("model of epoch %1 kept").arg(s->bestEpoch >= 0 ? QString::number(s->bestEpoch + 1) : tr("the last"));
+        h += tr("<br/>Trained %1 epochs (%2 steps of %3 cells) in %4 s%5; %6.")
                  .arg(s->epochsRun)
                  .arg(s->steps)
                  .arg(s->batchSize)
                  .arg(s->trainSeconds, 0, 'f', 1)
                  .arg(s->stopped ? tr(", stopped by you") : QString())
-                 .arg(s->bestEpoch >= 0 ? QString::number(s->bestEpoch + 1) : tr("the last"));
+                 .arg(kept);
         if (std::isfinite(s->heldOutAccuracy)) {
             h += tr("<br/>Held-out accuracy <b>%1</b> on %2 labelled cells never trained on; ")
                      .arg(ClassSummaryModel::percent(s->heldOutAccuracy))

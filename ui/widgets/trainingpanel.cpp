@@ -171,6 +171,10 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
         [](O &o, bool v) { o.lowConfidenceOutOfAdversary = v; });
 
     f = group(tr("Run"));
+    addSwitch(f, QStringLiteral("weightAveraging"), tr("Average the weights"),
+        tr("Keep the mean of the network's weights from the first model-selection epoch to the stop (steadier on "
+           "small training sets) instead of the one epoch with the lowest model-selection loss."),
+        [](const O &o) { return o.weightAveraging; }, [](O &o, bool v) { o.weightAveraging = v; });
     addSwitch(f, QStringLiteral("temperatureScaling"), tr("Temperature scaling"),
         tr("After training, fit one temperature on held-aside labelled cells so confidences match accuracy."),
         [](const O &o) { return o.temperatureScaling; }, [](O &o, bool v) { o.temperatureScaling = v; });

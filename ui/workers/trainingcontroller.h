@@ -34,7 +34,7 @@ public:
     // starts from that model's weights (Trainer::startFrom: retraining with corrections).
     bool start(std::vector<DatasetPtr> training, std::vector<DatasetPtr> targets, const TrainingSetOptions &setOptions,
         const TrainOptions &options, std::shared_ptr<const Model> startFrom = {});
-    // Asks the running training to stop after the current step; the best model so far is still delivered.
+    // Asks the running training to stop after the current step; the model so far is still delivered.
     void stop();
     bool isRunning() const;
 
