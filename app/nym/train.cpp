@@ -64,7 +64,7 @@ int run(const TrainArgs &a)
         opt.batchSize = a.batch;
     if (a.minSteps >= 0)
         opt.minStepsPerEpoch = a.minSteps;
-    if (a.patience > 0)
+    if (a.patience >= 0)
         opt.patience = a.patience;
     if (a.linearShare >= -1)
         opt.linearShare = a.linearShare;
@@ -192,7 +192,8 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_option("--batch", a->batch, "Labelled cells per step (default 256)");
     cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 10; 0 = reference behaviour)");
     cmd->add_option("--patience", a->patience,
-        "Epochs without a better model-selection loss before training stops (default 15; reference-exact 40)");
+        "Epochs without a better model-selection loss before training stops (0 = automatic, the default: 5, or 15 "
+        "when the model-selection split has fewer than 20 cells; reference-exact 40)");
     cmd->add_option("--linear-share", a->linearShare,
         "Share of the linear member in the probabilities: -1 = chosen by reverse validation (default), 0 = the "
         "network alone, up to 1 = the linear model alone");

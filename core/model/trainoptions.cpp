@@ -68,7 +68,7 @@ void TrainOptions::validate() const
     require(classifier.batchNormEps > 0, "BatchNorm eps must be positive");
     require(classifier.adversaryHidden >= 1 && classifier.adversaryHidden <= 8192, "adversary width 1 to 8192");
     require(epochs >= 1 && epochs <= 100000, "epochs must be 1 to 100000");
-    require(patience >= 1, "patience must be at least 1");
+    require(patience >= 0, "patience must be 0 (automatic) or more");
     require(minEpochForSelection >= 0, "the first model-selection epoch must be 0 or more");
     require(batchSize >= 2 && batchSize <= 65536, "batch size must be 2 to 65536 (BatchNorm needs two cells)");
     require(minStepsPerEpoch >= 0 && minStepsPerEpoch <= 100000, "minimum steps per epoch must be 0 to 100000");
@@ -111,6 +111,13 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction
         && temperatureScaling == o.temperatureScaling && weightAveraging == o.weightAveraging
         && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
+}
+
+int effectivePatience(const TrainOptions &o, std::int64_t selectionCells)
+{
+    if (o.patience > 0)
+        return o.patience;
+    return selectionCells < kSmallSelectionCells ? kSmallSelectionPatience : kAutomaticPatience;
 }
 
 double unsupervisedWeightAt(const TrainOptions &o, int epoch)

@@ -538,7 +538,7 @@ EpochReport Trainer::Impl::evaluate(const EpochReport &sums)
             bestWeights = nn::exportWeights(net);
             waiting = 0;
             e.best = true;
-        } else if (++waiting > opt.patience) {
+        } else if (++waiting > effectivePatience(opt, static_cast<std::int64_t>(selectionRows.size()))) {
             e.earlyStop = true;
         }
         if (opt.weightAveraging) {
@@ -775,6 +775,7 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
         {"heldout_ece_calibrated", s.calibrationAfter.ece}, {"temperature", s.temperature},
         {"epochs_run", s.epochsRun}, {"best_epoch", s.bestEpoch}, {"steps", static_cast<double>(s.steps)},
         {"train_seconds", s.trainSeconds}, {"averaged_epochs", static_cast<double>(s.averagedEpochs)},
+        {"patience", static_cast<double>(effectivePatience(d->opt, s.selectionCells))},
         {"train_cells", static_cast<double>(s.trainCells)}, {"target_cells", static_cast<double>(s.targetCells)}};
     c.metrics.insert(c.metrics.end(), linearMetrics.begin(), linearMetrics.end());
     return Result {Model(std::move(c)), s};

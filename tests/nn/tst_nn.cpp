@@ -282,10 +282,16 @@ private Q_SLOTS:
 
     void earlyStopAfterPatience()
     {
-        QCOMPARE(TrainOptions::fromPreset("scnym-default").patience, 15);
+        const TrainOptions def = TrainOptions::fromPreset("scnym-default");
+        QCOMPARE(def.patience, 0);   // automatic
         QCOMPARE(TrainOptions::fromPreset("reference-exact").patience, 40);
+        QCOMPARE(effectivePatience(def, 9), 15);   // mesc's 9 selection cells: too noisy to stop on quickly
+        QCOMPARE(effectivePatience(def, 19), 15);
+        QCOMPARE(effectivePatience(def, 20), 5);
+        QCOMPARE(effectivePatience(def, 1100), 5);
+        QCOMPARE(effectivePatience(TrainOptions::fromPreset("reference-exact"), 9), 40);
         TrainOptions bad = TrainOptions::fromPreset("scnym-default");
-        bad.patience = 0;
+        bad.patience = -1;
         QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
 
         // The trainer stops exactly `patience` + 1 epochs after the last improvement of the selection loss, and
@@ -310,6 +316,26 @@ private Q_SLOTS:
             for (std::size_t i = 0; i + 1 < h.size(); ++i)
                 QVERIFY(!h[i].earlyStop);
             QCOMPARE(t.finish().summary.bestEpoch, lastBest);
+        }
+        // Automatic: the patience follows the size of the model-selection split.
+        for (const double fraction : {0.05, 0.2}) {
+            TrainOptions q = quick(300);
+            q.minEpochForSelection = 0;
+            q.minStepsPerEpoch = 1;
+            q.patience = 0;
+            q.modelSelectionFraction = fraction;
+            Trainer t(set, q);
+            QVERIFY(t.run());
+            const auto r = t.finish();
+            const int expected = r.summary.selectionCells < 20 ? 15 : 5;
+            QCOMPARE(r.summary.selectionCells < 20, fraction < 0.1);
+            QCOMPARE(r.model.metric("patience"), static_cast<double>(expected));
+            const auto &h = t.history();
+            int lastBest = -1;
+            for (const auto &e : h)
+                if (e.best)
+                    lastBest = e.epoch;
+            QCOMPARE(static_cast<int>(h.size()), lastBest + expected + 2);
         }
     }
 

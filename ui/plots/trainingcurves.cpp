@@ -68,6 +68,11 @@ TrainingCurves::TrainingCurves(QWidget *parent)
     m_averaged->setBrush(QColor(kVermillion.red(), kVermillion.green(), kVermillion.blue(), 28));
     m_averaged->setLayer(QStringLiteral("background"));
     m_averaged->setVisible(false);
+    // Legend entries for the two items (a graph without data draws only its legend icon), shown with the items.
+    m_bestKey = m_accuracy->addSeries(tr("best selection epoch"), kVermillion, Qt::DashDotLine);
+    m_averagedKey = m_accuracy->addSeries(tr("weights averaged"), Qt::transparent);
+    m_averagedKey->setPen(Qt::NoPen);
+    m_averagedKey->setBrush(m_averaged->brush().color().darker(110));
     m_accuracy->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     reset(100);
 }
@@ -86,6 +91,8 @@ void TrainingCurves::reset(int epochs)
     m_best->setVisible(false);
     m_averaged->setVisible(false);
     m_averagedFrom = -1;
+    m_bestKey->removeFromLegend();
+    m_averagedKey->removeFromLegend();
     for (PlotWidget *p : {m_loss, m_weights, m_accuracy})
         p->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -108,6 +115,7 @@ void TrainingCurves::addEpoch(const EpochReport &r)
         m_best->point1->setCoords(x, 0);
         m_best->point2->setCoords(x, 1);
         m_best->setVisible(true);
+        m_bestKey->addToLegend();
     }
     if (r.averaged) {
         if (m_averagedFrom < 0)
@@ -115,6 +123,7 @@ void TrainingCurves::addEpoch(const EpochReport &r)
         m_averaged->topLeft->setCoords(m_averagedFrom - 0.5, 1.02);
         m_averaged->bottomRight->setCoords(x + 0.5, 0);
         m_averaged->setVisible(true);
+        m_averagedKey->addToLegend();
     }
     if (r.epoch >= m_epochs)
         m_epochs = r.epoch + 1;

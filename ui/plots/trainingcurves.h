@@ -4,6 +4,7 @@
 
 #include <utility>
 
+class QCPGraph;
 class QCPItemRect;
 class QCPItemStraightLine;
 
@@ -44,6 +45,8 @@ private:
     QCPItemStraightLine *m_best = nullptr;
     QCPItemRect *m_averaged = nullptr;
     double m_averagedFrom = -1;
+    QCPGraph *m_bestKey = nullptr;       // legend entries of the two items
+    QCPGraph *m_averagedKey = nullptr;
     int m_epochs = 1;
 };
 

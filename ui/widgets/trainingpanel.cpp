@@ -96,8 +96,11 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
         0, big, 0, [](const O &o) { return o.minStepsPerEpoch; },
         [](O &o, double v) { o.minStepsPerEpoch = static_cast<int>(v); });
     addNumber(f, QStringLiteral("patience"), tr("Early-stopping patience"),
-        tr("Stop when the model-selection loss has not improved for this many epochs."), 1, big, 0,
-        [](const O &o) { return o.patience; }, [](O &o, double v) { o.patience = static_cast<int>(v); });
+        tr("Stop when the model-selection loss has not improved for this many epochs. 0 = automatic: 5, or 15 when "
+           "the model-selection split has fewer than 20 cells (its loss is too noisy to stop on quickly)."),
+        0, big, 0, [](const O &o) { return o.patience; }, [](O &o, double v) { o.patience = static_cast<int>(v); });
+    if (auto *box = findChild<QSpinBox *>(QStringLiteral("patience")))
+        box->setSpecialValueText(tr("automatic"));
     addNumber(f, QStringLiteral("minEpochForSelection"), tr("First selection epoch"),
         tr("Model selection starts at this epoch; earlier weights are never kept."), 0, big, 0,
         [](const O &o) { return o.minEpochForSelection; },
