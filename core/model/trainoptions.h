@@ -39,7 +39,7 @@ struct TrainOptions
     // Stop when the model-selection loss has not improved for this many epochs. 0 = automatic (effectivePatience):
     // 5 epochs, or 15 when the model-selection split has fewer than 20 cells (its loss is too noisy to stop on
     // quickly). Default 0 (issue 17: 40 until the linear member, then 15; with weight averaging the automatic rule
-    // took 35% fewer steps over the wide benchmark at the same accuracy, where 5 everywhere cost mesc
+    // takes 27% fewer steps over the wide benchmark with the same figures, where 5 everywhere (35% fewer) cost mesc
     // batch3 → batch2 0.027). "reference-exact": 40 (scNym default).
     int patience = 0;
     // Model selection starts at this epoch (earlier weights are never kept). Default 20 (scNym default).
