@@ -17,6 +17,7 @@
 #include <QTableWidget>
 #include "ui/models/reviewqueuemodel.h"
 #include <QSlider>
+#include <QSpinBox>
 #include <QTableView>
 #include "ui/plots/reliabilityplot.h"
 #include "ui/plots/trainingcurves.h"
@@ -349,6 +350,21 @@ private Q_SLOTS:
                 QVERIFY2(w, f);
                 QVERIFY2(w->toolTip().contains(QStringLiteral("default")), f);
             }
+            // Automatic patience (0) reads as such, in the box and in its tooltip; the weight average is a switch.
+            auto *patience = qobject_cast<QSpinBox *>(p.knobWidget(QStringLiteral("patience")));
+            QVERIFY(patience);
+            QCOMPARE(patience->text(), QStringLiteral("automatic"));
+            QVERIFY2(patience->toolTip().contains(QStringLiteral("scNym default automatic")), qPrintable(patience->toolTip()));
+            QVERIFY(p.setKnob(QStringLiteral("patience"), 8));
+            QCOMPARE(p.options().patience, 8);
+            QCOMPARE(patience->text(), QStringLiteral("8"));
+            QVERIFY(p.setKnob(QStringLiteral("patience"), 0));
+            QVERIFY(p.knobWidget(QStringLiteral("weightAveraging")));
+            QVERIFY(p.setKnob(QStringLiteral("weightAveraging"), 0));
+            QVERIFY(!p.options().weightAveraging);
+            QCOMPARE(p.presetText(), QStringLiteral("custom"));
+            QVERIFY(p.setKnob(QStringLiteral("weightAveraging"), 1));
+            QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
             QVERIFY(p.setKnob(QStringLiteral("mixupAlpha"), 0.5));
             QCOMPARE(p.presetText(), QStringLiteral("custom"));
             QCOMPARE(p.options().preset, std::string("custom"));

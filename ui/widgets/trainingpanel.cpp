@@ -98,9 +98,8 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
     addNumber(f, QStringLiteral("patience"), tr("Early-stopping patience"),
         tr("Stop when the model-selection loss has not improved for this many epochs. 0 = automatic: 5, or 15 when "
            "the model-selection split has fewer than 20 cells (its loss is too noisy to stop on quickly)."),
-        0, big, 0, [](const O &o) { return o.patience; }, [](O &o, double v) { o.patience = static_cast<int>(v); });
-    if (auto *box = findChild<QSpinBox *>(QStringLiteral("patience")))
-        box->setSpecialValueText(tr("automatic"));
+        0, big, 0, [](const O &o) { return o.patience; }, [](O &o, double v) { o.patience = static_cast<int>(v); },
+        tr("automatic"));
     addNumber(f, QStringLiteral("minEpochForSelection"), tr("First selection epoch"),
         tr("Model selection starts at this epoch; earlier weights are never kept."), 0, big, 0,
         [](const O &o) { return o.minEpochForSelection; },
@@ -249,18 +248,19 @@ TrainingPanel::~TrainingPanel() = default;
 
 void TrainingPanel::addNumber(QFormLayout *form, const QString &field, const QString &label, const QString &tip,
     double min, double max, int decimals, std::function<double(const TrainOptions &)> get,
-    std::function<void(TrainOptions &, double)> set)
+    std::function<void(TrainOptions &, double)> set, const QString &minimumText)
 {
     const double def = get(TrainOptions::fromPreset("scnym-default"));
+    const auto shown = [&](double v) { return v == min && !minimumText.isEmpty() ? minimumText : number(v, decimals); };
     const QString full = QStringLiteral("<p>%1</p><p>Range %2 to %3; scNym default %4.</p>")
-                             .arg(tip.toHtmlEscaped(), number(min, decimals), number(max, decimals),
-                                 number(def, decimals));
+                             .arg(tip.toHtmlEscaped(), shown(min), number(max, decimals), shown(def));
     Knob k;
     k.field = field;
     if (decimals == 0) {
         auto *box = new QSpinBox(this);
         box->setRange(static_cast<int>(min), static_cast<int>(std::min<double>(max, std::numeric_limits<int>::max())));
         box->setGroupSeparatorShown(max >= 10000);
+        box->setSpecialValueText(minimumText);
         k.widget = box;
         k.load = [box, get](const TrainOptions &o) { box->setValue(static_cast<int>(get(o))); };
         k.store = [box, set](TrainOptions &o) { set(o, box->value()); };

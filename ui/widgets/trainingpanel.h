@@ -44,7 +44,8 @@ private:
     struct Knob;
     void addNumber(QFormLayout *form, const QString &field, const QString &label, const QString &tip,
         double min, double max, int decimals, std::function<double(const TrainOptions &)> get,
-        std::function<void(TrainOptions &, double)> set);
+        std::function<void(TrainOptions &, double)> set,
+        const QString &minimumText = {});
     void addSwitch(QFormLayout *form, const QString &field, const QString &label, const QString &tip,
         std::function<bool(const TrainOptions &)> get, std::function<void(TrainOptions &, bool)> set);
     void knobsChanged();
