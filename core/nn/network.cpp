@@ -408,10 +408,10 @@ std::vector<NamedArray> exportWeights(ScnymNet &net)
     return out;
 }
 
-void recomputeBatchNorm(ScnymNet &net, const std::vector<SparseRows> &batches)
+void recomputeBatchNorm(ScnymNet &net, const CellMatrix &cells, const std::vector<std::vector<std::int64_t>> &batches)
 {
     // BatchNorm cannot take a batch statistic from one row.
-    const auto usable = std::count_if(batches.begin(), batches.end(), [](const SparseRows &b) { return b.rows() >= 2; });
+    const auto usable = std::count_if(batches.begin(), batches.end(), [](const auto &b) { return b.size() >= 2; });
     if (usable == 0)
         return;
     torch::NoGradGuard noGrad;
@@ -424,8 +424,8 @@ void recomputeBatchNorm(ScnymNet &net, const std::vector<SparseRows> &batches)
     }
     net->train();
     for (const auto &b : batches)
-        if (b.rows() >= 2)
-            net->forward(b);
+        if (b.size() >= 2)
+            net->forward(gatherRows(cells, b));
     for (std::size_t l = 0; l < net->norms.size(); ++l)
         net->norms[l]->options.momentum(momentum[l]);
     net->train(wasTraining);
@@ -594,10 +594,7 @@ std::vector<NamedArray> recomputeBatchNormStatistics(const Model &model, const C
     nn::ScnymNet net(static_cast<std::int64_t>(o.genes.size()), static_cast<std::int64_t>(o.classes.size()),
         o.options.classifier, at::make_generator<at::CPUGeneratorImpl>(0));
     nn::importWeights(net, model);
-    std::vector<nn::SparseRows> rows;
-    for (const auto &b : batches)
-        rows.push_back(nn::gatherRows(cells, b));
-    nn::recomputeBatchNorm(net, rows);
+    nn::recomputeBatchNorm(net, cells, batches);
     return nn::exportWeights(net);
 }
 

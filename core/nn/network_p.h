@@ -98,7 +98,7 @@ std::vector<NamedArray> exportWeights(ScnymNet &net);
 void importWeights(ScnymNet &net, const Model &model);
 // BatchNorm running statistics recomputed from scratch (averaging.h: recomputeBatchNormStatistics): what averaged
 // weights need, since each epoch's statistics belong to that epoch's weights.
-void recomputeBatchNorm(ScnymNet &net, const std::vector<SparseRows> &batches);
+void recomputeBatchNorm(ScnymNet &net, const CellMatrix &cells, const std::vector<std::vector<std::int64_t>> &batches);
 // Starts a network from a trained model with other genes or classes: the first layer's rows by gene name, the
 // output's rows by class name, every other tensor of the same shape as is; what the model lacks keeps its fresh
 // initialisation. Returns the number of tensors taken over.

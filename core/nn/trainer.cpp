@@ -535,7 +535,8 @@ EpochReport Trainer::Impl::evaluate(const EpochReport &sums)
         if (e.selectionLoss < bestLoss) {
             bestLoss = e.selectionLoss;
             bestEpoch = epoch;
-            bestWeights = nn::exportWeights(net);
+            if (!opt.weightAveraging)   // the average replaces the best epoch's weights
+                bestWeights = nn::exportWeights(net);
             waiting = 0;
             e.best = true;
         } else if (++waiting > effectivePatience(opt, static_cast<std::int64_t>(selectionRows.size()))) {
@@ -669,15 +670,16 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
         // Averaged weights with averaged BatchNorm statistics do not match (the statistics belong to each epoch's
         // own weights): one pass over the training cells recomputes them (Izmailov et al. 2018, bn_update). Not over
         // the target cells too: under a strong shift (the species-like simulated pair) their statistics blew the
-        // network's selection-split logits up (temperature 2.7–4.6; 0.98 from the training cells alone) and the calibration with it.
+        // network's selection-split logits up (temperature 2.7–4.6; 0.98 from the training cells alone) and the
+        // calibration with it.
         const auto t0 = Clock::now();
-        std::vector<SparseRows> batches;
         const auto rows = sampleRows(d->trainRows, kBatchNormPassCells, d->opt.seed ^ 0x27d4eb2full);
+        std::vector<std::vector<std::int64_t>> batches;
         constexpr std::size_t chunk = 256;
         for (std::size_t b = 0; b < rows.size(); b += chunk)
-            batches.push_back(nn::gatherRows(d->data->labelled,
-                std::span<const std::int64_t>(rows.data() + b, std::min(chunk, rows.size() - b))));
-        nn::recomputeBatchNorm(eval, batches);
+            batches.emplace_back(rows.begin() + static_cast<std::ptrdiff_t>(b),
+                rows.begin() + static_cast<std::ptrdiff_t>(std::min(b + chunk, rows.size())));
+        nn::recomputeBatchNorm(eval, d->data->labelled, batches);
         c.weights = nn::exportWeights(eval);
         averageSeconds = seconds(t0);
     }
