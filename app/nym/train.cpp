@@ -25,7 +25,7 @@ struct TrainArgs
     std::vector<std::string> train, target;
     std::string label, domain, preset = "scnym-default", model, report;
     bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false,
-         noAveraging = false;
+         noAveraging = false, noPartnerRamp = false;
     int epochs = -1, threads = 0, batch = -1, minSteps = -1, patience = -1;
     double linearShare = -2;
     std::uint64_t seed = 0;
@@ -76,6 +76,8 @@ int run(const TrainArgs &a)
         opt.distributionAlignment = false;
     if (a.noAveraging)
         opt.weightAveraging = false;
+    if (a.noPartnerRamp)
+        opt.targetPartnerRamp = false;
     if (a.priorCorrection)
         opt.priorCorrection = true;
     if (a.out.noPriorCorrection)
@@ -185,6 +187,9 @@ void addTrain(CLI::App &app, int &exitCode)
         "Do not align pseudolabels to the labelled class frequencies (the reference's MixMatch)");
     cmd->add_flag("--no-weight-averaging", a->noAveraging,
         "Keep the epoch with the lowest model-selection loss instead of the mean of the weights from epoch 21 on");
+    cmd->add_flag("--no-partner-ramp", a->noPartnerRamp,
+        "Mix labelled cells with target cells (and so with their pseudolabels) fully from the first step, as the "
+        "reference, instead of at the pace of the MixMatch ramp");
     cmd->add_option("--preset", a->preset, "scnym-default, reference-exact, new-identity-discovery, no-adversary "
                                            "or supervised")
         ->capture_default_str();

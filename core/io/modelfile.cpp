@@ -101,6 +101,8 @@ Model loadModel(const std::string &path)
         c.options = trainOptionsFromJson(optionsJson);
         if (optionsJson.find("\"weightAveraging\"") == std::string::npos)
             c.options.weightAveraging = false;   // written before the option existed: the best epoch was kept
+        if (optionsJson.find("\"targetPartnerRamp\"") == std::string::npos)
+            c.options.targetPartnerRamp = false;   // written before the option existed: no ramp
         const auto t = root.open("temperature").readDoubles();
         if (t.size() != 1)
             root.open("temperature").fail("should hold one number");

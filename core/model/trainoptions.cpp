@@ -36,6 +36,7 @@ TrainOptions TrainOptions::fromPreset(const std::string &name)
         o.priorCorrection = false;
         o.linearShare = 0.0;
         o.weightAveraging = false;
+        o.targetPartnerRamp = false;
         return o;
     }
     if (name == "new-identity-discovery") {
@@ -110,7 +111,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction
         && temperatureScaling == o.temperatureScaling && weightAveraging == o.weightAveraging
-        && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
+        && targetPartnerRamp == o.targetPartnerRamp && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
 }
 
 int effectivePatience(const TrainOptions &o, std::int64_t selectionCells)
@@ -146,6 +147,13 @@ double alignmentStrengthAt(const TrainOptions &o, double progress)
     if (o.alignmentDecayEpochs <= 0)
         return o.alignmentStrength;
     return o.alignmentStrength * std::max(0.0, 1.0 - progress / o.alignmentDecayEpochs);
+}
+
+double targetPartnerShareAt(const TrainOptions &o, int epoch)
+{
+    if (!o.targetPartnerRamp || o.unsupervisedRampEpochs <= 0)
+        return 1.0;
+    return std::min(1.0, static_cast<double>(epoch) / o.unsupervisedRampEpochs);
 }
 
 }   // namespace nym

@@ -254,4 +254,14 @@ std::vector<float> LinearClassifier::logits(const CellMatrix &x, std::span<const
     return out;
 }
 
+double shareFromReverseScores(double mixed, double network, double linear)
+{
+    const double margin = std::max(kReverseMargin, (1 - mixed) / 3);
+    const bool networkBetter = network >= linear;
+    const double single = networkBetter ? network : linear;
+    if (single > mixed + margin && single >= kReverseTrusted)   // false for NaN scores
+        return networkBetter ? 0.0 : 1.0;
+    return 0.5;
+}
+
 }   // namespace nym

@@ -52,4 +52,13 @@ struct LinearClassifier
 LinearClassifier fitLogisticRegression(const CellMatrix &x, std::span<const std::int64_t> rows,
     std::span<const std::int32_t> labels, std::int64_t classes, const LogisticRegressionOptions &options = {});
 
+// The linear member's share (TrainOptions::linearShare, automatic) from the reverse-validation scores of the even mix,
+// the network alone and the regression alone (the share of known cells that a classifier trained on each candidate's
+// target labels gets right; NaN: not computed). The even mix (½) unless the better single member beats it by at least
+// kReverseMargin and a third of the mix's remaining reverse error, and itself scores at least kReverseTrusted: below
+// that its reverse classifier cannot do the reverse transfer, so the scores cannot rank the candidates (mesc batch2 →
+// batch3: 0.67 for the regression against 0.50 for the mix, whose labels were all right). Returns 0.5, 0 or 1.
+inline constexpr double kReverseMargin = 0.02, kReverseTrusted = 0.8;
+double shareFromReverseScores(double mixed, double network, double linear);
+
 }   // namespace nym

@@ -54,6 +54,22 @@ std::vector<float> sharpenRows(std::span<const float> probabilities, std::int64_
     return toVector(nn::sharpen(rowsOf(probabilities, classes), temperature));
 }
 
+void rampTargetPartners(std::vector<std::int64_t> &partners, std::int64_t targetRows, double share, std::mt19937_64 &rng)
+{
+    if (share >= 1)
+        return;
+    const auto rows = static_cast<std::int64_t>(partners.size());
+    if (targetRows < 0 || targetRows >= rows)
+        return;   // no labelled rows
+    std::uniform_real_distribution<double> u01(0.0, 1.0);
+    std::uniform_int_distribution<std::int64_t> labelled(targetRows, rows - 1);
+    for (std::int64_t i = targetRows; i < rows; ++i) {
+        auto &p = partners[static_cast<std::size_t>(i)];
+        if (p < targetRows && u01(rng) >= share)
+            p = labelled(rng);
+    }
+}
+
 float keepDominant(float lambda)
 {
     return std::max(lambda, 1.0f - lambda);

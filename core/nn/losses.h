@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -14,6 +15,13 @@ std::vector<float> sharpenRows(std::span<const float> probabilities, std::int64_
 
 // λ' = max(λ, 1 − λ): the mix keeps its dominant partner (reference SampleMixUp, keep_dominant_obs).
 float keepDominant(float lambda);
+
+// MixMatch's partners with the target partners of labelled rows ramped in (TrainOptions::targetPartnerRamp).
+// `partners` permutes the MixUp pool [confident target rows 0 .. targetRows − 1; labelled rows targetRows .. end):
+// row i is mixed with row partners[i]. Every labelled row whose partner is a target row draws u ~ U[0, 1) from rng, in
+// row order; when u ≥ share it gets a labelled partner drawn uniformly instead (a second draw). Target rows keep
+// theirs. share ≥ 1: no change and no draws.
+void rampTargetPartners(std::vector<std::int64_t> &partners, std::int64_t targetRows, double share, std::mt19937_64 &rng);
 
 // MixUp of two rows with λ (inputs and labels alike): λ·a + (1 − λ)·b.
 std::vector<float> mixRows(std::span<const float> a, std::span<const float> b, float lambda);

@@ -86,7 +86,6 @@ constexpr std::size_t kLinearFitCells = 20000;
 constexpr std::size_t kReverseTargetCells = 1000, kReverseLabelledCells = 4000;
 constexpr int kReverseIterations = 300;
 constexpr double kReverseTolerance = 1e-4;
-constexpr double kReverseMargin = 0.02;
 constexpr double kAgreementForMix = 0.98;
 // TrainOptions::weightAveraging: at most this many training cells recompute BatchNorm.
 constexpr std::size_t kBatchNormPassCells = 8192;
@@ -129,7 +128,8 @@ struct ShareChoice
 // The linear member's share when TrainOptions::linearShare is automatic, from each member's calibrated target
 // probabilities. The even mix is the default (two independent models: steadier across seeds and better calibrated
 // than either alone); a single member replaces it only when its target labels predict the known labels clearly
-// better: by at least kReverseMargin and by a third of the mix's remaining reverse error. A network whose
+// better (shareFromReverseScores): by at least kReverseMargin and by a third of the mix's remaining reverse error,
+// scoring at least kReverseTrusted itself. A network whose
 // self-training collapsed (or a regression that cannot separate the types) then loses its say, while a small edge
 // where every candidate scores low (a reverse transfer that is hard in itself, as mesc batch3 → batch2 for a linear
 // classifier) does not decide. Measured alternatives are in docs/ENGINE.md ("The linear member").
@@ -151,11 +151,8 @@ ShareChoice chooseShare(const torch::Tensor &netProbs, const torch::Tensor &linP
                 labelledRows, labels, classes);
     for (int k = 0; k < 3; ++k)
         out.metrics.emplace_back(names[k], score[k]);
-    const double margin = std::max(kReverseMargin, (1 - score[0]) / 3);
-    const int single = score[1] >= score[2] ? 1 : 2;
-    if (score[single] > score[0] + margin)   // false for NaN scores
-        out.share = shares[single];
-    out.metrics.emplace_back("reverse_margin", margin);
+    out.share = shareFromReverseScores(score[0], score[1], score[2]);
+    out.metrics.emplace_back("reverse_margin", std::max(kReverseMargin, (1 - score[0]) / 3));
     return out;
 }
 
@@ -428,7 +425,8 @@ StepReport Trainer::Impl::step(int stepInEpoch)
         }
         q = nn::sharpen(q, opt.sharpenTemperature);
 
-        // 4. MixUp over the union [confident target; augmented labelled], one permutation, λ per row.
+        // 4. MixUp over the union [confident target; augmented labelled], one permutation, λ per row; labelled rows
+        // keep target partners at the MixMatch ramp's pace (TrainOptions::targetPartnerRamp).
         std::vector<std::int64_t> confRows, unconfRows;
         for (std::int64_t i = 0; i < nu; ++i)
             (confident[static_cast<std::size_t>(i)] ? confRows : unconfRows).push_back(i);
@@ -441,6 +439,7 @@ StepReport Trainer::Impl::step(int stepInEpoch)
         std::vector<std::int64_t> perm(static_cast<std::size_t>(np));
         std::iota(perm.begin(), perm.end(), 0);
         std::shuffle(perm.begin(), perm.end(), rng);
+        rampTargetPartners(perm, nc, targetPartnerShareAt(opt, epoch), rng);
         const auto lam = betaSamples(static_cast<std::size_t>(np));
         auto lamT = torch::from_blob(const_cast<float *>(lam.data()), {np, 1}, torch::kFloat32).clone().to(device);
         auto permT = torch::tensor(perm, torch::kInt64).to(device);

@@ -181,6 +181,63 @@ private Q_SLOTS:
         QCOMPARE(alignmentStrengthAt(constant, 60), 0.25);
         QCOMPARE(alignmentStrengthAt(TrainOptions::fromPreset("reference-exact"), 0), 0.0);
         QCOMPARE(alignmentStrengthAt(sup, 0), 0.0);
+        // Target partners of labelled rows: at the MixMatch ramp's pace, or always without the ramp.
+        QCOMPARE(targetPartnerShareAt(o, 0), 0.0);
+        QCOMPARE(targetPartnerShareAt(o, 25), 0.25);
+        QCOMPARE(targetPartnerShareAt(o, 100), 1.0);
+        QCOMPARE(targetPartnerShareAt(o, 150), 1.0);
+        QCOMPARE(targetPartnerShareAt(TrainOptions::fromPreset("reference-exact"), 0), 1.0);
+        TrainOptions noRamp;
+        noRamp.unsupervisedRampEpochs = 0;
+        QCOMPARE(targetPartnerShareAt(noRamp, 0), 1.0);
+    }
+
+    void targetPartnersRampIn()
+    {
+        // Pool: target rows 0–2, labelled rows 3–7. The permutation pairs labelled rows 3, 5, 6 with target rows.
+        const std::vector<std::int64_t> perm {4, 6, 0, 1, 3, 2, 0, 7};
+        std::mt19937_64 rng(5);
+        // Share 1: untouched, and no draws (the stream goes on as if the call had not been made).
+        auto full = perm;
+        rampTargetPartners(full, 3, 1.0, rng);
+        QCOMPARE(full, perm);
+        QCOMPARE(rng(), std::mt19937_64(5)());
+        // Share 0: every labelled row gets a labelled partner; target rows and labelled rows paired with labelled
+        // rows keep theirs.
+        for (std::uint64_t seed = 0; seed < 20; ++seed) {
+            std::mt19937_64 r(seed);
+            auto none = perm;
+            rampTargetPartners(none, 3, 0.0, r);
+            for (std::size_t i = 0; i < 3; ++i)
+                QCOMPARE(none[i], perm[i]);
+            QCOMPARE(none[4], perm[4]);
+            QCOMPARE(none[7], perm[7]);
+            for (std::size_t i : {3u, 5u, 6u})
+                QVERIFY(none[i] >= 3 && none[i] <= 7);
+        }
+        // The draws by hand: u for row 3, a labelled partner for it when u ≥ share, then u for row 5, …
+        {
+            std::mt19937_64 r(9), replay(9);
+            auto half = perm;
+            rampTargetPartners(half, 3, 0.5, r);
+            std::uniform_real_distribution<double> u01(0.0, 1.0);
+            std::uniform_int_distribution<std::int64_t> labelled(3, 7);
+            auto expected = perm;
+            for (std::size_t i : {3u, 5u, 6u})
+                if (u01(replay) >= 0.5)
+                    expected[i] = labelled(replay);
+            QCOMPARE(half, expected);
+        }
+        // Share s keeps a target partner with probability s: over 20,000 labelled rows each paired with a target row.
+        std::vector<std::int64_t> many(40000);
+        for (std::size_t i = 0; i < 20000; ++i) {
+            many[i] = static_cast<std::int64_t>(20000 + i);   // target rows pair with labelled rows
+            many[20000 + i] = static_cast<std::int64_t>(i);   // labelled rows pair with target rows
+        }
+        std::mt19937_64 r(1);
+        rampTargetPartners(many, 20000, 0.3, r);
+        const auto kept = std::count_if(many.begin() + 20000, many.end(), [](std::int64_t p) { return p < 20000; });
+        QVERIFY2(std::abs(static_cast<double>(kept) / 20000 - 0.3) < 0.015, qPrintable(QString::number(kept)));
     }
 
     void presets()
@@ -198,6 +255,8 @@ private Q_SLOTS:
         QCOMPARE(TrainOptions::fromPreset("reference-exact").minStepsPerEpoch, 0);
         QVERIFY(!TrainOptions::fromPreset("reference-exact").distributionAlignment);
         QVERIFY(!TrainOptions::fromPreset("reference-exact").priorCorrection);
+        QVERIFY(!TrainOptions::fromPreset("reference-exact").targetPartnerRamp);
+        QVERIFY(def.targetPartnerRamp);
         QVERIFY(!def.priorCorrection);   // off by default since issue 17
         QVERIFY(def.distributionAlignment);
         QCOMPARE(def.alignmentStrength, 0.25);
@@ -1124,6 +1183,27 @@ private Q_SLOTS:
 
     // Automatic share: reverse validation scores the three candidates; a network that has barely started training
     // (one epoch at a tiny learning rate) is told apart from the regression and not trusted alone.
+    void reverseScoresChooseTheShare()
+    {
+        // Figures of the wide benchmark's runs (mixed, network, linear → share).
+        QCOMPARE(shareFromReverseScores(0.690, 0.910, 0.580), 0.0);   // mesc batch3 → batch2: the network alone
+        QCOMPARE(shareFromReverseScores(0.171, 0.164, 0.848), 1.0);   // species-like: the regression alone
+        QCOMPARE(shareFromReverseScores(0.928, 0.930, 0.955), 1.0);   // margin max(0.02, 0.072/3 = 0.024) < 0.027
+        QCOMPARE(shareFromReverseScores(0.903, 0.883, 0.924), 0.5);   // 0.021 < 0.032: the mix stays
+        QCOMPARE(shareFromReverseScores(0.980, 0.990, 0.999), 0.5);   // the floor of 0.02: 0.019 is not enough
+        QCOMPARE(shareFromReverseScores(0.970, 0.995, 0.900), 0.0);   // 0.025 > 0.02
+        // The regression beats the mix by more than the margin (0.17 > 0.167) but scores 0.67 itself: its reverse
+        // classifier cannot do the reverse transfer, so the scores do not rank the candidates (mesc batch2 → batch3,
+        // where the mix labelled every cell right and the regression alone 0.93).
+        QCOMPARE(shareFromReverseScores(0.500, 0.500, 0.670), 0.5);
+        QCOMPARE(shareFromReverseScores(0.500, 0.500, 0.800), 1.0);   // at the floor it may decide
+        // Not computed (the members agree on nearly every cell): the mix.
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        QCOMPARE(shareFromReverseScores(nan, nan, nan), 0.5);
+        // A tie between the single members goes to the network.
+        QCOMPARE(shareFromReverseScores(0.5, 0.9, 0.9), 0.0);
+    }
+
     void reverseValidationNoticesAWeakNetwork()
     {
         const Pair p = simulated(600, 300, 4, 21);
@@ -1234,7 +1314,7 @@ private Q_SLOTS:
             const char *train, *target;
             double minAccuracy, maxEce;
         };
-        const Case cases[] = {{"kang_pbmc_ifnb1k/ctrl.h5ad", "kang_pbmc_ifnb1k/stim.h5ad", 0.84, 0.10},
+        const Case cases[] = {{"kang_pbmc_ifnb1k/ctrl.h5ad", "kang_pbmc_ifnb1k/stim.h5ad", 0.90, 0.06},
             {"pbmc_10x_chemistry_symphony/10x_3p_v1.h5ad", "pbmc_10x_chemistry_symphony/10x_3p_v2.h5ad", 0.85, 0.07}};
         for (const Case &c : cases) {
             auto a = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QString::fromLatin1(c.train)))));
@@ -1259,6 +1339,32 @@ private Q_SLOTS:
             QVERIFY2(metrics.accuracy >= c.minAccuracy, qPrintable(QString::number(metrics.accuracy)));
             QVERIFY2(ece <= c.maxEce, qPrintable(QString::number(ece)));
         }
+    }
+
+    void targetPartnerRampSteadiesKang()
+    {
+        NYM_REQUIRE_SHARED();
+        // kang ctrl → stim, seed 9: with labelled cells mixed with target cells from the first step (the reference's
+        // MixMatch), its early pseudolabels called most stimulated CD14 monocytes CD16 and the run ended at 0.70
+        // (0.64 for the network alone); with the ramp 0.91 (12 seeds: 0.89–0.93).
+        auto a = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/ctrl.h5ad")))));
+        auto b = std::make_shared<const Dataset>(readDataset(s(nymtest::dataFile(QStringLiteral("kang_pbmc_ifnb1k/stim.h5ad")))));
+        TrainOptions o = TrainOptions::fromPreset("scnym-default");
+        QVERIFY(o.targetPartnerRamp);
+        o.threads = 2;
+        o.seed = 9;
+        Trainer t(std::make_shared<const TrainingSet>(prepareTrainingSet({a}, {b})), o);
+        QVERIFY(t.run());
+        const Model m = t.finish().model;
+        const Labeling l = labelDataset(m, *b);
+        const auto metrics = classificationMetrics(truthOf(*b), l.labels, m.classes());
+        std::size_t monocytesAsCd16 = 0;
+        const auto truth = truthOf(*b);
+        for (std::size_t i = 0; i < truth.size(); ++i)
+            monocytesAsCd16 += truth[i] == "CD14 Mono" && l.labels[i] == "CD16 Mono";
+        qInfo("kang ctrl -> stim, seed 9: accuracy %.3f, CD14 monocytes called CD16: %zu", metrics.accuracy, monocytesAsCd16);
+        QVERIFY2(metrics.accuracy >= 0.89, qPrintable(QString::number(metrics.accuracy)));
+        QVERIFY2(monocytesAsCd16 < 30, qPrintable(QString::number(monocytesAsCd16)));
     }
 
     void weightAveragingSteadiesMescAcrossSeeds()

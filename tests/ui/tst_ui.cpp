@@ -365,6 +365,14 @@ private Q_SLOTS:
             QCOMPARE(p.presetText(), QStringLiteral("custom"));
             QVERIFY(p.setKnob(QStringLiteral("weightAveraging"), 1));
             QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
+            auto *ramp = p.knobWidget(QStringLiteral("targetPartnerRamp"));
+            QVERIFY(ramp);
+            QVERIFY2(ramp->toolTip().contains(QStringLiteral("pseudolabels")), qPrintable(ramp->toolTip()));
+            QVERIFY(p.setKnob(QStringLiteral("targetPartnerRamp"), 0));
+            QVERIFY(!p.options().targetPartnerRamp);
+            QCOMPARE(p.presetText(), QStringLiteral("custom"));
+            QVERIFY(p.setKnob(QStringLiteral("targetPartnerRamp"), 1));
+            QCOMPARE(p.presetText(), QStringLiteral("scnym-default"));
             QVERIFY(p.setKnob(QStringLiteral("mixupAlpha"), 0.5));
             QCOMPARE(p.presetText(), QStringLiteral("custom"));
             QCOMPARE(p.options().preset, std::string("custom"));

@@ -130,6 +130,11 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
         tr("The weight rises linearly from 0 to its maximum over this many epochs."), 0, big, 0,
         [](const O &o) { return o.unsupervisedRampEpochs; },
         [](O &o, double v) { o.unsupervisedRampEpochs = static_cast<int>(v); });
+    addSwitch(f, QStringLiteral("targetPartnerRamp"), tr("Ramp in target partners"),
+        tr("Labelled cells are mixed with target cells, and so learn from their pseudolabels, at the pace of the "
+           "ramp above instead of fully from the first step: the network's early guesses on a shifted target then "
+           "cannot teach it a wrong cell type. Off = the reference's MixMatch."),
+        [](const O &o) { return o.targetPartnerRamp; }, [](O &o, bool v) { o.targetPartnerRamp = v; });
     addNumber(f, QStringLiteral("mixupAlpha"), tr("MixUp α"),
         tr("MixUp mixes cells with λ ~ Beta(α, α), keeping the dominant cell. Smaller α mixes less."), 0.01, 10, 2,
         [](const O &o) { return o.mixupAlpha; }, [](O &o, double v) { o.mixupAlpha = v; });
