@@ -91,7 +91,8 @@ double Model::metric(const std::string &name) const
             X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength)         \
                 X(alignmentDecayEpochs) X(priorCorrection) X(lowConfidenceOutOfAdversary) X(adversary)               \
                 X(adversaryWeight) X(adversaryRampEpochs) X(augmentDropProbability) X(modelSelectionFraction)        \
-                    X(heldOutFraction) X(temperatureScaling) X(weightAveraging) X(targetPartnerRamp) X(linearShare) X(seed) X(threads)
+                    X(heldOutFraction) X(temperatureScaling) X(weightAveraging) X(targetPartnerRamp) X(linearShare)  \
+                        X(seed) X(threads)
 #define NYM_CLASSIFIER_FIELDS(X)                                                                                     \
     X(hiddenLayers) X(hiddenSize) X(dropout) X(batchNormMomentum) X(batchNormEps) X(adversaryHidden)
 

@@ -111,7 +111,8 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && adversaryRampEpochs == o.adversaryRampEpochs && augmentDropProbability == o.augmentDropProbability
         && modelSelectionFraction == o.modelSelectionFraction && heldOutFraction == o.heldOutFraction
         && temperatureScaling == o.temperatureScaling && weightAveraging == o.weightAveraging
-        && targetPartnerRamp == o.targetPartnerRamp && linearShare == o.linearShare && seed == o.seed && threads == o.threads;
+        && targetPartnerRamp == o.targetPartnerRamp && linearShare == o.linearShare && seed == o.seed
+        && threads == o.threads;
 }
 
 int effectivePatience(const TrainOptions &o, std::int64_t selectionCells)

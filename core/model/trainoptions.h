@@ -77,7 +77,7 @@ struct TrainOptions
     // target cells, so in the reference the target's pseudolabels enter the supervised loss at full weight from the
     // first step (a labelled row mixed with a target row learns λ·its label + (1 − λ)·the pseudolabel), while they
     // enter the consistency loss along its ramp. On kang_pbmc_ifnb1k ctrl → stim that taught the network its own
-    // mistakes on the stimulated monocytes: over 12 seeds 0.70–0.93 (a seed in ten calls most stimulated CD14
+    // mistakes on the stimulated monocytes: over 12 seeds 0.70–0.93 (one of them calls most stimulated CD14
     // monocytes CD16, decided by epoch 4; the supervised preset never does). With the ramp, a labelled row keeps a
     // target partner with probability w_u(e) / w_u,max = min(1, epoch / unsupervisedRampEpochs)
     // (targetPartnerShareAt), else gets a labelled partner: pseudolabels reach both losses at the same pace (12 seeds:

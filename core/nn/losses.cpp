@@ -54,7 +54,8 @@ std::vector<float> sharpenRows(std::span<const float> probabilities, std::int64_
     return toVector(nn::sharpen(rowsOf(probabilities, classes), temperature));
 }
 
-void rampTargetPartners(std::vector<std::int64_t> &partners, std::int64_t targetRows, double share, std::mt19937_64 &rng)
+void rampTargetPartners(
+    std::vector<std::int64_t> &partners, std::int64_t targetRows, double share, std::mt19937_64 &rng)
 {
     if (share >= 1)
         return;

@@ -21,7 +21,8 @@ float keepDominant(float lambda);
 // row i is mixed with row partners[i]. Every labelled row whose partner is a target row draws u ~ U[0, 1) from rng, in
 // row order; when u ≥ share it gets a labelled partner drawn uniformly instead (a second draw). Target rows keep
 // theirs. share ≥ 1: no change and no draws.
-void rampTargetPartners(std::vector<std::int64_t> &partners, std::int64_t targetRows, double share, std::mt19937_64 &rng);
+void rampTargetPartners(
+    std::vector<std::int64_t> &partners, std::int64_t targetRows, double share, std::mt19937_64 &rng);
 
 // MixUp of two rows with λ (inputs and labels alike): λ·a + (1 − λ)·b.
 std::vector<float> mixRows(std::span<const float> a, std::span<const float> b, float lambda);

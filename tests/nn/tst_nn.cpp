@@ -1357,9 +1357,9 @@ private Q_SLOTS:
         QVERIFY(t.run());
         const Model m = t.finish().model;
         const Labeling l = labelDataset(m, *b);
-        const auto metrics = classificationMetrics(truthOf(*b), l.labels, m.classes());
-        std::size_t monocytesAsCd16 = 0;
         const auto truth = truthOf(*b);
+        const auto metrics = classificationMetrics(truth, l.labels, m.classes());
+        std::size_t monocytesAsCd16 = 0;
         for (std::size_t i = 0; i < truth.size(); ++i)
             monocytesAsCd16 += truth[i] == "CD14 Mono" && l.labels[i] == "CD16 Mono";
         qInfo("kang ctrl -> stim, seed 9: accuracy %.3f, CD14 monocytes called CD16: %zu", metrics.accuracy, monocytesAsCd16);
