@@ -10,6 +10,7 @@
 #include "core/eval/calibration.h"
 #include "core/eval/metrics.h"
 #include "core/io/datasetreader.h"
+#include "core/io/h5write_p.h"
 #include "core/io/modelfile.h"
 #include "core/nn/averaging.h"
 #include "core/nn/blascheck.h"
@@ -21,6 +22,8 @@
 #include "core/nn/trainer.h"
 
 #include <QTemporaryDir>
+#include <hdf5.h>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -770,6 +773,26 @@ private Q_SLOTS:
         QCOMPARE(back.contents().trainingFiles, std::vector<std::string> {"train.h5ad"});
         QCOMPARE(back.metric("heldout_accuracy"), r.model.metric("heldout_accuracy"));
         QVERIFY(back.contents().options.sameSettings(r.model.contents().options));
+        QVERIFY(back.contents().options.weightAveraging && back.contents().options.targetPartnerRamp);
+        {
+            // A file written before weight averaging and the target-partner ramp existed (its options lack the keys)
+            // was trained without them, and reads so; the rest of the options survive.
+            const std::string old = s(dir.filePath(QStringLiteral("old.nym")));
+            saveModel(r.model, old);
+            nlohmann::json j = nlohmann::json::parse(trainOptionsToJson(r.model.contents().options));
+            j.erase("weightAveraging");
+            j.erase("targetPartnerRamp");
+            const hid_t f = H5Fopen(old.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+            QVERIFY(f >= 0);
+            QVERIFY(H5Ldelete(f, "options_json", H5P_DEFAULT) >= 0);
+            h5w::writeStringArray(h5w::Out {old}, f, "options_json", {j.dump()});
+            QVERIFY(H5Fclose(f) >= 0);
+            const TrainOptions o = loadModel(old).contents().options;
+            QVERIFY(!o.weightAveraging);
+            QVERIFY(!o.targetPartnerRamp);
+            QCOMPARE(o.epochs, r.model.contents().options.epochs);
+            QVERIFY(o.priorCorrection);
+        }
         // The training class shares (for the prior correction) are the training split's and survive the file.
         const auto &prior = r.model.contents().classPrior;
         QCOMPARE(prior.size(), std::size_t(3));
