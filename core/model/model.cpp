@@ -109,9 +109,9 @@ std::string trainOptionsToJson(const TrainOptions &o)
     return j.dump();
 }
 
-TrainOptions trainOptionsFromJson(const std::string &text)
+TrainOptions trainOptionsFromJson(const std::string &text, const TrainOptions &start)
 {
-    TrainOptions o;
+    TrainOptions o = start;
     try {
         const auto j = nlohmann::json::parse(text);
         const auto c = j.value("classifier", nlohmann::json::object());

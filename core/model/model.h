@@ -66,9 +66,10 @@ private:
     Contents m_contents;
 };
 
-// The options as JSON text (for model files and reports) and back. fromJson starts from the defaults and takes
-// the fields present; throws nym::Error on malformed text.
+// The options as JSON text (for model files and reports) and back. fromJson starts from `start` (the defaults, or
+// the preset the options were based on, so that settings saved before an option existed read as that preset had it)
+// and takes the fields present; throws nym::Error on malformed text.
 std::string trainOptionsToJson(const TrainOptions &options);
-TrainOptions trainOptionsFromJson(const std::string &json);
+TrainOptions trainOptionsFromJson(const std::string &json, const TrainOptions &start = TrainOptions());
 
 }   // namespace nym

@@ -8,6 +8,7 @@
 #include "core/data/simulator.h"
 #include "core/data/trainingset.h"
 #include "core/io/h5adwriter.h"
+#include "core/model/model.h"
 #include "ui/browser/browserpage.h"
 #include "ui/browser/cellmapview.h"
 #include "ui/browser/maplegend.h"
@@ -406,6 +407,24 @@ private Q_SLOTS:
         QCOMPARE(again.options().seed, std::uint64_t(7));
         again.applyPreset(QStringLiteral("new-identity-discovery"));   // "Reset to preset" goes back to the base
         QCOMPARE(again.presetText(), QStringLiteral("new-identity-discovery"));
+        {
+            // Settings saved by a version before the target-partner ramp and weight averaging, on reference-exact:
+            // the missing options come from that preset, which stays the one shown.
+            QJsonObject older = QJsonDocument::fromJson(QByteArray::fromStdString(
+                nym::trainOptionsToJson(nym::TrainOptions::fromPreset("reference-exact")))).object();
+            older.remove(QStringLiteral("targetPartnerRamp"));
+            older.remove(QStringLiteral("weightAveraging"));
+            QSettings().setValue(QStringLiteral("training/preset"), QStringLiteral("reference-exact"));
+            QSettings().setValue(QStringLiteral("training/options"),
+                QString::fromUtf8(QJsonDocument(older).toJson(QJsonDocument::Compact)));
+            nym::ui::Project earlier;
+            nym::ui::ProjectSettings::attach(&earlier);
+            nym::ui::TrainingPanel restored(&earlier);
+            QVERIFY(!restored.options().targetPartnerRamp);
+            QVERIFY(!restored.options().weightAveraging);
+            QCOMPARE(restored.presetText(), QStringLiteral("reference-exact"));
+            QSettings().remove(QStringLiteral("training/preset"));
+        }
         // Damaged settings fall back to the defaults instead of failing.
         QSettings().setValue(QStringLiteral("training/options"), QStringLiteral("{not json"));
         nym::ui::Project fresh;

@@ -436,8 +436,9 @@ void ProjectController::openProject(const QString &path)
                 m_project->setDomainMode(file.domainMode == "per-file" ? Project::DomainMode::PerFile : Project::DomainMode::TrainingVsTarget);
             if (!file.trainOptions.empty()) {
                 try {
-                    m_project->restoreTrainOptions(trainOptionsFromJson(file.trainOptions),
-                        file.basePreset.empty() ? std::string("scnym-default") : file.basePreset);
+                    const std::string base = file.basePreset.empty() ? std::string("scnym-default") : file.basePreset;
+                    m_project->restoreTrainOptions(
+                        trainOptionsFromJson(file.trainOptions, TrainOptions::fromPreset(base)), base);
                 } catch (const Error &) {
                     // Settings this version does not know: the defaults stay (the model is what counts).
                 }

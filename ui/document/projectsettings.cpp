@@ -39,8 +39,8 @@ void ProjectSettings::restore()
         : s.value(kBasePreset, QStringLiteral("scnym-default")).toString();
     try {
         const QString json = s.value(kOptions).toString();
-        TrainOptions o = json.isEmpty() ? TrainOptions::fromPreset(base.toStdString())
-                                        : trainOptionsFromJson(json.toStdString());
+        const TrainOptions basis = TrainOptions::fromPreset(base.toStdString());
+        TrainOptions o = json.isEmpty() ? basis : trainOptionsFromJson(json.toStdString(), basis);
         m_project->restoreTrainOptions(std::move(o), base.toStdString());
     } catch (const Error &) {
         m_project->applyPreset("scnym-default");   // damaged settings: start clean
