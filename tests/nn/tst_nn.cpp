@@ -4,6 +4,7 @@
 #include "common/testsupport.h"
 
 #include "core/common/error.h"
+#include "core/common/xoshiro.h"
 #include "core/data/reviewedcells.h"
 #include "core/data/simulator.h"
 #include "core/data/trainingset.h"
@@ -156,6 +157,40 @@ private Q_SLOTS:
         QCOMPARE(m[0], 0.75f);
         QCOMPARE(m[1], 0.25f);
         QCOMPARE(m[2], 3.5f);
+    }
+
+    void dropoutMaskFollowsItsRule()
+    {
+        // The vectorised fills against the rule written out element by element, for p = ½ (bits of one draw per 64
+        // elements) and another p (top 24 bits of one draw per element); filled in pieces, the same mask.
+        const std::uint64_t key = 0x1234abcdull;
+        for (const double p : {0.5, 0.1, 0.8}) {
+            for (const std::int64_t n : {std::int64_t(1), std::int64_t(64), std::int64_t(1000), std::int64_t(70001)}) {
+                std::vector<float> whole(static_cast<std::size_t>(n), -1.f), pieces(whole.size(), -1.f);
+                fillDropoutMask(whole, 0, n, p, key);
+                const std::int64_t cut = std::min<std::int64_t>(n, 640);   // a multiple of 64
+                fillDropoutMask(pieces, cut, n, p, key);
+                fillDropoutMask(pieces, 0, cut, p, key);
+                QCOMPARE(pieces, whole);
+                const float keep = static_cast<float>(1.0 / (1.0 - p));
+                const auto threshold = static_cast<std::uint64_t>((1.0 - p) * 16777216.0);
+                std::int64_t kept = 0;
+                for (std::int64_t k = 0; k < n; ++k) {
+                    const bool in = p == 0.5 ? ((splitMix64At(key, static_cast<std::uint64_t>(k / 64)) >> (k % 64)) & 1u) != 0
+                                             : (splitMix64At(key, static_cast<std::uint64_t>(k)) >> 40) < threshold;
+                    QCOMPARE(whole[static_cast<std::size_t>(k)], in ? keep : 0.f);
+                    kept += in;
+                }
+                if (n == 70001)   // the kept share is 1 − p (± 4 standard errors)
+                    QVERIFY2(std::abs(static_cast<double>(kept) / n - (1 - p)) < 4 * std::sqrt(p * (1 - p) / n),
+                        qPrintable(QString::number(static_cast<double>(kept) / n)));
+            }
+        }
+        std::vector<float> m(100);
+        QVERIFY_THROWS_EXCEPTION(Error, fillDropoutMask(m, 10, 100, 0.5, key));   // p = ½ starts at a block
+        QVERIFY_THROWS_EXCEPTION(Error, fillDropoutMask(m, 0, 101, 0.1, key));
+        QVERIFY_THROWS_EXCEPTION(Error, fillDropoutMask(m, 0, 100, 0.0, key));
+        QVERIFY_THROWS_EXCEPTION(Error, fillDropoutMask(m, 0, 100, 1.0, key));
     }
 
     void supervisedAndConsistencyLosses()
