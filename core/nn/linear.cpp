@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 
 namespace nym {
 
@@ -262,6 +263,66 @@ double shareFromReverseScores(double mixed, double network, double linear)
     if (single > mixed + margin && single >= kReverseTrusted)   // false for NaN scores
         return networkBetter ? 0.0 : 1.0;
     return 0.5;
+}
+
+std::vector<int> stratifiedFolds(std::span<const std::int32_t> labels, int folds, std::uint64_t seed)
+{
+    if (folds < 1)
+        throw Error("Cross-fitting needs at least one fold.");
+    std::vector<std::vector<std::size_t>> byClass;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (labels[i] < 0)
+            throw Error("Cross-fitting: a label is negative.");
+        const auto c = static_cast<std::size_t>(labels[i]);
+        if (c >= byClass.size())
+            byClass.resize(c + 1);
+        byClass[c].push_back(i);
+    }
+    std::vector<int> out(labels.size(), 0);
+    std::mt19937_64 rng(seed);
+    int next = 0;
+    for (auto &members : byClass) {
+        std::shuffle(members.begin(), members.end(), rng);
+        for (auto i : members) {
+            out[i] = next;
+            next = (next + 1) % folds;
+        }
+    }
+    return out;
+}
+
+std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::int64_t> rows,
+    std::span<const std::int32_t> labels, std::span<const int> folds, std::int64_t classes,
+    const LogisticRegressionOptions &options)
+{
+    if (labels.size() != rows.size() || folds.size() != rows.size())
+        throw Error("Cross-fitting: rows, labels and folds differ in length.");
+    const int k = folds.empty() ? 0 : *std::max_element(folds.begin(), folds.end()) + 1;
+    std::vector<float> out(rows.size() * static_cast<std::size_t>(std::max<std::int64_t>(classes, 0)));
+    for (int f = 0; f < k; ++f) {
+        std::vector<std::int64_t> fitRows, heldRows;
+        std::vector<std::int32_t> fitLabels;
+        std::vector<std::size_t> heldAt;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (folds[i] == f) {
+                heldRows.push_back(rows[i]);
+                heldAt.push_back(i);
+            } else {
+                fitRows.push_back(rows[i]);
+                fitLabels.push_back(labels[i]);
+            }
+        }
+        if (heldRows.empty())
+            continue;
+        if (fitRows.empty())
+            throw Error("Cross-fitting: fold " + std::to_string(f) + " holds every cell; nothing is left to fit on.");
+        const LinearClassifier fit = fitLogisticRegression(x, fitRows, fitLabels, classes, options);
+        const std::vector<float> l = fit.logits(x, heldRows);
+        const auto c = static_cast<std::size_t>(classes);
+        for (std::size_t j = 0; j < heldAt.size(); ++j)
+            std::copy_n(l.begin() + static_cast<std::ptrdiff_t>(j * c), c, out.begin() + static_cast<std::ptrdiff_t>(heldAt[j] * c));
+    }
+    return out;
 }
 
 }   // namespace nym

@@ -52,6 +52,19 @@ struct LinearClassifier
 LinearClassifier fitLogisticRegression(const CellMatrix &x, std::span<const std::int64_t> rows,
     std::span<const std::int32_t> labels, std::int64_t classes, const LogisticRegressionOptions &options = {});
 
+// Folds for cross-fitting: each class's entries (in order of appearance, shuffled by `seed`) are dealt to folds 0, 1,
+// … in turn, continuing from where the previous class stopped, so every fold holds about 1/folds of each class and
+// fold sizes differ by at most one. Returns one fold per entry of `labels`. Throws nym::Error for folds < 1.
+std::vector<int> stratifiedFolds(std::span<const std::int32_t> labels, int folds, std::uint64_t seed);
+
+// Cross-fitted logits (rows × classes, row-major, in the order of `rows`): row i's logits come from a regression
+// fitted on the rows of every other fold (options.start speeds each fit up and does not change its optimum). So a
+// calibration can use every labelled cell, as scikit-learn's CalibratedClassifierCV does, instead of a small split.
+// `labels` and `folds` hold one entry per row; a fold holding every row leaves nothing to fit on: an error.
+std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::int64_t> rows,
+    std::span<const std::int32_t> labels, std::span<const int> folds, std::int64_t classes,
+    const LogisticRegressionOptions &options = {});
+
 // The linear member's share (TrainOptions::linearShare, automatic) from the reverse-validation scores of the even mix,
 // the network alone and the regression alone (the share of known cells that a classifier trained on each candidate's
 // target labels gets right; NaN: not computed). The even mix (½) unless the better single member beats it by at least

@@ -1205,6 +1205,75 @@ private Q_SLOTS:
 
     // The linear member in a trained model: the labelling mixes (1 − s)·network + s·linear, each calibrated, and
     // the linear call is kept per cell as a second opinion; the share, temperature and weights survive the file.
+    void linearCrossFitting()
+    {
+        // Folds: every class dealt round the folds in turn — per class and in total, counts differ by at most one.
+        std::vector<std::int32_t> y;
+        for (int c = 0; c < 3; ++c)
+            for (int i = 0; i < (c == 0 ? 7 : c == 1 ? 3 : 5); ++i)
+                y.push_back(c);
+        const auto folds = stratifiedFolds(y, 5, 3);
+        QCOMPARE(folds.size(), y.size());
+        std::vector<int> total(5, 0);
+        for (int c = 0; c < 3; ++c) {
+            std::vector<int> per(5, 0);
+            for (std::size_t i = 0; i < y.size(); ++i)
+                if (y[i] == c) {
+                    QVERIFY(folds[i] >= 0 && folds[i] < 5);
+                    ++per[static_cast<std::size_t>(folds[i])];
+                    ++total[static_cast<std::size_t>(folds[i])];
+                }
+            QVERIFY(*std::max_element(per.begin(), per.end()) - *std::min_element(per.begin(), per.end()) <= 1);
+        }
+        QCOMPARE(total, std::vector<int>(5, 3));   // 15 entries: three per fold
+        QCOMPARE(stratifiedFolds(y, 5, 3), folds);   // deterministic
+        QVERIFY(stratifiedFolds(y, 5, 4) != folds);
+        QCOMPARE(stratifiedFolds(y, 1, 3), std::vector<int>(y.size(), 0));
+        QVERIFY_THROWS_EXCEPTION(Error, stratifiedFolds(y, 0, 3));
+        QVERIFY_THROWS_EXCEPTION(Error, stratifiedFolds(std::vector<std::int32_t> {0, -1}, 2, 3));
+
+        // Cross-fitted logits: each fold's rows get the logits of a regression fitted on the other folds, whatever
+        // the start; they are not the in-sample logits of the fit on every row.
+        const Pair p = simulated(240, 150, 3, 21);
+        const auto set = prepareTrainingSet({p.train}, {p.target});   // log1p(CPM), labels as class indices
+        const CellMatrix &x = set.labelled;
+        const std::vector<std::int32_t> &labels = set.labels;
+        std::vector<std::int64_t> rows(labels.size());
+        std::iota(rows.begin(), rows.end(), 0);
+        const auto k = stratifiedFolds(labels, 4, 9);
+        const LinearClassifier all = fitLogisticRegression(x, rows, labels, 3);
+        LogisticRegressionOptions warm;
+        warm.start = &all;
+        const auto oof = crossFittedLogits(x, rows, labels, k, 3, warm);
+        QCOMPARE(oof.size(), rows.size() * 3);
+        const auto inSample = all.logits(x, rows);
+        double moved = 0;
+        for (int f = 0; f < 4; ++f) {
+            std::vector<std::int64_t> fitRows, heldRows;
+            std::vector<std::int32_t> fitLabels;
+            std::vector<std::size_t> at;
+            for (std::size_t i = 0; i < rows.size(); ++i)
+                if (k[i] == f) {
+                    heldRows.push_back(rows[i]);
+                    at.push_back(i);
+                } else {
+                    fitRows.push_back(rows[i]);
+                    fitLabels.push_back(labels[i]);
+                }
+            const auto cold = fitLogisticRegression(x, fitRows, fitLabels, 3).logits(x, heldRows);
+            for (std::size_t j = 0; j < at.size(); ++j)
+                for (std::size_t c = 0; c < 3; ++c) {
+                    QVERIFY2(std::abs(cold[j * 3 + c] - oof[at[j] * 3 + c]) < 2e-3,
+                        qPrintable(QStringLiteral("%1 vs %2").arg(cold[j * 3 + c]).arg(oof[at[j] * 3 + c])));
+                    moved = std::max(moved, static_cast<double>(std::abs(oof[at[j] * 3 + c] - inSample[at[j] * 3 + c])));
+                }
+        }
+        QVERIFY2(moved > 0.05, qPrintable(QString::number(moved)));
+        // Bad input: lengths that differ, one fold holding every row.
+        QVERIFY_THROWS_EXCEPTION(Error, crossFittedLogits(x, rows, std::span<const std::int32_t>(labels.data(), 5), k, 3));
+        QVERIFY_THROWS_EXCEPTION(Error, crossFittedLogits(x, rows, labels, std::vector<int>(rows.size(), 0), 3));
+    }
+
     void linearMemberMixesWithTheNetwork()
     {
         QTemporaryDir dir;
