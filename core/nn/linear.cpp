@@ -320,7 +320,8 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
         const std::vector<float> l = fit.logits(x, heldRows);
         const auto c = static_cast<std::size_t>(classes);
         for (std::size_t j = 0; j < heldAt.size(); ++j)
-            std::copy_n(l.begin() + static_cast<std::ptrdiff_t>(j * c), c, out.begin() + static_cast<std::ptrdiff_t>(heldAt[j] * c));
+            std::copy_n(l.begin() + static_cast<std::ptrdiff_t>(j * c), c,
+                out.begin() + static_cast<std::ptrdiff_t>(heldAt[j] * c));
     }
     return out;
 }

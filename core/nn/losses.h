@@ -26,8 +26,9 @@ void rampTargetPartners(
 
 // Dropout's mask (inverted dropout: a kept element holds 1/(1 − p), a dropped one 0): elements [begin, end) of a mask
 // of mask.size() elements, keyed by one draw `key` of the training stream. p = ½: element k is kept when bit k mod 64
-// of splitMix64At(key, ⌊k/64⌋) is set (a non-empty range must then start at a multiple of 64); other p in (0, 1): when the top 24 bits
-// of splitMix64At(key, k) fall below ⌊(1 − p)·2^24⌋. Filled in pieces, by any number of threads, the mask is the same.
+// of splitMix64At(key, ⌊k/64⌋) is set (a non-empty range must then start at a multiple of 64); other p in (0, 1):
+// when the top 24 bits of splitMix64At(key, k) fall below ⌊(1 − p)·2^24⌋. Filled in pieces, by any number of
+// threads, the mask is the same.
 void fillDropoutMask(std::span<float> mask, std::int64_t begin, std::int64_t end, double p, std::uint64_t key);
 
 // MixUp of two rows with λ (inputs and labels alike): λ·a + (1 − λ)·b.

@@ -42,8 +42,10 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void fillHalfMask(f
 __attribute__((target_clones("avx512f", "avx2", "default"))) void fillKeepMask(float *m, std::int64_t k0,
     std::int64_t k1, std::uint64_t key, std::uint64_t threshold, float keep)
 {
-    for (std::int64_t k = k0; k < k1; ++k)
-        m[k] = keep * static_cast<float>(static_cast<std::uint32_t>((splitMix64At(key, static_cast<std::uint64_t>(k)) >> 40) < threshold));
+    for (std::int64_t k = k0; k < k1; ++k) {
+        const bool kept = (splitMix64At(key, static_cast<std::uint64_t>(k)) >> 40) < threshold;
+        m[k] = keep * static_cast<float>(static_cast<std::uint32_t>(kept));
+    }
 }
 
 }   // namespace

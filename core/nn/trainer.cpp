@@ -748,8 +748,8 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
             if (!isHeld[static_cast<std::size_t>(r)])
                 rest.push_back(r);
         const std::size_t held = d->heldOutRows.size();
-        std::vector<std::int64_t> calRows =
-            sampleRows(rest, kLinearCalibrationCells > held ? kLinearCalibrationCells - held : 0, d->opt.seed ^ 0x5bd1e995ull);
+        const std::size_t restCap = kLinearCalibrationCells > held ? kLinearCalibrationCells - held : 0;
+        std::vector<std::int64_t> calRows = sampleRows(rest, restCap, d->opt.seed ^ 0x5bd1e995ull);
         const std::size_t restCount = calRows.size();
         calRows.insert(calRows.end(), d->heldOutRows.begin(), d->heldOutRows.end());
         const auto calLabels = labelsOf(calRows);

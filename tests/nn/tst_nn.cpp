@@ -176,8 +176,9 @@ private Q_SLOTS:
                 const auto threshold = static_cast<std::uint64_t>((1.0 - p) * 16777216.0);
                 std::int64_t kept = 0;
                 for (std::int64_t k = 0; k < n; ++k) {
-                    const bool in = p == 0.5 ? ((splitMix64At(key, static_cast<std::uint64_t>(k / 64)) >> (k % 64)) & 1u) != 0
-                                             : (splitMix64At(key, static_cast<std::uint64_t>(k)) >> 40) < threshold;
+                    const auto u = static_cast<std::uint64_t>(k);
+                    const bool in = p == 0.5 ? ((splitMix64At(key, u / 64) >> (u % 64)) & 1u) != 0
+                                             : (splitMix64At(key, u) >> 40) < threshold;
                     QCOMPARE(whole[static_cast<std::size_t>(k)], in ? keep : 0.f);
                     kept += in;
                 }
@@ -1270,7 +1271,8 @@ private Q_SLOTS:
         }
         QVERIFY2(moved > 0.05, qPrintable(QString::number(moved)));
         // Bad input: lengths that differ, one fold holding every row.
-        QVERIFY_THROWS_EXCEPTION(Error, crossFittedLogits(x, rows, std::span<const std::int32_t>(labels.data(), 5), k, 3));
+        const std::span<const std::int32_t> five(labels.data(), 5);
+        QVERIFY_THROWS_EXCEPTION(Error, crossFittedLogits(x, rows, five, k, 3));
         QVERIFY_THROWS_EXCEPTION(Error, crossFittedLogits(x, rows, labels, std::vector<int>(rows.size(), 0), 3));
     }
 
