@@ -316,7 +316,14 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
             continue;
         if (fitRows.empty())
             throw Error("Cross-fitting: fold " + std::to_string(f) + " holds every cell; nothing is left to fit on.");
-        const LinearClassifier fit = fitLogisticRegression(x, fitRows, fitLabels, classes, options);
+        LinearClassifier fit = fitLogisticRegression(x, fitRows, fitLabels, classes, options);
+        if (!fit.converged && options.start) {
+            // Stopped short of the fold's optimum, a fit started from one that saw the fold's own cells would carry
+            // some of them over (in-sample logits, too sure): start from zero instead.
+            LogisticRegressionOptions cold = options;
+            cold.start = nullptr;
+            fit = fitLogisticRegression(x, fitRows, fitLabels, classes, cold);
+        }
         const std::vector<float> l = fit.logits(x, heldRows);
         const auto c = static_cast<std::size_t>(classes);
         for (std::size_t j = 0; j < heldAt.size(); ++j)

@@ -58,7 +58,8 @@ LinearClassifier fitLogisticRegression(const CellMatrix &x, std::span<const std:
 std::vector<int> stratifiedFolds(std::span<const std::int32_t> labels, int folds, std::uint64_t seed);
 
 // Cross-fitted logits (rows × classes, row-major, in the order of `rows`): row i's logits come from a regression
-// fitted on the rows of every other fold (options.start speeds each fit up and does not change its optimum). So a
+// fitted on the rows of every other fold (options.start speeds each fit up and does not change its optimum; a
+// warm-started fit that stops before converging is redone from zero, so the start cannot leak in). So a
 // calibration can use every labelled cell, as scikit-learn's CalibratedClassifierCV does, instead of a small split.
 // `labels` and `folds` hold one entry per row; a fold holding every row leaves nothing to fit on: an error.
 std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::int64_t> rows,
