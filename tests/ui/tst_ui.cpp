@@ -473,6 +473,12 @@ private Q_SLOTS:
         QVERIFY2(summary.contains(QStringLiteral("Held-out accuracy")), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("agreement")), qPrintable(summary));   // the target has cell_type
         QVERIFY2(summary.contains(QStringLiteral("linear member")), qPrintable(summary));   // how the labels were made
+        // The calibration sentence names the temperature of each member that makes the labels.
+        const double share = w.project()->model()->contents().linearShare;
+        const QString tLinear = QString::number(w.project()->model()->contents().linearTemperature, 'f', 2);
+        QVERIFY2(share <= 0 || summary.contains(QStringLiteral("linear member T = ") + tLinear)
+                || summary.contains(QStringLiteral("linear member's T = ") + tLinear),
+            qPrintable(summary));
         // The model is the mean of the weights from the first selectable epoch (2) to the last (6), shaded on the
         // accuracy curves.
         QVERIFY2(summary.contains(QStringLiteral("the mean of the weights of epochs 2–6 kept")), qPrintable(summary));

@@ -121,11 +121,19 @@ void ResultsView::refresh()
             h += tr("<br/>Held-out accuracy <b>%1</b> on %2 labelled cells never trained on; ")
                      .arg(ClassSummaryModel::percent(s->heldOutAccuracy))
                      .arg(s->heldOutCells);
+            // The "after" figure is the model's as it labels (the members mixed by their share), so name the
+            // temperature of each member that takes part.
+            const double share = model->findWeight("linear.weight") ? model->contents().linearShare : 0.0;
+            const QString temperatures = share <= 0 ? tr("T = %1").arg(s->temperature, 0, 'f', 2)
+                : share >= 1 ? tr("the linear member's T = %1").arg(model->contents().linearTemperature, 0, 'f', 2)
+                             : tr("network T = %1, linear member T = %2")
+                                   .arg(s->temperature, 0, 'f', 2)
+                                   .arg(model->contents().linearTemperature, 0, 'f', 2);
             h += model->contents().options.temperatureScaling
-                ? tr("calibration error (ECE) %1 → %2 after temperature scaling (T = %3).")
+                ? tr("calibration error (ECE) %1 → %2 after temperature scaling (%3).")
                       .arg(s->calibrationBefore.ece, 0, 'f', 3)
                       .arg(s->calibrationAfter.ece, 0, 'f', 3)
-                      .arg(s->temperature, 0, 'f', 2)
+                      .arg(temperatures)
                 : tr("calibration error (ECE) %1 (temperature scaling off).").arg(s->calibrationBefore.ece, 0, 'f', 3);
         }
     }
