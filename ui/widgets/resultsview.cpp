@@ -100,6 +100,9 @@ void ResultsView::refresh()
         m_summary->setText(tr("No model yet. Train one (Training tab) or open a saved model (File → Open Model)."));
         return;
     }
+    // The linear member's share of the labels (0: the network alone, or no linear member).
+    const bool hasLinear = model->findWeight("linear.weight") != nullptr;
+    const double share = hasLinear ? model->contents().linearShare : 0.0;
     QString h = tr("<b>Model</b> — %1 · %2 classes · %3 genes")
                     .arg(m_project->modelSource().toHtmlEscaped())
                     .arg(model->classes().size())
@@ -123,7 +126,6 @@ void ResultsView::refresh()
                      .arg(s->heldOutCells);
             // The "after" figure is the model's as it labels (the members mixed by their share), so name the
             // temperature of each member that takes part.
-            const double share = model->findWeight("linear.weight") ? model->contents().linearShare : 0.0;
             const QString temperatures = share <= 0 ? tr("T = %1").arg(s->temperature, 0, 'f', 2)
                 : share >= 1 ? tr("the linear member's T = %1").arg(model->contents().linearTemperature, 0, 'f', 2)
                              : tr("network T = %1, linear member T = %2")
@@ -137,8 +139,7 @@ void ResultsView::refresh()
                 : tr("calibration error (ECE) %1 (temperature scaling off).").arg(s->calibrationBefore.ece, 0, 'f', 3);
         }
     }
-    if (model->findWeight("linear.weight")) {
-        const double share = model->contents().linearShare;
+    if (hasLinear) {
         h += share <= 0 ? tr("<br/>Labels from the network alone; its linear member gives the inspector's second opinion.")
             : share >= 1 ? tr("<br/>Labels from the linear member alone: the network's labels for the target explained "
                               "the labelled cells clearly worse (reverse validation).")
