@@ -118,10 +118,33 @@ private Q_SLOTS:
         }
         const double tMl = fitTemperature(logits, c, labels);
         QVERIFY2(tMl < 0.06, qPrintable(QString::number(tMl)));
-        // Hand-checked: objective 100·log(1 + 2e^(−3/T)) + 8(log T)² has its minimum at T ≈ 0.62 (derivative in
-        // log T: −100·2e^(−3/T)(3/T)/(1 + 2e^(−3/T)) + 16 log T = 0).
+        // Hand-checked: objective 100·log(1 + 2e^(−3/T)) + (log T)²/(2σ²) has its minimum where its derivative in
+        // log T, 100·2e^(−3/T)(3/T)/(1 + 2e^(−3/T)) + log T/σ², is 0: T ≈ 0.405 for the trainer's σ = 1, T ≈ 0.621
+        // for σ = 0.25.
         const double tMap = fitTemperature(logits, c, labels, kTemperaturePriorSigma);
-        QVERIFY2(tMap > 0.5 && tMap < 0.75, qPrintable(QString::number(tMap)));
+        QVERIFY2(std::abs(tMap - 0.405) < 0.01, qPrintable(QString::number(tMap)));
+        const double tTight = fitTemperature(logits, c, labels, 0.25);
+        QVERIFY2(std::abs(tTight - 0.621) < 0.01, qPrintable(QString::number(tTight)));
+    }
+
+    void temperaturePriorLetsNineCellsSharpen()
+    {
+        // A 9-cell model-selection split (mesc: 100 labelled cells), every cell right at confidence 0.9 (logit
+        // margin log 18 over each of two other classes): an underconfident model. The trainer's prior lets the split
+        // sharpen it — objective 9·log(1 + 2e^(−log 18/T)) + (log T)²/2, minimum at T ≈ 0.569, confidence 0.988 —
+        // where σ = 0.25 held it at T ≈ 0.879 (confidence 0.930).
+        const int rows = 9, c = 3;
+        std::vector<float> logits(rows * c, 0.f);
+        std::vector<std::int32_t> labels(rows);
+        for (int r = 0; r < rows; ++r) {
+            labels[r] = r % c;
+            logits[r * c + labels[r]] = static_cast<float>(std::log(18.0));
+        }
+        const double t = fitTemperature(logits, c, labels, kTemperaturePriorSigma);
+        QVERIFY2(std::abs(t - 0.569) < 0.01, qPrintable(QString::number(t)));
+        const auto p = softmaxRows(std::span<const float>(logits.data(), c), c, t);
+        QVERIFY2(std::abs(p[0] - 0.988) < 0.002, qPrintable(QString::number(p[0])));
+        QVERIFY2(std::abs(fitTemperature(logits, c, labels, 0.25) - 0.879) < 0.01, "the tight prior's fit");
     }
 
     void priorShiftByHand()

@@ -40,6 +40,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QRegularExpression>
 #include <QAbstractItemModel>
 #include <QTableView>
 #include <QTabWidget>
@@ -990,9 +991,15 @@ private Q_SLOTS:
         QVERIFY(std::abs(total - 1.0) < 1e-4);
         QVERIFY(inspector->summaryText().contains(QString::fromStdString(w.project()->data().targets[0]->cellIds[static_cast<std::size_t>(fifth)])));
         // The linear member's own call, as a second opinion.
+        // Its label is set in bold when it differs from the prediction, with a note that the opinions disagree.
         QVERIFY(annotationOf(fifth).hasSecondOpinion());
-        QVERIFY(inspector->summaryText().contains(QStringLiteral("linear model says ")
-            + QString::fromStdString(annotationOf(fifth).classes()[static_cast<std::size_t>(annotationOf(fifth).secondLabel(fifth))])));
+        QString plainSummary = inspector->summaryText();
+        plainSummary.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
+        QVERIFY2(plainSummary.contains(QStringLiteral("linear model says ")
+                     + QString::fromStdString(annotationOf(fifth).classes()[static_cast<std::size_t>(annotationOf(fifth).secondLabel(fifth))])),
+            qPrintable(plainSummary));
+        QCOMPARE(plainSummary.contains(QStringLiteral("disagrees")),
+            annotationOf(fifth).secondLabel(fifth) != annotationOf(fifth).predicted(fifth));
         // The genes behind the call, computed in the background once the inspector is in view: top 20, largest
         // attribution first.
         QCOMPARE(inspector->genesTable()->rowCount(), 0);   // hidden so far: nothing computed for it
