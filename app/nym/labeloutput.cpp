@@ -78,7 +78,7 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     nlohmann::json j;
     LabelingOptions lo;
     lo.priorCorrection = !args.noPriorCorrection;
-    nlohmann::json composition = nlohmann::json::object();
+    nlohmann::json composition = nlohmann::json::object(), memberGaps = nlohmann::json::object();
     std::vector<std::string> allTruth, allPred;
     std::vector<float> conf;
     // The table is written once at the end, from every file (core/export: the one column order).
@@ -94,6 +94,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         Annotations a = annotate(l, args.threshold);
         for (const auto &n : l->notes)
             notes.push_back(stem + ": " + n);
+        if (l->memberCompositionGap >= 0)
+            memberGaps[stem] = l->memberCompositionGap;
         if (!l->composition.empty()) {
             nlohmann::json shares = nlohmann::json::object();
             for (std::size_t k = 0; k < l->composition.size(); ++k)
@@ -171,6 +173,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     j["notes"] = notes;
     j["prior_correction"] = !composition.empty();   // applied (asked for, allowed by the model, shares known)
     j["estimated_composition"] = composition;
+    if (!memberGaps.empty())
+        j["composition_member_gap"] = memberGaps;
     if (!args.truth.empty()) {
         const ClassificationMetrics m = classificationMetrics(allTruth, allPred, model.classes());
         std::vector<std::uint8_t> correct;

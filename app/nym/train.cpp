@@ -215,9 +215,9 @@ void addTrain(CLI::App &app, int &exitCode)
         "Lay the labelled cells out in a UMAP map of the embedding (obsm/X_umap in --output, umap_1/umap_2 in --table)");
     cmd->add_option("--umap-seed", a->out.umapArgs.options.seed, "Seed of the UMAP map")->capture_default_str();
     cmd->add_flag("--prior-correction", a->priorCorrection,
-        "Correct the probabilities for the target's own class mix (estimated by EM; off by default)");
+        "Correct the probabilities for the target's own class mix (estimated by EM; the default except with reference-exact)");
     cmd->add_flag("--no-prior-correction", a->out.noPriorCorrection,
-        "Do not correct the probabilities for the target's own class mix (the default)");
+        "Do not correct the probabilities for the target's own class mix");
     cmd->add_flag("--force", a->out.force, "Replace output files that exist");
     cmd->callback([a, &exitCode] { exitCode = guarded([&] { return run(*a); }); });
 }

@@ -102,4 +102,19 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     return r;
 }
 
+double compositionGap(std::span<const float> a, std::span<const float> b, std::int64_t classes,
+    std::span<const double> trainingPrior, std::span<const std::uint8_t> skip, double pseudoCells)
+{
+    if (a.size() != b.size())
+        throw Error("Class-mix comparison: the two sets of probabilities differ in size (" + std::to_string(a.size())
+            + " and " + std::to_string(b.size()) + ").");
+    std::vector<float> pa(a.begin(), a.end()), pb(b.begin(), b.end());
+    const auto ra = correctPriorShift(pa, classes, trainingPrior, skip, pseudoCells);
+    const auto rb = correctPriorShift(pb, classes, trainingPrior, skip, pseudoCells);
+    double gap = 0;
+    for (std::size_t k = 0; k < ra.composition.size(); ++k)
+        gap += std::abs(ra.composition[k] - rb.composition[k]);
+    return gap / 2;
+}
+
 }   // namespace nym

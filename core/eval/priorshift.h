@@ -33,4 +33,11 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     std::span<const double> trainingPrior, std::span<const std::uint8_t> skip = {}, double pseudoCells = 10.0,
     int maxIterations = 1000, double tolerance = 1e-7);
 
+// How far apart two classifiers' estimates of the same cells' class shares are: each set of probabilities (rows ×
+// classes, e.g. the network's and the linear member's, each calibrated) goes through correctPriorShift on a copy,
+// and the result is the total variation distance ½ Σ_k |π_a,k − π_b,k|, from 0 (the same mix) to 1. The inputs are
+// left as they are. Throws nym::Error when the two sets differ in size, and as correctPriorShift.
+double compositionGap(std::span<const float> a, std::span<const float> b, std::int64_t classes,
+    std::span<const double> trainingPrior, std::span<const std::uint8_t> skip = {}, double pseudoCells = 10.0);
+
 }   // namespace nym

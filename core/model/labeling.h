@@ -23,6 +23,9 @@ struct Labeling
     std::vector<std::uint8_t> noCounts; // 1 for cells with no counts in the model's genes (confidence set to 0)
     // Estimated class shares of the input (prior correction), in the model's class order; empty when not applied.
     std::vector<double> composition;
+    // How far apart the two members' own estimates of the input's class shares are (total variation, 0–1), when a
+    // correction was asked for and the model has a linear member; negative otherwise.
+    double memberCompositionGap = -1;
     std::vector<std::string> notes;
     CellMatrix matrix;                  // the aligned log1p(CPM) input (only with LabelingOptions::keepMatrix)
 };

@@ -20,6 +20,7 @@ struct Predictions
     // calibrated probability for that class.
     std::vector<std::int32_t> linearLabel;
     std::vector<float> linearConfidence;
+    std::vector<float> linearProbabilities;   // cells × classes: the linear member's calibrated probabilities
     std::int64_t embeddingSize = 0;
     std::vector<float> embedding;          // cells × embeddingSize: last hidden layer after BN, before ReLU
 

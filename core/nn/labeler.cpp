@@ -1,12 +1,37 @@
 #include "core/nn/labeler.h"
 
 #include "core/common/error.h"
+#include "core/eval/calibration.h"
 #include "core/eval/priorshift.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace nym {
+
+namespace {
+
+// Label names, confidence 0 for cells without counts, the note about them, and the matrix when asked for.
+Labeling finish(Labeling &out, const CellMatrix &x, const LabelingOptions &options)
+{
+    const auto cells = out.noCounts.size();
+    for (std::size_t i = 0; i < cells; ++i) {
+        out.labels[i] = out.predictions.labelName(static_cast<std::int64_t>(i));
+        if (out.noCounts[i])
+            out.predictions.confidence[i] = 0.f;
+    }
+    const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
+    if (empty > 0)
+        out.notes.push_back(std::to_string(empty)
+            + " cells have no counts in the model's genes; they are marked Unassigned with confidence 0.");
+    if (options.keepMatrix)
+        out.matrix = x;
+    return std::move(out);
+}
+
+}   // namespace
 
 Labeling labelDataset(const Model &model, const Dataset &dataset, const LabelingOptions &options)
 {
@@ -52,6 +77,20 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
         } else {
             auto &p = out.predictions;
             const auto c = static_cast<std::int64_t>(p.classes.size());
+            if (!p.linearProbabilities.empty()) {
+                // Each member's own estimate of the class shares, from its calibrated probabilities.
+                const std::vector<float> net = softmaxRows(p.logits, c,
+                    options.predictor.applyTemperature ? model.temperature() : 1.0);
+                out.memberCompositionGap = compositionGap(net, p.linearProbabilities, c, prior, out.noCounts);
+            }
+            if (out.memberCompositionGap > options.maxMemberCompositionGap) {
+                char pct[32];
+                std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * out.memberCompositionGap);
+                out.notes.push_back(std::string("The model's two members disagree on this input's class mix (their "
+                                                "estimates differ by ")
+                    + pct + " of the cells), so the probabilities were not corrected for it.");
+                return finish(out, x, options);
+            }
             std::vector<float> before = p.probabilities;
             const PriorShiftResult r = correctPriorShift(p.probabilities, c, prior, out.noCounts);
             std::int64_t changed = 0, used = 0;
@@ -84,18 +123,7 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
                     + std::to_string(r.iterations) + " iterations; the last estimate was used.");
         }
     }
-    for (std::size_t i = 0; i < cells; ++i) {
-        out.labels[i] = out.predictions.labelName(static_cast<std::int64_t>(i));
-        if (out.noCounts[i])
-            out.predictions.confidence[i] = 0.f;
-    }
-    const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
-    if (empty > 0)
-        out.notes.push_back(std::to_string(empty)
-            + " cells have no counts in the model's genes; they are marked Unassigned with confidence 0.");
-    if (options.keepMatrix)
-        out.matrix = x;
-    return out;
+    return finish(out, x, options);
 }
 
 }   // namespace nym

@@ -78,6 +78,7 @@ Predictions Predictor::predict(const CellMatrix &x) const
     if (linear) {
         p.linearLabel.resize(static_cast<std::size_t>(p.cells));
         p.linearConfidence.resize(static_cast<std::size_t>(p.cells));
+        p.linearProbabilities.resize(static_cast<std::size_t>(p.cells * c));
     }
     const std::int64_t chunk = std::max<std::int64_t>(1, d->opt.chunkCells);
     std::vector<std::int64_t> rows;
@@ -91,7 +92,8 @@ Predictions Predictor::predict(const CellMatrix &x) const
         if (linear) {
             std::vector<float> linLogits = d->linear.logits(x, rows);
             auto lin = torch::from_blob(linLogits.data(), {n, c}, torch::kFloat32);
-            auto linProbs = torch::softmax(lin / tLinear, 1);
+            auto linProbs = torch::softmax(lin / tLinear, 1).contiguous();
+            std::copy_n(linProbs.data_ptr<float>(), n * c, p.linearProbabilities.begin() + b * c);
             auto [lconf, larg] = linProbs.max(1);
             lconf = lconf.contiguous();
             larg = larg.contiguous();

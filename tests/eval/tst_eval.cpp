@@ -224,6 +224,30 @@ private Q_SLOTS:
         // Bayes accuracy under the 50/50 rule is Φ(1) ≈ 0.841; under the 80/20 rule ≈ 0.87.
         QVERIFY2(after > before + 0.015, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
     }
+
+    void compositionGapByHand()
+    {
+        // Two members, one cell, one pseudo-cell: p = (0.9, 0.1) gives π = (1.1 + √1.53) / 3.2 = 0.730291 (as in
+        // priorShiftByHand) and its mirror (0.1, 0.9) gives 1 − π, so the total variation between the two
+        // estimates is 2π − 1 = 0.460582. The inputs are not changed.
+        const std::vector<double> prior {0.5, 0.5};
+        const std::vector<float> a {0.9f, 0.1f}, b {0.1f, 0.9f};
+        const double pi = (1.1 + std::sqrt(1.53)) / 3.2;
+        const double gap = compositionGap(a, b, 2, prior, {}, 1.0);
+        QVERIFY2(std::abs(gap - (2 * pi - 1)) < 1e-6, qPrintable(QString::number(gap)));
+        QCOMPARE(a[0], 0.9f);
+        QCOMPARE(b[0], 0.1f);
+        // The same probabilities: no gap; symmetric.
+        QCOMPARE(compositionGap(a, a, 2, prior, {}, 1.0), 0.0);
+        QVERIFY(std::abs(compositionGap(b, a, 2, prior, {}, 1.0) - gap) < 1e-12);
+        // Skipped rows do not count: a second cell on which the members disagree the other way, skipped.
+        const std::vector<float> a2 {0.9f, 0.1f, 0.1f, 0.9f}, b2 {0.1f, 0.9f, 0.9f, 0.1f};
+        const std::vector<std::uint8_t> skip {0, 1};
+        QVERIFY(std::abs(compositionGap(a2, b2, 2, prior, skip, 1.0) - gap) < 1e-6);
+        QVERIFY(compositionGap(a2, b2, 2, prior, {}, 1.0) < 1e-6);   // both cells: both members see 50/50
+        // Sizes must agree.
+        QVERIFY_THROWS_EXCEPTION(Error, compositionGap(a, a2, 2, prior));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEval)

@@ -319,7 +319,7 @@ private Q_SLOTS:
         QVERIFY(!TrainOptions::fromPreset("reference-exact").priorCorrection);
         QVERIFY(!TrainOptions::fromPreset("reference-exact").targetPartnerRamp);
         QVERIFY(def.targetPartnerRamp);
-        QVERIFY(!def.priorCorrection);   // off by default since issue 17
+        QVERIFY(def.priorCorrection);   // guarded by the members' agreement on the mix (issue 17)
         QVERIFY(def.distributionAlignment);
         QCOMPARE(def.alignmentStrength, 0.25);
         QCOMPARE(def.alignmentDecayEpochs, 20);
@@ -877,6 +877,9 @@ private Q_SLOTS:
         QCOMPARE(back.contents().classPrior, prior);
         const Labeling a = labelDataset(r.model, *p.target), b = labelDataset(back, *p.target);
         QCOMPARE(a.predictions.probabilities, b.predictions.probabilities);
+        // The two members agree on this target's mix, so the correction applies.
+        QVERIFY2(a.memberCompositionGap >= 0 && a.memberCompositionGap <= LabelingOptions().maxMemberCompositionGap,
+            qPrintable(QString::number(a.memberCompositionGap)));
         QCOMPARE(a.composition.size(), std::size_t(3));
         QVERIFY(std::abs(std::accumulate(a.composition.begin(), a.composition.end(), 0.0) - 1) < 1e-6);
         // Without the correction, or with a model that lacks the shares (older files): the raw probabilities and a
@@ -1397,16 +1400,31 @@ private Q_SLOTS:
         const double acc = accuracyOn(m, *p.target);
         QVERIFY2(acc > 0.9, qPrintable(QString::number(acc)));
         // The class-mix correction on these probabilities (half from a network that has not learnt yet) would
-        // relabel far more than the ambiguous cells: the guard leaves it out and says so.
+        // relabel far more than the ambiguous cells: the guards leave it out and say so — the members' own
+        // estimates of the mix disagree, and the correction would relabel over a quarter of the cells.
         Model::Contents corrected = m.contents();
         corrected.options.priorCorrection = true;
         const Labeling withGuard = labelDataset(Model(corrected), *p.target);
-        QVERIFY(std::any_of(withGuard.notes.begin(), withGuard.notes.end(),
-            [](const std::string &n) { return n.find("it was not applied") != std::string::npos; }));
+        const auto hasNote = [](const Labeling &l, const char *text) {
+            return std::any_of(l.notes.begin(), l.notes.end(),
+                [&](const std::string &n) { return n.find(text) != std::string::npos; });
+        };
+        qInfo("the members' class-mix estimates differ by %.3f", withGuard.memberCompositionGap);
+        QVERIFY(withGuard.memberCompositionGap > LabelingOptions().maxMemberCompositionGap);   // 0.62 here
+        QVERIFY(hasNote(withGuard, "disagree on this input's class mix"));
         QVERIFY(withGuard.composition.empty());
         QCOMPARE(withGuard.labels, labelDataset(m, *p.target).labels);
+        // Without the member guard the relabelling guard still catches it.
+        LabelingOptions relabelOnly;
+        relabelOnly.maxMemberCompositionGap = 1.0;
+        const Labeling refused = labelDataset(Model(corrected), *p.target, relabelOnly);
+        QVERIFY(hasNote(refused, "it was not applied"));
+        QVERIFY(!hasNote(refused, "disagree on this input's class mix"));
+        QVERIFY(refused.composition.empty());
+        QCOMPARE(refused.labels, withGuard.labels);
         LabelingOptions unguarded;
         unguarded.maxRelabelledByCorrection = 1.0;
+        unguarded.maxMemberCompositionGap = 1.0;
         const Labeling without = labelDataset(Model(corrected), *p.target, unguarded);
         const double accWithout = classificationMetrics(truthOf(*p.target), without.labels, m.classes()).accuracy;
         qInfo("class-mix correction without the guard: accuracy %.3f (with: %.3f)", accWithout, acc);
