@@ -474,6 +474,19 @@ private Q_SLOTS:
         QVERIFY2(summary.contains(QStringLiteral("Held-out accuracy")), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("agreement")), qPrintable(summary));   // the target has cell_type
         QVERIFY2(summary.contains(QStringLiteral("linear member")), qPrintable(summary));   // how the labels were made
+        // What labelling did about the target's class mix: corrected (with its largest estimated share), or a note
+        // saying why not.
+        const auto &labeling = *w.project()->labelings()[0];
+        if (!labeling.composition.empty()) {
+            const auto top = std::max_element(labeling.composition.begin(), labeling.composition.end())
+                - labeling.composition.begin();
+            QVERIFY2(summary.contains(QStringLiteral("corrected for the file's own class mix (estimated ")
+                         + QString::fromStdString(labeling.predictions.classes[static_cast<std::size_t>(top)])),
+                qPrintable(summary));
+        } else {
+            QVERIFY(!labeling.notes.empty());
+            QVERIFY2(summary.contains(QString::fromStdString(labeling.notes.front())), qPrintable(summary));
+        }
         // The calibration sentence names the temperature of each member that makes the labels.
         const double share = w.project()->model()->contents().linearShare;
         const QString tLinear = QString::number(w.project()->model()->contents().linearTemperature, 'f', 2);

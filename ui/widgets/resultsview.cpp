@@ -1,6 +1,7 @@
 #include "ui/widgets/resultsview.h"
 
 #include "core/common/error.h"
+#include "core/data/trainingset.h"
 #include "ui/document/project.h"
 #include "ui/models/classsummarymodel.h"
 
@@ -15,7 +16,9 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace nym::ui {
 
@@ -165,6 +168,30 @@ void ResultsView::refresh()
              .arg(ClassSummaryModel::percent(total ? static_cast<double>(below) / static_cast<double>(total) : 0));
     if (noCounts > 0)
         h += tr(" %1 cells have no counts in the model's genes (confidence 0).").arg(noCounts);
+    // What labelling did to each file: the correction for its own class mix (its largest estimated shares), or why
+    // it was left out, and the labelling's other notes.
+    const auto &targets = m_project->data().targets;
+    for (std::size_t f = 0; f < labelings.size(); ++f) {
+        const Labeling &l = *labelings[f];
+        const QString file = labelings.size() > 1 && f < targets.size()
+            ? QString::fromStdString(datasetDisplayName(*targets[f], f)).toHtmlEscaped() + QStringLiteral(": ")
+            : QString();
+        if (!l.composition.empty()) {
+            std::vector<std::size_t> order(l.composition.size());
+            std::iota(order.begin(), order.end(), std::size_t {0});
+            std::sort(order.begin(), order.end(), [&](auto a, auto b) { return l.composition[a] > l.composition[b]; });
+            QStringList shares;
+            for (std::size_t i = 0; i < std::min<std::size_t>(3, order.size()); ++i)
+                shares << QStringLiteral("%1 %2").arg(
+                    QString::fromStdString(l.predictions.classes[order[i]]).toHtmlEscaped(),
+                    ClassSummaryModel::percent(l.composition[order[i]]));
+            h += tr("<br/>%1Probabilities corrected for the file's own class mix (estimated %2%3).")
+                     .arg(file, shares.join(QStringLiteral(", ")), order.size() > 3 ? tr(", …") : QString());
+        }
+        for (const auto &n : l.notes)
+            if (n.find("have no counts in the model's genes") == std::string::npos)   // said above, for all files
+                h += QStringLiteral("<br/>") + file + QString::fromStdString(n).toHtmlEscaped();
+    }
     if (const auto &m = m_model->agreement())
         h += tr("<br/>The target files carry their own '%1' column: agreement <b>%2</b> over %3 cells of "
                 "known classes (balanced %4, κ %5, macro-F1 %6). It was not used for training.")
