@@ -5,7 +5,6 @@
 #include "core/eval/priorshift.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <utility>
 
