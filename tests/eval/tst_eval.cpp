@@ -12,6 +12,22 @@
 
 using namespace nym;
 
+namespace {
+
+// `rows` cells, cell r of class r mod c, every one predicted right: logit `margin` for its class, 0 for the others.
+std::pair<std::vector<float>, std::vector<std::int32_t>> allRight(int rows, int c, float margin)
+{
+    std::vector<float> logits(static_cast<std::size_t>(rows * c), 0.f);
+    std::vector<std::int32_t> labels(static_cast<std::size_t>(rows));
+    for (int r = 0; r < rows; ++r) {
+        labels[static_cast<std::size_t>(r)] = r % c;
+        logits[static_cast<std::size_t>(r * c + r % c)] = margin;
+    }
+    return {logits, labels};
+}
+
+}   // namespace
+
 class TestEval : public QObject
 {
     Q_OBJECT
@@ -109,13 +125,8 @@ private Q_SLOTS:
     {
         // 100 cells, every one predicted right with margin 3: the likelihood alone keeps falling as T → 0, so the
         // plain fit runs to the search bound (every confidence becomes 1). The prior keeps T near 1.
-        const int rows = 100, c = 3;
-        std::vector<float> logits(rows * c, 0.f);
-        std::vector<std::int32_t> labels(rows);
-        for (int r = 0; r < rows; ++r) {
-            labels[r] = r % c;
-            logits[r * c + labels[r]] = 3.f;
-        }
+        const int c = 3;
+        const auto [logits, labels] = allRight(100, c, 3.f);
         const double tMl = fitTemperature(logits, c, labels);
         QVERIFY2(tMl < 0.06, qPrintable(QString::number(tMl)));
         // Hand-checked: objective 100·log(1 + 2e^(−3/T)) + (log T)²/(2σ²) has its minimum where its derivative in
@@ -133,13 +144,8 @@ private Q_SLOTS:
         // margin log 18 over each of two other classes): an underconfident model. The trainer's prior lets the split
         // sharpen it — objective 9·log(1 + 2e^(−log 18/T)) + (log T)²/2, minimum at T ≈ 0.569, confidence 0.988 —
         // where σ = 0.25 held it at T ≈ 0.879 (confidence 0.930).
-        const int rows = 9, c = 3;
-        std::vector<float> logits(rows * c, 0.f);
-        std::vector<std::int32_t> labels(rows);
-        for (int r = 0; r < rows; ++r) {
-            labels[r] = r % c;
-            logits[r * c + labels[r]] = static_cast<float>(std::log(18.0));
-        }
+        const int c = 3;
+        const auto [logits, labels] = allRight(9, c, static_cast<float>(std::log(18.0)));
         const double t = fitTemperature(logits, c, labels, kTemperaturePriorSigma);
         QVERIFY2(std::abs(t - 0.569) < 0.01, qPrintable(QString::number(t)));
         const auto p = softmaxRows(std::span<const float>(logits.data(), c), c, t);
