@@ -92,8 +92,10 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         const std::string stem = datasetDisplayName(ds, f);
         const auto l = std::make_shared<const Labeling>(labelDataset(model, ds, lo));
         Annotations a = annotate(l, args.threshold);
-        for (const auto &n : l->notes)
+        for (const auto &n : l->notes) {
             notes.push_back(stem + ": " + n);
+            std::fprintf(stderr, "note: %s: %s\n", stem.c_str(), n.c_str());
+        }
         if (l->memberCompositionGap >= 0)
             memberGaps[stem] = l->memberCompositionGap;
         if (!l->composition.empty()) {
@@ -122,6 +124,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         std::printf("%s: %lld cells labelled;", stem.c_str(), static_cast<long long>(l->predictions.cells));
         for (const auto &[name, n] : counts)
             std::printf(" %s %lld;", name.c_str(), static_cast<long long>(n));
+        if (!l->composition.empty())
+            std::printf(" probabilities corrected for the file's own class mix;");
         std::printf("\n");
         labelings.push_back(l);
         annotations.push_back(std::move(a));
