@@ -78,7 +78,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     nlohmann::json j;
     LabelingOptions lo;
     lo.priorCorrection = !args.noPriorCorrection;
-    nlohmann::json composition = nlohmann::json::object(), memberGaps = nlohmann::json::object();
+    nlohmann::json composition = nlohmann::json::object(), memberGaps = nlohmann::json::object(),
+                   shiftTests = nlohmann::json::object();
     std::vector<std::string> allTruth, allPred;
     std::vector<float> conf;
     // The table is written once at the end, from every file (core/export: the one column order).
@@ -98,6 +99,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
         }
         if (l->memberCompositionGap >= 0)
             memberGaps[stem] = l->memberCompositionGap;
+        if (l->shiftStatistic >= 0)
+            shiftTests[stem] = {{"statistic", l->shiftStatistic}, {"threshold", l->shiftThreshold}};
         if (!l->composition.empty()) {
             nlohmann::json shares = nlohmann::json::object();
             for (std::size_t k = 0; k < l->composition.size(); ++k)
@@ -179,6 +182,8 @@ nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_p
     j["estimated_composition"] = composition;
     if (!memberGaps.empty())
         j["composition_member_gap"] = memberGaps;
+    if (!shiftTests.empty())
+        j["composition_shift_test"] = shiftTests;   // 2Λ and its 1% threshold, per file
     if (!args.truth.empty()) {
         const ClassificationMetrics m = classificationMetrics(allTruth, allPred, model.classes());
         std::vector<std::uint8_t> correct;

@@ -92,6 +92,17 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     if (r.cells == 0)
         r.converged = true;
     updateRatio();
+    // Log-likelihood of the cells under the estimated shares relative to the training shares:
+    // p(x | π) / p(x | prior) = Σ_k p(k | x) π_k / prior_k.
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (!use(i))
+            continue;
+        double s = 0;
+        for (std::size_t k = 0; k < c; ++k)
+            s += static_cast<double>(probabilities[i * c + k]) * ratio[k];
+        if (s > 0 && std::isfinite(s))
+            r.logLikelihoodRatio += std::log(s);
+    }
     for (std::size_t i = 0; i < rows; ++i) {
         if (!use(i) || !posterior(i, q.data()))
             continue;
@@ -100,6 +111,16 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     }
     r.composition = pi;
     return r;
+}
+
+double chiSquareQuantile99(int dof)
+{
+    if (dof < 1)
+        throw Error("A chi-square quantile needs at least one degree of freedom.");
+    // Wilson & Hilferty (1931): (χ²/k)^(1/3) is nearly normal with mean 1 − 2/(9k) and variance 2/(9k).
+    const double k = dof, v = 2.0 / (9.0 * k), z = 2.326347874040841;   // the standard normal's 0.99 quantile
+    const double base = 1.0 - v + z * std::sqrt(v);
+    return k * base * base * base;
 }
 
 double compositionGap(std::span<const float> a, std::span<const float> b, std::int64_t classes,

@@ -17,6 +17,10 @@ struct PriorShiftResult
     int iterations = 0;
     bool converged = false;
     std::int64_t cells = 0;            // cells that took part
+    // Σ over those cells of log p(x | π) / p(x | training shares) = log Σ_k p(k | x) π_k / prior_k at the estimate:
+    // twice it is the likelihood-ratio statistic for "the mix is the training one" (Saerens et al. 2002, §3.3),
+    // about χ² with (classes in training − 1) degrees of freedom when it is and the probabilities are calibrated.
+    double logLikelihoodRatio = 0;
 };
 
 // Label-shift correction by expectation–maximisation (Saerens, Latinne & Decaestecker 2002; with calibrated
@@ -32,6 +36,10 @@ struct PriorShiftResult
 PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t classes,
     std::span<const double> trainingPrior, std::span<const std::uint8_t> skip = {}, double pseudoCells = 10.0,
     int maxIterations = 1000, double tolerance = 1e-7);
+
+// The 0.99 quantile of the χ² distribution with `dof` ≥ 1 degrees of freedom (Wilson–Hilferty approximation,
+// within 1% of the exact value from 1 degree of freedom up). Throws nym::Error for dof < 1.
+double chiSquareQuantile99(int dof);
 
 // How far apart two classifiers' estimates of the same cells' class shares are: each set of probabilities (rows ×
 // classes, e.g. the network's and the linear member's, each calibrated) goes through correctPriorShift on a copy,

@@ -26,6 +26,9 @@ struct Labeling
     // How far apart the two members' own estimates of the input's class shares are (total variation, 0–1), when a
     // correction was asked for and the model has a linear member; negative otherwise.
     double memberCompositionGap = -1;
+    // The likelihood-ratio statistic 2Λ for "this input's class mix is the training data's" and its 1% threshold
+    // (χ², classes − 1 degrees of freedom), when the correction was estimated; negative otherwise.
+    double shiftStatistic = -1, shiftThreshold = -1;
     std::vector<std::string> notes;
     CellMatrix matrix;                  // the aligned log1p(CPM) input (only with LabelingOptions::keepMatrix)
 };

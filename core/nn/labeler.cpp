@@ -92,6 +92,19 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
             }
             std::vector<float> before = p.probabilities;
             const PriorShiftResult r = correctPriorShift(p.probabilities, c, prior, out.noCounts);
+            // No clear evidence that the mix differs from the training data's (likelihood-ratio test at 1%): the
+            // correction would only move the probabilities by the noise of the estimate.
+            const auto trainedClasses = std::count_if(prior.begin(), prior.end(), [](double v) { return v > 0; });
+            if (trainedClasses >= 2) {
+                out.shiftStatistic = 2 * r.logLikelihoodRatio;
+                out.shiftThreshold = chiSquareQuantile99(static_cast<int>(trainedClasses) - 1);
+            }
+            if (options.requireSignificantShift && trainedClasses >= 2 && out.shiftStatistic < out.shiftThreshold) {
+                p.probabilities.swap(before);
+                out.notes.push_back("This input's class mix is not clearly different from the training data's "
+                                    "(likelihood-ratio test, p > 0.01), so the probabilities were not corrected for it.");
+                return finish(out, x, options);
+            }
             std::int64_t changed = 0, used = 0;
             for (std::size_t i = 0; i < cells; ++i) {
                 const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);

@@ -39,6 +39,9 @@ struct LabelingOptions
     // batch2, where the regression is 0.65 right; the tiny simulated pair, where the corrected probabilities were
     // 0.636 right instead of 0.765). Default 0.2; 1 disables the guard.
     double maxMemberCompositionGap = 0.2;
+    // Correct only when the input's estimated mix differs from the training data's beyond chance: the likelihood-
+    // ratio test of Saerens et al. (2002, §3.3) at 1% (PriorShiftResult::logLikelihoodRatio). Default true.
+    bool requireSignificantShift = true;
     // Keep the aligned log1p(CPM) matrix in the result (for saliency and gene views). Default false.
     bool keepMatrix = false;
 };

@@ -2,6 +2,7 @@
 #include "common/testsupport.h"
 
 #include "core/io/datasetreader.h"
+#include "core/data/reviewedcells.h"
 #include "core/io/h5adwriter.h"
 
 #include <QJsonArray>
@@ -259,7 +260,20 @@ private Q_SLOTS:
                              sim})
                      .code,
             0);
-        const QString train = sim + QStringLiteral("/batch1.h5ad"), target = sim + QStringLiteral("/batch2.h5ad");
+        const QString train = sim + QStringLiteral("/batch1.h5ad"), target = dir.filePath(QStringLiteral("shifted.h5ad"));
+        {
+            // The target: batch 2 with four in five cells of its first cell's type left out, so its class mix
+            // differs from the training file's and the correction for it has something to find.
+            const auto full = nym::readDataset(nymtest::s(sim + QStringLiteral("/batch2.h5ad")));
+            const nym::ObsColumn *types = full.findObs("cell_type");
+            QVERIFY(types);
+            std::vector<std::int64_t> keep;
+            for (std::int64_t i = 0; i < full.cells(); ++i)
+                if (types->text(i) != types->text(0) || i % 5 == 0)
+                    keep.push_back(i);
+            QVERIFY(keep.size() < static_cast<std::size_t>(full.cells()) * 9 / 10);
+            nym::writeH5ad(nym::subsetCells(full, keep), nymtest::s(target));
+        }
         const QString model = dir.filePath(QStringLiteral("m.nym")), out = dir.filePath(QStringLiteral("out.h5ad"));
         const QString table = dir.filePath(QStringLiteral("cells.csv")), report = dir.filePath(QStringLiteral("r.json"));
         const QStringList trainArgs {QStringLiteral("train"), QStringLiteral("--train"), train, QStringLiteral("--target"),

@@ -167,12 +167,15 @@ private Q_SLOTS:
         QVERIFY(std::abs(r.composition[1] - (1 - pi)) < 1e-6);
         // The cell's posterior under π: 0.9π / (0.9π + 0.1(1 − π)) = 2π − 0.5 (from the fixed point).
         QVERIFY(std::abs(p[0] - (2 * pi - 0.5)) < 1e-5);
+        // Log-likelihood ratio against the training shares: log(0.9π/0.5 + 0.1(1 − π)/0.5) = log(0.2 + 1.6π).
+        QVERIFY(std::abs(r.logLikelihoodRatio - std::log(0.2 + 1.6 * pi)) < 1e-6);
         QVERIFY(std::abs(p[0] + p[1] - 1) < 1e-6);
 
         // Predictions whose mean is the training mix already: nothing moves.
         std::vector<float> same {0.9f, 0.1f, 0.1f, 0.9f};
         const auto s = correctPriorShift(same, 2, prior, {}, 0.0);
         QVERIFY(std::abs(s.composition[0] - 0.5) < 1e-9);
+        QVERIFY(std::abs(s.logLikelihoodRatio) < 1e-6);   // rows summing to 1 in float
         QVERIFY(std::abs(same[0] - 0.9f) < 1e-6f && std::abs(same[3] - 0.9f) < 1e-6f);
 
         // Skipped rows are neither counted nor changed; training shares need not be normalised.
@@ -229,6 +232,29 @@ private Q_SLOTS:
         const double after = accuracy(p);
         // Bayes accuracy under the 50/50 rule is Φ(1) ≈ 0.841; under the 80/20 rule ≈ 0.87.
         QVERIFY2(after > before + 0.015, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
+        // The likelihood-ratio test sees the shift far beyond chance; 2,000 cells drawn at the training mix do not
+        // reach the 1% threshold (2Λ is about χ² with one degree of freedom there).
+        QVERIFY2(2 * r.logLikelihoodRatio > 10 * chiSquareQuantile99(1), qPrintable(QString::number(r.logLikelihoodRatio)));
+        std::bernoulli_distribution fair(0.5);
+        std::vector<float> q(2 * 2000);
+        for (int i = 0; i < 2000; ++i) {
+            const double x = (fair(rng) ? 1.0 : -1.0) + noise(rng);
+            const double p1 = 1.0 / (1.0 + std::exp(-2 * x));
+            q[2 * i] = static_cast<float>(1 - p1);
+            q[2 * i + 1] = static_cast<float>(p1);
+        }
+        const auto null = correctPriorShift(q, 2, std::vector<double> {0.5, 0.5});
+        QVERIFY2(2 * null.logLikelihoodRatio < chiSquareQuantile99(1), qPrintable(QString::number(null.logLikelihoodRatio)));
+        QVERIFY(null.logLikelihoodRatio >= 0);
+    }
+
+    void chiSquareQuantilesWithinOnePercent()
+    {
+        // Exact 0.99 quantiles (scipy.stats.chi2.ppf): 1 → 6.6349, 2 → 9.2103, 3 → 11.3449, 8 → 20.0902.
+        const std::pair<int, double> exact[] = {{1, 6.6349}, {2, 9.2103}, {3, 11.3449}, {8, 20.0902}};
+        for (const auto &[dof, q] : exact)
+            QVERIFY2(std::abs(chiSquareQuantile99(dof) / q - 1) < 0.01, qPrintable(QString::number(chiSquareQuantile99(dof))));
+        QVERIFY_THROWS_EXCEPTION(Error, chiSquareQuantile99(0));
     }
 
     void compositionGapByHand()

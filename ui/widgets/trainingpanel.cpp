@@ -189,8 +189,8 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
         tr("When labelling, estimate each file's cell-type proportions and adjust the probabilities to them "
            "(EM, Saerens et al. 2002), so a type that is rarer there than in the training data is not over-called "
            "among ambiguous cells. It assumes probabilities calibrated on the target, so it is left out, with a note, "
-           "for a file on whose mix the model's two members disagree or where it would relabel more than a "
-           "quarter of the cells."),
+           "for a file whose mix is not clearly different from the training data's, on whose mix the model's two "
+           "members disagree, or where it would relabel more than a quarter of the cells."),
         [](const O &o) { return o.priorCorrection; }, [](O &o, bool v) { o.priorCorrection = v; });
     addNumber(f, QStringLiteral("linearShare"), tr("Linear member share"),
         tr("A logistic regression is fitted with the network and mixed into its probabilities; it is also the "
