@@ -108,7 +108,8 @@ struct TrainOptions
     // batch3 and a pbmc pair while the members were calibrated on 9–40 cells); with the members calibrated by
     // cross-fitting and a weakly informative prior it costs none of them more than 0.005, gains 0.025 and 0.04 where
     // the simulated target's mix really differs, and the labelling leaves it out when the two members disagree on
-    // the input's mix (LabelingOptions::maxMemberCompositionGap).
+    // the input's mix or the mix has not clearly changed (LabelingOptions::maxMemberCompositionGap,
+    // requireSignificantShift).
     bool priorCorrection = true;
     // Also leave low-confidence target cells out of the adversary batch. Default false; on in
     // "new-identity-discovery" (as the reference).
