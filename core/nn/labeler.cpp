@@ -6,28 +6,87 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <utility>
 
 namespace nym {
 
 namespace {
 
-// Label names, confidence 0 for cells without counts, the note about them, and the matrix when asked for.
-Labeling finish(Labeling &out, const CellMatrix &x, const LabelingOptions &options)
+std::string percent(double fraction)
 {
-    const auto cells = out.noCounts.size();
-    for (std::size_t i = 0; i < cells; ++i) {
-        out.labels[i] = out.predictions.labelName(static_cast<std::int64_t>(i));
-        if (out.noCounts[i])
-            out.predictions.confidence[i] = 0.f;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0f%%", 100.0 * fraction);
+    return text;
+}
+
+// The correction of the probabilities for the input's own class mix (prior-shift EM), with its guards: left out,
+// with a note, when the two members disagree on the mix, when the mix is not clearly the training data's, or when
+// it would relabel too many cells. Rewrites the predictions' probabilities, labels and confidences when applied.
+void classMixCorrection(Labeling &out, const Model &model, const LabelingOptions &options)
+{
+    if (!options.priorCorrection || !model.contents().options.priorCorrection)
+        return;
+    const auto &prior = model.contents().classPrior;
+    if (prior.empty()) {
+        out.notes.push_back("The model file does not hold its training class shares (written by an older "
+                            "version), so the probabilities are not corrected for this input's class mix.");
+        return;
     }
-    const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
-    if (empty > 0)
-        out.notes.push_back(std::to_string(empty)
-            + " cells have no counts in the model's genes; they are marked Unassigned with confidence 0.");
-    if (options.keepMatrix)
-        out.matrix = x;
-    return std::move(out);
+    const auto cells = out.noCounts.size();
+    auto &p = out.predictions;
+    const auto c = static_cast<std::int64_t>(p.classes.size());
+    if (!p.linearProbabilities.empty()) {
+        // Each member's own estimate of the class shares, from its calibrated probabilities.
+        const std::vector<float> net = softmaxRows(p.logits, c,
+            options.predictor.applyTemperature ? model.temperature() : 1.0);
+        out.memberCompositionGap = compositionGap(net, p.linearProbabilities, c, prior, out.noCounts);
+    }
+    if (out.memberCompositionGap > options.maxMemberCompositionGap) {
+        out.notes.push_back("The model's two members disagree on this input's class mix (their estimates "
+                            "differ by " + percent(out.memberCompositionGap)
+            + " of the cells), so the probabilities were not corrected for it.");
+        return;
+    }
+    std::vector<float> before = p.probabilities;
+    const PriorShiftResult r = correctPriorShift(p.probabilities, c, prior, out.noCounts);
+    // No clear evidence that the mix differs from the training data's (likelihood-ratio test at 1%): the
+    // correction would only move the probabilities by the noise of the estimate.
+    const auto trainedClasses = std::count_if(prior.begin(), prior.end(), [](double v) { return v > 0; });
+    if (trainedClasses >= 2) {
+        out.shiftStatistic = 2 * r.logLikelihoodRatio;
+        out.shiftThreshold = chiSquareQuantile99(static_cast<int>(trainedClasses) - 1);
+    }
+    if (options.requireSignificantShift && trainedClasses >= 2 && out.shiftStatistic < out.shiftThreshold) {
+        p.probabilities.swap(before);
+        out.notes.push_back("This input's class mix is not clearly different from the training data's "
+                            "(likelihood-ratio test, p > 0.01), so the probabilities were not corrected for it.");
+        return;
+    }
+    std::int64_t changed = 0, used = 0;
+    for (std::size_t i = 0; i < cells; ++i) {
+        const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
+        const auto best = static_cast<std::int32_t>(std::max_element(row, row + c) - row);
+        if (!out.noCounts[i]) {
+            ++used;
+            changed += best != p.label[i];
+        }
+    }
+    const double share = used > 0 ? static_cast<double>(changed) / static_cast<double>(used) : 0.0;
+    if (share > options.maxRelabelledByCorrection) {
+        p.probabilities.swap(before);
+        out.notes.push_back("The correction for this input's class mix would change the label of "
+            + percent(share) + " of the cells, more than its probabilities can support; it was not applied.");
+    } else {
+        out.composition = r.composition;
+    }
+    for (std::size_t i = 0; i < cells; ++i) {
+        const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
+        const auto best = std::max_element(row, row + c);
+        p.label[i] = static_cast<std::int32_t>(best - row);
+        p.confidence[i] = *best;
+    }
+    if (!r.converged)
+        out.notes.push_back("The estimate of this input's class mix did not converge in "
+            + std::to_string(r.iterations) + " iterations; the last estimate was used.");
 }
 
 }   // namespace
@@ -68,74 +127,19 @@ Labeling labelDataset(const Model &model, const Dataset &dataset, const Labeling
     out.noCounts.resize(cells);
     for (std::size_t i = 0; i < cells; ++i)
         out.noCounts[i] = sums[i] <= 0;
-    if (options.priorCorrection && model.contents().options.priorCorrection) {
-        const auto &prior = model.contents().classPrior;
-        if (prior.empty()) {
-            out.notes.push_back("The model file does not hold its training class shares (written by an older "
-                                "version), so the probabilities are not corrected for this input's class mix.");
-        } else {
-            auto &p = out.predictions;
-            const auto c = static_cast<std::int64_t>(p.classes.size());
-            if (!p.linearProbabilities.empty()) {
-                // Each member's own estimate of the class shares, from its calibrated probabilities.
-                const std::vector<float> net = softmaxRows(p.logits, c,
-                    options.predictor.applyTemperature ? model.temperature() : 1.0);
-                out.memberCompositionGap = compositionGap(net, p.linearProbabilities, c, prior, out.noCounts);
-            }
-            if (out.memberCompositionGap > options.maxMemberCompositionGap) {
-                char pct[32];
-                std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * out.memberCompositionGap);
-                out.notes.push_back(std::string("The model's two members disagree on this input's class mix (their "
-                                                "estimates differ by ")
-                    + pct + " of the cells), so the probabilities were not corrected for it.");
-                return finish(out, x, options);
-            }
-            std::vector<float> before = p.probabilities;
-            const PriorShiftResult r = correctPriorShift(p.probabilities, c, prior, out.noCounts);
-            // No clear evidence that the mix differs from the training data's (likelihood-ratio test at 1%): the
-            // correction would only move the probabilities by the noise of the estimate.
-            const auto trainedClasses = std::count_if(prior.begin(), prior.end(), [](double v) { return v > 0; });
-            if (trainedClasses >= 2) {
-                out.shiftStatistic = 2 * r.logLikelihoodRatio;
-                out.shiftThreshold = chiSquareQuantile99(static_cast<int>(trainedClasses) - 1);
-            }
-            if (options.requireSignificantShift && trainedClasses >= 2 && out.shiftStatistic < out.shiftThreshold) {
-                p.probabilities.swap(before);
-                out.notes.push_back("This input's class mix is not clearly different from the training data's "
-                                    "(likelihood-ratio test, p > 0.01), so the probabilities were not corrected for it.");
-                return finish(out, x, options);
-            }
-            std::int64_t changed = 0, used = 0;
-            for (std::size_t i = 0; i < cells; ++i) {
-                const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
-                const auto best = static_cast<std::int32_t>(std::max_element(row, row + c) - row);
-                if (!out.noCounts[i]) {
-                    ++used;
-                    changed += best != p.label[i];
-                }
-            }
-            const double share = used > 0 ? static_cast<double>(changed) / static_cast<double>(used) : 0.0;
-            if (share > options.maxRelabelledByCorrection) {
-                p.probabilities.swap(before);
-                char pct[32];
-                std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * share);
-                out.notes.push_back(std::string("The correction for this input's class mix would change the label of ")
-                    + pct + " of the cells, more than its probabilities can support; it was not applied.");
-            } else {
-                out.composition = r.composition;
-            }
-            for (std::size_t i = 0; i < cells; ++i) {
-                const float *row = p.probabilities.data() + i * static_cast<std::size_t>(c);
-                const auto best = std::max_element(row, row + c);
-                p.label[i] = static_cast<std::int32_t>(best - row);
-                p.confidence[i] = *best;
-            }
-            if (!r.converged)
-                out.notes.push_back("The estimate of this input's class mix did not converge in "
-                    + std::to_string(r.iterations) + " iterations; the last estimate was used.");
-        }
+    classMixCorrection(out, model, options);
+    for (std::size_t i = 0; i < cells; ++i) {
+        out.labels[i] = out.predictions.labelName(static_cast<std::int64_t>(i));
+        if (out.noCounts[i])
+            out.predictions.confidence[i] = 0.f;
     }
-    return finish(out, x, options);
+    const auto empty = std::count(out.noCounts.begin(), out.noCounts.end(), std::uint8_t {1});
+    if (empty > 0)
+        out.notes.push_back(std::to_string(empty)
+            + " cells have no counts in the model's genes; they are marked Unassigned with confidence 0.");
+    if (options.keepMatrix)
+        out.matrix = x;
+    return out;
 }
 
 }   // namespace nym
