@@ -21,7 +21,7 @@ void addUmapOptions(CLI::App &command, UmapArgs &args)
     command.add_option("--pca", args.pca,
         "Principal components to search neighbours in (0: none; default: 50 for inputs wider than 50 with more "
         "than 50,000 cells)")->check(CLI::Range(0, 10000));
-    command.add_option("--seed", args.options.seed, "Random seed (same seed and threads: same map)")->capture_default_str();
+    command.add_option("--seed", args.options.seed, "Random seed (same seed: same map, with any thread count)")->capture_default_str();
     command.add_option("--threads", args.options.threads, "Threads (default: all cores, at most 8)")->check(CLI::Range(0, 256));
 }
 

@@ -81,25 +81,31 @@ bool exactSearch(const float *data, std::int64_t rows, std::int64_t cols, Neighb
 bool hnswSearch(const float *data, std::int64_t rows, std::int64_t cols, NeighborGraph &graph,
     const NeighborOptions &options, int threads, const std::stop_token &stop)
 {
-    const int shards = static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(1, rows / 1000)));
+    // Two shards whatever the thread count (one under 2,000 cells), so the graph is the same for any thread count.
+    // Every cell searches every shard and a search costs nearly as much in a small shard as in a large one, so
+    // shards beyond two cost more in searching than their parallel building saves (100,000 × 50: 6.4 s with 2
+    // shards on 2 threads, 9.4 s with 4, 15 s with 8; on 8 threads 2 shards are estimated as fast as 8).
+    const int shards = static_cast<int>(std::clamp<std::int64_t>(rows / 1000, 1, 2));
     hnswlib::L2Space space(static_cast<std::size_t>(cols));
     std::vector<std::unique_ptr<hnswlib::HierarchicalNSW<float>>> index(static_cast<std::size_t>(shards));
     std::atomic<bool> stopped {false};
-    const auto shardBegin = [&](int s) { return rows * s / shards; };
-    runOnThreads(shards, [&](int s) {
-        const std::int64_t begin = shardBegin(s), end = shardBegin(s + 1);
-        auto shard = std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, static_cast<std::size_t>(end - begin),
-            static_cast<std::size_t>(options.hnswM), static_cast<std::size_t>(options.efConstruction),
-            static_cast<std::size_t>(options.seed + static_cast<std::uint64_t>(s) * 7919u + 100u));
-        for (std::int64_t r = begin; r < end; ++r) {
-            if ((r & 1023) == 0 && (stopped || stop.stop_requested())) {
-                stopped = true;
-                return;
+    const auto shardBegin = [&](std::int64_t s) { return rows * s / shards; };
+    parallelFor(threads, shards, [&](std::int64_t firstShard, std::int64_t lastShard) {
+        for (std::int64_t s = firstShard; s < lastShard; ++s) {
+            const std::int64_t begin = shardBegin(s), end = shardBegin(s + 1);
+            auto shard = std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, static_cast<std::size_t>(end - begin),
+                static_cast<std::size_t>(options.hnswM), static_cast<std::size_t>(options.efConstruction),
+                static_cast<std::size_t>(options.seed + static_cast<std::uint64_t>(s) * 7919u + 100u));
+            for (std::int64_t r = begin; r < end; ++r) {
+                if ((r & 1023) == 0 && (stopped || stop.stop_requested())) {
+                    stopped = true;
+                    return;
+                }
+                shard->addPoint(data + r * cols, static_cast<hnswlib::labeltype>(r));
             }
-            shard->addPoint(data + r * cols, static_cast<hnswlib::labeltype>(r));
+            shard->setEf(static_cast<std::size_t>(std::max(options.efSearch, graph.k + 1)));
+            index[static_cast<std::size_t>(s)] = std::move(shard);
         }
-        shard->setEf(static_cast<std::size_t>(std::max(options.efSearch, graph.k + 1)));
-        index[static_cast<std::size_t>(s)] = std::move(shard);
     });
     if (stopped)
         return false;

@@ -47,8 +47,14 @@ PcaResult principalComponents(const float *data, std::int64_t rows, std::int64_t
     result.scores.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(result.components));
     Eigen::Map<Matrix> scores(result.scores.data(), rows, result.components);
     const Eigen::RowVectorXf meanf = mean.cast<float>().transpose();
-    parallelFor(threads, rows, [&](std::int64_t begin, std::int64_t end) {
-        scores.middleRows(begin, end - begin).noalias() = (x.middleRows(begin, end - begin).rowwise() - meanf) * axes;
+    // Projected in the same fixed blocks, not one range per thread: Eigen's product takes other kernels (and sums
+    // in another order) for the rows left over at the end of a range, so per-thread ranges moved the rounding of a
+    // few cells with the thread count and the layout followed.
+    parallelFor(threads, blocks, [&](std::int64_t first, std::int64_t last) {
+        for (std::int64_t b = first; b < last; ++b) {
+            const std::int64_t begin = b * kBlock, count = std::min(kBlock, rows - begin);
+            scores.middleRows(begin, count).noalias() = (x.middleRows(begin, count).rowwise() - meanf) * axes;
+        }
     });
     return result;
 }

@@ -47,7 +47,7 @@ struct UmapOptions
     // Exact neighbour search up to this many cells, HNSW above (NeighborOptions::exactUpTo). nullopt: 5,000.
     std::optional<std::int64_t> exactNeighborsUpTo;
     std::uint64_t seed = 0;
-    // Threads. 0: the hardware's (at most 8). The same seed and thread count give the same layout.
+    // Threads. 0: the hardware's (at most 8). The same seed gives the same layout for any thread count.
     int threads = 0;
 };
 
@@ -88,7 +88,9 @@ std::pair<double, double> umapCurve(double spread, double minDist);
 // One UMAP layout of the rows of a dense matrix, resumable like the Trainer: prepare() builds the neighbour
 // graph and the start, runEpoch() advances the optimisation one epoch; running in pieces gives the same layout as
 // in one go. Owned by one thread at a time; the stop token may fire from any thread and is honoured between
-// steps. Seeded: the same input, options and thread count give the same layout (bit for bit).
+// steps. Seeded: the same input and options give the same layout (bit for bit) for any thread count: each stage
+// works per cell or in blocks that do not depend on the thread count and sums in a fixed order, so the app (which
+// keeps a core free) and `nym umap` (all cores) write the same map.
 //
 // The optimisation follows umap-learn's optimize_layout_euclidean (edge sampling by weight, negative sampling,
 // clipped gradients, linearly decaying step, both ends of an edge moved). Deviation, for reproducible parallel

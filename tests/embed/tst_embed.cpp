@@ -234,7 +234,9 @@ private Q_SLOTS:
         const auto h2 = findNeighbors(x.data(), n, 24, hnsw);
         QCOMPARE(e->method, std::string("exact"));
         QVERIFY(h->method.find("HNSW") != std::string::npos);
-        QVERIFY(h->index == h2->index);   // seeded shards: reproducible with the same thread count
+        QVERIFY(h->index == h2->index);   // seeded shards: reproducible
+        hnsw.threads = 1;
+        QVERIFY(findNeighbors(x.data(), n, 24, hnsw)->index == h->index);   // and the same for any thread count
         // Exact search against brute force on a few rows, and HNSW recall against exact.
         const auto brute = bruteNeighbors(x, 24, 14);
         for (std::size_t i : {std::size_t(0), std::size_t(1234), std::size_t(2199)}) {
@@ -288,6 +290,34 @@ private Q_SLOTS:
         QVERIFY(layoutOf(x, 10, options) != one);
         QVERIFY2(pieces.info().initialisation == "spectral", pieces.info().initialisation.c_str());
         QCOMPARE(pieces.info().epochs, 60);
+    }
+
+    void sameLayoutForAnyThreadCount()
+    {
+        // The app lays out with one thread fewer than `nym umap`, and both must write the same map. Separated
+        // clusters: a disconnected graph, so the start is the input's principal components (the projection once
+        // rounded a few cells differently per thread count); exact neighbours. 3,000 cells with HNSW forced and
+        // overlapping clusters: the sharded index and the spectral start.
+        const auto [separated, few] = clusters({150, 100, 60}, 40, 12);
+        const auto [overlapping, many] = clusters({1200, 1000, 800}, 10, 13, 1.5);
+        for (const bool hnsw : {false, true}) {
+            const std::vector<float> &x = hnsw ? overlapping : separated;
+            const int dims = hnsw ? 10 : 40;
+            UmapOptions options;
+            options.seed = 5;
+            options.epochs = 30;
+            if (hnsw)
+                options.exactNeighborsUpTo = 0;
+            options.threads = 1;
+            Umap one(x, static_cast<std::int64_t>(x.size()) / dims, dims, options);
+            QVERIFY(one.run());
+            QVERIFY2(one.info().initialisation.starts_with(hnsw ? "spectral" : "PCA"), one.info().initialisation.c_str());
+            for (const int threads : {2, 3}) {
+                options.threads = threads;
+                QVERIFY2(layoutOf(x, dims, options) == one.layout(),
+                    (std::to_string(threads) + (hnsw ? " threads, HNSW" : " threads, exact")).c_str());
+            }
+        }
     }
 
     void stopsWhenAsked()
