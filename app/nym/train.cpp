@@ -26,8 +26,8 @@ struct TrainArgs
     std::string label, domain, preset = "scnym-default", model, report;
     bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false,
          noAveraging = false, noPartnerRamp = false;
-    int epochs = -1, threads = 0, batch = -1, minSteps = -1, patience = -1;
-    double linearShare = -2;
+    int epochs = -1, threads = 0, batch = -1, minBatch = -1, minSteps = -1, patience = -1;
+    double linearShare = -2, learningRate = -1;
     std::uint64_t seed = 0;
     LabelOutputArgs out;
 };
@@ -64,8 +64,12 @@ int run(const TrainArgs &a)
         opt.batchSize = a.batch;
     if (a.minSteps >= 0)
         opt.minStepsPerEpoch = a.minSteps;
+    if (a.minBatch > 0)
+        opt.minBatchSize = a.minBatch;
     if (a.patience >= 0)
         opt.patience = a.patience;
+    if (a.learningRate > 0)
+        opt.learningRate = a.learningRate;
     if (a.linearShare >= -1)
         opt.linearShare = a.linearShare;
     opt.seed = a.seed;
@@ -196,6 +200,11 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_option("--epochs", a->epochs, "Epochs (default: the preset's, 100)");
     cmd->add_option("--batch", a->batch, "Labelled cells per step (default 256)");
     cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 10; 0 = reference behaviour)");
+    cmd->add_option("--min-batch", a->minBatch,
+        "Smallest batch when the labelled cells are too few for the minimum steps per epoch at --batch (default 64; "
+        "--batch or more keeps the batch)");
+    cmd->add_option("--learning-rate", a->learningRate, "Adadelta learning rate (default: the preset's, 1)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--patience", a->patience,
         "Epochs without a better model-selection loss before training stops (0 = automatic, the default: 5, or 15 "
         "when the model-selection split has fewer than 20 cells; reference-exact 40)");

@@ -86,7 +86,8 @@ double Model::metric(const std::string &name) const
 
 // Field list shared by both directions so they cannot drift apart.
 #define NYM_TRAIN_FIELDS(X)                                                                                          \
-    X(preset) X(epochs) X(patience) X(minEpochForSelection) X(batchSize) X(minStepsPerEpoch) X(learningRate) X(rho)  \
+    X(preset) X(epochs) X(patience) X(minEpochForSelection) X(batchSize) X(minStepsPerEpoch) X(minBatchSize)     \
+        X(learningRate) X(rho)                                                                                       \
         X(adadeltaEps) X(weightDecay) X(mixMatch) X(mixupAlpha) X(sharpenTemperature) X(unsupervisedWeight)          \
             X(unsupervisedRampEpochs) X(pseudolabelThreshold) X(distributionAlignment) X(alignmentStrength)         \
                 X(alignmentDecayEpochs) X(priorCorrection) X(lowConfidenceOutOfAdversary) X(adversary)               \

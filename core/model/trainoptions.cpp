@@ -73,6 +73,7 @@ void TrainOptions::validate() const
     require(minEpochForSelection >= 0, "the first model-selection epoch must be 0 or more");
     require(batchSize >= 2 && batchSize <= 65536, "batch size must be 2 to 65536 (BatchNorm needs two cells)");
     require(minStepsPerEpoch >= 0 && minStepsPerEpoch <= 100000, "minimum steps per epoch must be 0 to 100000");
+    require(minBatchSize >= 2 && minBatchSize <= 65536, "smallest batch must be 2 to 65536 (BatchNorm needs two cells)");
     require(learningRate > 0 && std::isfinite(learningRate), "learning rate must be positive");
     require(rho > 0 && rho < 1, "Adadelta rho must be in (0, 1)");
     require(adadeltaEps > 0, "Adadelta eps must be positive");
@@ -100,7 +101,7 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && a.batchNormMomentum == b.batchNormMomentum && a.batchNormEps == b.batchNormEps
         && a.adversaryHidden == b.adversaryHidden && epochs == o.epochs && patience == o.patience
         && minEpochForSelection == o.minEpochForSelection && batchSize == o.batchSize
-        && minStepsPerEpoch == o.minStepsPerEpoch && learningRate == o.learningRate && rho == o.rho
+        && minStepsPerEpoch == o.minStepsPerEpoch && minBatchSize == o.minBatchSize && learningRate == o.learningRate && rho == o.rho
         && adadeltaEps == o.adadeltaEps && weightDecay == o.weightDecay && mixMatch == o.mixMatch
         && mixupAlpha == o.mixupAlpha && sharpenTemperature == o.sharpenTemperature
         && unsupervisedWeight == o.unsupervisedWeight && unsupervisedRampEpochs == o.unsupervisedRampEpochs

@@ -14,8 +14,8 @@ namespace nym {
 namespace {
 
 // The objective of linear.h and its gradient at (W, b), W stored genes × classes (a row of W per nonzero of a
-// cell). Rows are cut into fixed blocks whose partial gradients are summed in block order, so the result does not
-// depend on the number of threads.
+// cell). Rows are cut into blocks fixed by the row count, whose partial gradients are summed in block order, so the
+// result does not depend on the number of threads.
 struct Objective
 {
     const CellMatrix &x;
@@ -28,7 +28,9 @@ struct Objective
     double operator()(const double *w, const double *b, double *gw, double *gb) const
     {
         const auto n = static_cast<std::int64_t>(rows.size());
-        const std::int64_t blocks = std::clamp<std::int64_t>(n / 256, 1, 8);
+        // An even number of blocks of at least 128 rows (two cores share them evenly), at most 8.
+        std::int64_t blocks = std::clamp<std::int64_t>(n / 128, 1, 8);
+        blocks += blocks > 1 && blocks % 2 == 1 ? 1 : 0;
         const std::int64_t per = (n + blocks - 1) / blocks;
         const std::size_t gsize = static_cast<std::size_t>(genes * classes + classes);
         std::vector<std::vector<double>> grads(static_cast<std::size_t>(blocks));
@@ -260,8 +262,9 @@ double shareFromReverseScores(double mixed, double network, double linear)
     const double margin = std::max(kReverseMargin, (1 - mixed) / 3);
     const bool networkBetter = network >= linear;
     const double single = networkBetter ? network : linear;
-    if (single > mixed + margin && single >= kReverseTrusted)   // false for NaN scores
-        return networkBetter ? 0.0 : 1.0;
+    const double other = networkBetter ? linear : network;
+    if (single >= kReverseTrusted && (single > mixed + margin || (single >= mixed && other < kReverseFailed)))
+        return networkBetter ? 0.0 : 1.0;   // false for NaN scores
     return 0.5;
 }
 
@@ -299,37 +302,50 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
         throw Error("Cross-fitting: rows, labels and folds differ in length.");
     const int k = folds.empty() ? 0 : *std::max_element(folds.begin(), folds.end()) + 1;
     std::vector<float> out(rows.size() * static_cast<std::size_t>(std::max<std::int64_t>(classes, 0)));
-    for (int f = 0; f < k; ++f) {
+    struct Fold
+    {
         std::vector<std::int64_t> fitRows, heldRows;
         std::vector<std::int32_t> fitLabels;
         std::vector<std::size_t> heldAt;
-        for (std::size_t i = 0; i < rows.size(); ++i) {
+    };
+    std::vector<Fold> parts(static_cast<std::size_t>(k));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        for (int f = 0; f < k; ++f) {
+            Fold &p = parts[static_cast<std::size_t>(f)];
             if (folds[i] == f) {
-                heldRows.push_back(rows[i]);
-                heldAt.push_back(i);
+                p.heldRows.push_back(rows[i]);
+                p.heldAt.push_back(i);
             } else {
-                fitRows.push_back(rows[i]);
-                fitLabels.push_back(labels[i]);
+                p.fitRows.push_back(rows[i]);
+                p.fitLabels.push_back(labels[i]);
             }
         }
-        if (heldRows.empty())
-            continue;
-        if (fitRows.empty())
+    for (int f = 0; f < k; ++f)
+        if (!parts[static_cast<std::size_t>(f)].heldRows.empty() && parts[static_cast<std::size_t>(f)].fitRows.empty())
             throw Error("Cross-fitting: fold " + std::to_string(f) + " holds every cell; nothing is left to fit on.");
-        LinearClassifier fit = fitLogisticRegression(x, fitRows, fitLabels, classes, options);
-        if (!fit.converged && options.start) {
-            // Stopped short of the fold's optimum, a fit started from one that saw the fold's own cells would carry
-            // some of them over (in-sample logits, too sure): start from zero instead.
-            LogisticRegressionOptions cold = options;
-            cold.start = nullptr;
-            fit = fitLogisticRegression(x, fitRows, fitLabels, classes, cold);
+    // One fold per thread: each fit is deterministic on its own (its row blocks do not depend on the threads) and
+    // writes only its own held-out rows, so the logits do not depend on the thread count. On small sets (a few
+    // hundred cells, one row block per evaluation) this is where the cores are.
+    at::parallel_for(0, k, 1, [&](std::int64_t from, std::int64_t to) {
+        for (std::int64_t f = from; f < to; ++f) {
+            const Fold &p = parts[static_cast<std::size_t>(f)];
+            if (p.heldRows.empty())
+                continue;
+            LinearClassifier fit = fitLogisticRegression(x, p.fitRows, p.fitLabels, classes, options);
+            if (!fit.converged && options.start) {
+                // Stopped short of the fold's optimum, a fit started from one that saw the fold's own cells would
+                // carry some of them over (in-sample logits, too sure): start from zero instead.
+                LogisticRegressionOptions cold = options;
+                cold.start = nullptr;
+                fit = fitLogisticRegression(x, p.fitRows, p.fitLabels, classes, cold);
+            }
+            const std::vector<float> l = fit.logits(x, p.heldRows);
+            const auto c = static_cast<std::size_t>(classes);
+            for (std::size_t j = 0; j < p.heldAt.size(); ++j)
+                std::copy_n(l.begin() + static_cast<std::ptrdiff_t>(j * c), c,
+                    out.begin() + static_cast<std::ptrdiff_t>(p.heldAt[j] * c));
         }
-        const std::vector<float> l = fit.logits(x, heldRows);
-        const auto c = static_cast<std::size_t>(classes);
-        for (std::size_t j = 0; j < heldAt.size(); ++j)
-            std::copy_n(l.begin() + static_cast<std::ptrdiff_t>(j * c), c,
-                out.begin() + static_cast<std::ptrdiff_t>(heldAt[j] * c));
-    }
+    });
     return out;
 }
 

@@ -71,8 +71,12 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
 // target labels gets right; NaN: not computed). The even mix (½) unless the better single member beats it by at least
 // kReverseMargin and a third of the mix's remaining reverse error, and itself scores at least kReverseTrusted: below
 // that its reverse classifier cannot do the reverse transfer, so the scores cannot rank the candidates (mesc batch2 →
-// batch3: 0.67 for the regression against 0.50 for the mix, whose labels were all right). Returns 0.5, 0 or 1.
-inline constexpr double kReverseMargin = 0.02, kReverseTrusted = 0.8;
+// batch3: 0.67 for the regression against 0.50 for the mix, whose labels were all right). A member that scores at
+// least kReverseTrusted and the mix also replaces it when the other member scores below kReverseFailed: that member's
+// labels do not even transfer back, and in the mix it only flattens the trusted member's confidences (the tiny
+// simulated pair: a network at T ≈ 5 scoring 0.35 halved the regression's confidences, ECE 0.24, while the mix's
+// labels, the regression's, scored 0.94 against its 0.95). Returns 0.5, 0 or 1.
+inline constexpr double kReverseMargin = 0.02, kReverseTrusted = 0.8, kReverseFailed = 0.6;
 double shareFromReverseScores(double mixed, double network, double linear);
 
 }   // namespace nym

@@ -105,20 +105,31 @@ std::vector<std::int64_t> sampleRows(const std::vector<std::int64_t> &rows, std:
     return out;
 }
 
-// Reverse validation of one candidate (Zhong et al. 2010): its target labels train a linear classifier on the
-// target cells, which then labels the known cells; the share of known cells it gets right.
-double reverseAccuracy(const CellMatrix &target, const std::vector<std::int64_t> &targetRows,
-    const torch::Tensor &targetProbs, const CellMatrix &labelled, const std::vector<std::int64_t> &labelledRows,
-    const std::vector<std::int32_t> &labels, std::int64_t classes)
+// Reverse validation of candidates (Zhong et al. 2010): each candidate's target labels train a linear classifier on
+// the target cells, which then labels the known cells; per candidate, the share of known cells it gets right. The
+// fits run one per thread (each is deterministic on its own).
+std::vector<double> reverseAccuracies(const CellMatrix &target, const std::vector<std::int64_t> &targetRows,
+    const std::vector<torch::Tensor> &candidateProbs, const CellMatrix &labelled,
+    const std::vector<std::int64_t> &labelledRows, const std::vector<std::int32_t> &labels, std::int64_t classes)
 {
-    auto pseudo = targetProbs.argmax(1).to(torch::kInt32).contiguous();
-    const std::span<const std::int32_t> y(pseudo.data_ptr<std::int32_t>(), static_cast<std::size_t>(pseudo.numel()));
+    std::vector<std::vector<std::int32_t>> pseudo;
+    for (const auto &probs : candidateProbs) {
+        auto y = probs.argmax(1).to(torch::kInt32).contiguous();
+        pseudo.emplace_back(y.data_ptr<std::int32_t>(), y.data_ptr<std::int32_t>() + y.numel());
+    }
     LogisticRegressionOptions o;
     o.maxIterations = kReverseIterations;
     o.tolerance = kReverseTolerance;
-    const LinearClassifier back = fitLogisticRegression(target, targetRows, y, classes, o);
-    const auto z = nn::logitsTensor(back.logits(labelled, labelledRows), classes);
-    return accuracyOf(z, labelTensor(labels, labelledRows));
+    std::vector<LinearClassifier> back(pseudo.size());
+    at::parallel_for(0, static_cast<std::int64_t>(pseudo.size()), 1, [&](std::int64_t from, std::int64_t to) {
+        for (auto k = static_cast<std::size_t>(from); k < static_cast<std::size_t>(to); ++k)
+            back[k] = fitLogisticRegression(target, targetRows, pseudo[k], classes, o);
+    });
+    std::vector<double> out;
+    for (const auto &b : back)
+        out.push_back(accuracyOf(nn::logitsTensor(b.logits(labelled, labelledRows), classes),
+            labelTensor(labels, labelledRows)));
+    return out;
 }
 
 struct ShareChoice
@@ -147,10 +158,13 @@ ShareChoice chooseShare(const torch::Tensor &netProbs, const torch::Tensor &linP
     const double agreement = netProbs.argmax(1).eq(linProbs.argmax(1)).to(torch::kFloat64).mean().item<double>();
     out.metrics.emplace_back("target_agreement", agreement);
     double score[3] = {kNaN, kNaN, kNaN};
-    if (agreement < kAgreementForMix)
-        for (int k = 0; k < 3; ++k)
-            score[k] = reverseAccuracy(target, targetRows, nn::mixMembers(netProbs, linProbs, shares[k]), labelled,
-                labelledRows, labels, classes);
+    if (agreement < kAgreementForMix) {
+        std::vector<torch::Tensor> candidates;
+        for (double share : shares)
+            candidates.push_back(nn::mixMembers(netProbs, linProbs, share));
+        const auto scores = reverseAccuracies(target, targetRows, candidates, labelled, labelledRows, labels, classes);
+        std::copy(scores.begin(), scores.end(), score);
+    }
     for (int k = 0; k < 3; ++k)
         out.metrics.emplace_back(names[k], score[k]);
     out.share = shareFromReverseScores(score[0], score[1], score[2]);
@@ -245,8 +259,12 @@ Trainer::Impl::Impl(std::shared_ptr<const TrainingSet> data_, const TrainOptions
     std::iota(targetRows.begin(), targetRows.end(), 0);
 
     // Splits smaller than a batch train with what they have (the reference yields no batches and hangs, §8).
-    labelledBatch = static_cast<int>(std::min<std::int64_t>(opt.batchSize, static_cast<std::int64_t>(trainRows.size())));
-    targetBatch = static_cast<int>(std::min<std::int64_t>(opt.batchSize, static_cast<std::int64_t>(targetRows.size())));
+    const auto nTrain = static_cast<std::int64_t>(trainRows.size());
+    std::int64_t batch = opt.batchSize;   // TrainOptions::minBatchSize: smaller when the floor of steps applies
+    if (opt.minStepsPerEpoch > 0 && nTrain / std::min(batch, nTrain) < opt.minStepsPerEpoch)
+        batch = std::min(batch, std::max<std::int64_t>(nTrain / opt.minStepsPerEpoch, opt.minBatchSize));
+    labelledBatch = static_cast<int>(std::min(batch, nTrain));
+    targetBatch = static_cast<int>(std::min<std::int64_t>(batch, static_cast<std::int64_t>(targetRows.size())));
     steps = static_cast<int>(static_cast<std::int64_t>(trainRows.size()) / labelledBatch);
     steps = std::max({steps, opt.minStepsPerEpoch, 1});
 

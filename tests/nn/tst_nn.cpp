@@ -310,6 +310,7 @@ private Q_SLOTS:
         const TrainOptions def = TrainOptions::fromPreset("scnym-default");
         QCOMPARE(def.epochs, 100);
         QCOMPARE(def.batchSize, 256);
+        QCOMPARE(def.minBatchSize, 64);
         QCOMPARE(def.mixupAlpha, 0.3);
         QCOMPARE(def.learningRate, 1.0);
         QCOMPARE(def.weightDecay, 1e-4);
@@ -705,6 +706,43 @@ private Q_SLOTS:
         Trainer r(set, ref);
         QCOMPARE(r.stepsPerEpoch(), 1);
         QVERIFY(r.run());
+    }
+
+    void smallSplitsShrinkTheBatch()
+    {
+        // TrainOptions::minBatchSize: a training split too small for minStepsPerEpoch batches of batchSize takes
+        // split / minStepsPerEpoch cells per step, but not fewer than minBatchSize; larger splits, a floor of 0
+        // (reference-exact) and minBatchSize ≥ batchSize keep batchSize.
+        const Pair p = simulated(800, 120, 3, 5);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        const auto n = static_cast<std::int64_t>(set->labels.size());
+        QCOMPARE(n, std::int64_t(400));
+        const std::int64_t split = 400 - 36 - 40;   // 9% for model selection and 10% held out: 324 cells
+        TrainOptions o = quick(1);
+        o.batchSize = 256;
+        o.minStepsPerEpoch = 10;
+        o.minBatchSize = 16;
+        QCOMPARE(Trainer(set, o).batchSize(), 32);   // 324 / 10
+        QCOMPARE(Trainer(set, o).stepsPerEpoch(), 10);
+        o.minBatchSize = 64;
+        QCOMPARE(Trainer(set, o).batchSize(), 64);   // the default: 324 / 10 is below it
+        QCOMPARE(Trainer(set, o).stepsPerEpoch(), 10);   // 324 / 64 = 5, below the floor
+        o.minStepsPerEpoch = 4;
+        QCOMPARE(Trainer(set, o).batchSize(), 81);   // 324 / 4
+        QCOMPARE(Trainer(set, o).stepsPerEpoch(), 4);
+        o.minStepsPerEpoch = 10;
+        o.batchSize = 32;   // 324 / 32 = 10 steps: the floor is met, nothing shrinks
+        QCOMPARE(Trainer(set, o).batchSize(), 32);
+        o.batchSize = 256;
+        o.minBatchSize = 256;   // off
+        QCOMPARE(Trainer(set, o).batchSize(), 256);
+        QCOMPARE(Trainer(set, o).stepsPerEpoch(), 10);
+        o.minBatchSize = 64;
+        o.minStepsPerEpoch = 0;   // reference-exact: one pass of 256 cells
+        QCOMPARE(Trainer(set, o).batchSize(), 256);
+        QCOMPARE(Trainer(set, o).stepsPerEpoch(), static_cast<int>(split / 256));
+        o.minBatchSize = 1;
+        QVERIFY_THROWS_EXCEPTION(Error, o.validate());
     }
 
     void allZeroCellsAreLeftOutAndCounted()
@@ -1295,6 +1333,32 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, crossFittedLogits(x, rows, labels, std::vector<int>(rows.size(), 0), 3));
     }
 
+    void linearMemberDoesNotDependOnTheThreads()
+    {
+        // The linear member's fits run in parallel (the folds of its cross-fitted calibration one per thread, an
+        // objective's rows in blocks fixed by their count): its weights and temperature are the same bit for bit on
+        // one thread and on three. 630 labelled cells: the full fit's objective has four row blocks.
+        const Pair p = simulated(1260, 200, 4, 23);
+        auto set = std::make_shared<const TrainingSet>(prepareTrainingSet({p.train}, {p.target}));
+        QVERIFY(set->labels.size() >= 512);
+        TrainOptions o = quick(1);
+        o.linearShare = 0.5;
+        o.threads = 1;
+        Trainer one(set, o);
+        QVERIFY(one.run());
+        const Model a = one.finish().model;
+        o.threads = 3;
+        Trainer three(set, o);
+        QVERIFY(three.run());
+        const Model b = three.finish().model;
+        for (const char *name : {"linear.weight", "linear.bias"}) {
+            QVERIFY2(a.findWeight(name) && b.findWeight(name), name);
+            QVERIFY2(a.findWeight(name)->values == b.findWeight(name)->values, name);
+        }
+        QCOMPARE(a.contents().linearTemperature, b.contents().linearTemperature);
+        QVERIFY(a.contents().linearTemperature != 1.0);   // fitted, not the default
+    }
+
     void linearMemberMixesWithTheNetwork()
     {
         QTemporaryDir dir;
@@ -1381,6 +1445,12 @@ private Q_SLOTS:
         QCOMPARE(shareFromReverseScores(nan, nan, nan), 0.5);
         // A tie between the single members goes to the network.
         QCOMPARE(shareFromReverseScores(0.5, 0.9, 0.9), 0.0);
+        // A trusted member at least as good as the mix replaces it when the other member failed (below 0.6): the
+        // tiny simulated pair, whose flat network only halved the regression's confidences.
+        QCOMPARE(shareFromReverseScores(0.940, 0.353, 0.953), 1.0);
+        QCOMPARE(shareFromReverseScores(0.940, 0.600, 0.953), 0.5);   // 0.6 has not failed: the margin rule
+        QCOMPARE(shareFromReverseScores(0.960, 0.353, 0.953), 0.5);   // below the mix
+        QCOMPARE(shareFromReverseScores(0.500, 0.353, 0.790), 0.5);   // not trusted itself
     }
 
     // Automatic share: reverse validation scores the three candidates; a network that has barely started training
@@ -1405,13 +1475,18 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(net) && std::isfinite(lin) && std::isfinite(mix));
         QVERIFY(lin > 0.9);
         QVERIFY(net < lin - 0.1);
-        QVERIFY(m.contents().linearShare > 0);
-        const double acc = accuracyOn(m, *p.target);
+        QCOMPARE(m.contents().linearShare, 1.0);   // the network's labels failed (below 0.6): the regression alone
+        QVERIFY2(accuracyOn(m, *p.target) > 0.9, qPrintable(QString::number(accuracyOn(m, *p.target))));
+        // The even mix with that network: the class-mix correction on its probabilities (half from a network that
+        // has not learnt yet) would relabel far more than the ambiguous cells: the guards leave it out and say so —
+        // the members' own estimates of the mix disagree, and the correction would relabel over a quarter of the
+        // cells.
+        Model::Contents even = m.contents();
+        even.linearShare = 0.5;
+        const Model half(even);
+        const double acc = accuracyOn(half, *p.target);
         QVERIFY2(acc > 0.9, qPrintable(QString::number(acc)));
-        // The class-mix correction on these probabilities (half from a network that has not learnt yet) would
-        // relabel far more than the ambiguous cells: the guards leave it out and say so — the members' own
-        // estimates of the mix disagree, and the correction would relabel over a quarter of the cells.
-        Model::Contents corrected = m.contents();
+        Model::Contents corrected = even;
         corrected.options.priorCorrection = true;
         const Labeling withGuard = labelDataset(Model(corrected), *p.target);
         const auto hasNote = [](const Labeling &l, const char *text) {
@@ -1422,7 +1497,7 @@ private Q_SLOTS:
         QVERIFY(withGuard.memberCompositionGap > LabelingOptions().maxMemberCompositionGap);   // 0.62 here
         QVERIFY(hasNote(withGuard, "disagree on this input's class mix"));
         QVERIFY(withGuard.composition.empty());
-        QCOMPARE(withGuard.labels, labelDataset(m, *p.target).labels);
+        QCOMPARE(withGuard.labels, labelDataset(half, *p.target).labels);
         // Without the member guard the relabelling guard still catches it.
         LabelingOptions relabelOnly;
         relabelOnly.maxMemberCompositionGap = 1.0;

@@ -95,6 +95,11 @@ TrainingPanel::TrainingPanel(Project *project, QWidget *parent)
            "the reference scNym (whose accuracy then swings between seeds on small data)."),
         0, big, 0, [](const O &o) { return o.minStepsPerEpoch; },
         [](O &o, double v) { o.minStepsPerEpoch = static_cast<int>(v); });
+    addNumber(f, QStringLiteral("minBatchSize"), tr("Smallest batch"),
+        tr("When the labelled cells are too few for the minimum steps per epoch at the batch size, the batch shrinks "
+           "so that an epoch is about one pass over them, but not below this. The batch size or more keeps it."),
+        2, 8192, 0, [](const O &o) { return o.minBatchSize; },
+        [](O &o, double v) { o.minBatchSize = static_cast<int>(v); });
     addNumber(f, QStringLiteral("patience"), tr("Early-stopping patience"),
         tr("Stop when the model-selection loss has not improved for this many epochs. 0 = automatic: 5, or 15 when "
            "the model-selection split has fewer than 20 cells (its loss is too noisy to stop on quickly)."),
