@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace nym {
 
@@ -103,14 +104,45 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
         if (s > 0 && std::isfinite(s))
             r.logLikelihoodRatio += std::log(s);
     }
-    for (std::size_t i = 0; i < rows; ++i) {
-        if (!use(i) || !posterior(i, q.data()))
-            continue;
-        for (std::size_t k = 0; k < c; ++k)
-            probabilities[i * c + k] = static_cast<float>(q[k]);
-    }
+    applyClassShares(probabilities, classes, trainingPrior, pi, skip);
     r.composition = pi;
     return r;
+}
+
+void applyClassShares(std::span<float> probabilities, std::int64_t classes, std::span<const double> trainingPrior,
+    std::span<const double> shares, std::span<const std::uint8_t> skip)
+{
+    const auto c = static_cast<std::size_t>(classes);
+    if (classes < 1 || probabilities.size() % c != 0)
+        throw Error("Class shares: " + std::to_string(probabilities.size()) + " probabilities for "
+            + std::to_string(classes) + " classes.");
+    requireClassShares(trainingPrior, c, "Class shares: the");
+    if (shares.size() != c || std::any_of(shares.begin(), shares.end(), [](double v) { return !std::isfinite(v) || v < 0; })
+        || !(std::accumulate(shares.begin(), shares.end(), 0.0) > 0))
+        throw Error("Class shares: the new shares must be one finite, non-negative number per class, not all 0.");
+    const std::size_t rows = probabilities.size() / c;
+    if (!skip.empty() && skip.size() != rows)
+        throw Error("Class shares: the skip mask does not match the cells.");
+    const double priorSum = std::accumulate(trainingPrior.begin(), trainingPrior.end(), 0.0);
+    const double sharesSum = std::accumulate(shares.begin(), shares.end(), 0.0);
+    std::vector<double> ratio(c), q(c);
+    for (std::size_t k = 0; k < c; ++k) {
+        const double prior = trainingPrior[k] / priorSum;
+        ratio[k] = prior > 0 ? (shares[k] / sharesSum) / prior : 1.0;   // a class absent from training: left as is
+    }
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (!skip.empty() && skip[i] != 0)
+            continue;
+        double s = 0;
+        for (std::size_t k = 0; k < c; ++k) {
+            q[k] = static_cast<double>(probabilities[i * c + k]) * ratio[k];
+            s += q[k];
+        }
+        if (!(s > 0) || !std::isfinite(s))
+            continue;
+        for (std::size_t k = 0; k < c; ++k)
+            probabilities[i * c + k] = static_cast<float>(q[k] / s);
+    }
 }
 
 double chiSquareQuantile99(int dof)

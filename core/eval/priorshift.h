@@ -37,6 +37,14 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     std::span<const double> trainingPrior, std::span<const std::uint8_t> skip = {}, double pseudoCells = 10.0,
     int maxIterations = 1000, double tolerance = 1e-7);
 
+// The posteriors under class shares `shares` (normalised to sum 1) of a classifier that states p(y | x) under
+// `trainingPrior`: p(y | x) · shares_y / prior_y, renormalised per row (the last step of correctPriorShift, for shares estimated from
+// other probabilities of the same cells). Rows with skip[i] != 0 or no mass on any class are left as they are; a
+// class with training share 0 keeps its probability. Throws nym::Error when the sizes disagree or either set of
+// shares is not finite, non-negative and of positive sum.
+void applyClassShares(std::span<float> probabilities, std::int64_t classes, std::span<const double> trainingPrior,
+    std::span<const double> shares, std::span<const std::uint8_t> skip = {});
+
 // The 0.99 quantile of the χ² distribution with `dof` ≥ 1 degrees of freedom (Wilson–Hilferty approximation,
 // within 1% of the exact value from 1 degree of freedom up). Throws nym::Error for dof < 1.
 double chiSquareQuantile99(int dof);

@@ -21,7 +21,8 @@ struct LabelingOptions
     NormalizeOptions normalize;
     PredictorOptions predictor;
     // Correct the probabilities for the input's own class mix (prior-shift EM, correctPriorShift), estimated from
-    // the cells with counts, when the model's options ask for it (TrainOptions::priorCorrection; not for
+    // the cells with counts (from both members evenly when a single member labels: applyClassShares), when the
+    // model's options ask for it (TrainOptions::priorCorrection; not for
     // reference-exact models). Needs the model's training class shares: models from before they were kept are left
     // uncorrected, with a note. Default true; false never corrects.
     bool priorCorrection = true;

@@ -153,6 +153,37 @@ private Q_SLOTS:
         QVERIFY2(std::abs(fitTemperature(logits, c, labels, 0.25) - 0.879) < 0.01, "the tight prior's fit");
     }
 
+    void classSharesAppliedByHand()
+    {
+        // Training shares (0.5, 0.5) → new shares (0.8, 0.2): ratios (1.6, 0.4). A row (0.5, 0.5) becomes
+        // (0.8, 0.2); a row (0.9, 0.1) becomes 1.44 / 1.48 and 0.04 / 1.48. Skipped rows and rows without mass stay.
+        std::vector<float> p {0.5f, 0.5f, 0.9f, 0.1f, 0.3f, 0.7f, 0.0f, 0.0f};
+        const std::vector<double> prior {1.0, 1.0}, shares {0.8, 0.2};
+        applyClassShares(p, 2, prior, shares, std::vector<std::uint8_t> {0, 0, 1, 0});
+        QVERIFY(std::abs(p[0] - 0.8f) < 1e-6f && std::abs(p[1] - 0.2f) < 1e-6f);
+        QVERIFY(std::abs(p[2] - 1.44f / 1.48f) < 1e-6f && std::abs(p[3] - 0.04f / 1.48f) < 1e-6f);
+        QCOMPARE(p[4], 0.3f);
+        QCOMPARE(p[6], 0.0f);
+        // A class absent from training keeps its probability: shares (0.48, 0.12, 0.4) against (0.5, 0.5, 0) give
+        // ratios (0.96, 0.24, 1), so (0.2, 0.3, 0.5) ↦ (0.192, 0.072, 0.5) / 0.764; shares are normalised first.
+        std::vector<float> q {0.2f, 0.3f, 0.5f}, q10 = q;
+        applyClassShares(q, 3, std::vector<double> {0.5, 0.5, 0.0}, std::vector<double> {0.48, 0.12, 0.4});
+        QVERIFY(std::abs(q[0] - 0.192f / 0.764f) < 1e-6f && std::abs(q[2] - 0.5f / 0.764f) < 1e-6f);
+        applyClassShares(q10, 3, std::vector<double> {0.5, 0.5, 0.0}, std::vector<double> {4.8, 1.2, 4.0});
+        QCOMPARE(q10, q);
+        // correctPriorShift is its estimate followed by this step.
+        std::vector<float> a {0.9f, 0.1f, 0.2f, 0.8f, 0.7f, 0.3f}, b = a;
+        const auto r = correctPriorShift(a, 2, std::vector<double> {0.5, 0.5});
+        applyClassShares(b, 2, std::vector<double> {0.5, 0.5}, r.composition);
+        QCOMPARE(a, b);
+        // Bad input names the problem.
+        QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 3, std::vector<double> {1, 1, 1}, std::vector<double> {1, 1, 1}));
+        QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 2, prior, std::vector<double> {0.5, -0.1}));
+        QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 2, prior, std::vector<double> {0.0, 0.0}));
+        QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 2, prior, std::vector<double> {1.0}));
+        QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 2, prior, shares, std::vector<std::uint8_t> {0}));
+    }
+
     void priorShiftByHand()
     {
         // One cell with p = (0.9, 0.1), training shares (0.5, 0.5), one pseudo-cell at the training shares:

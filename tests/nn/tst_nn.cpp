@@ -10,6 +10,7 @@
 #include "core/data/trainingset.h"
 #include "core/eval/calibration.h"
 #include "core/eval/metrics.h"
+#include "core/eval/priorshift.h"
 #include "core/io/datasetreader.h"
 #include "core/io/h5write_p.h"
 #include "core/io/modelfile.h"
@@ -929,6 +930,28 @@ private Q_SLOTS:
             qPrintable(QString::number(a.memberCompositionGap)));
         QCOMPARE(a.composition.size(), std::size_t(3));
         QVERIFY(std::abs(std::accumulate(a.composition.begin(), a.composition.end(), 0.0) - 1) < 1e-6);
+        {
+            // Labelled by a single member, the mix is still estimated from both members evenly (a member's estimate
+            // alone is only as good as its calibration on this input) and then applied to that member's own
+            // probabilities: the even mix's estimate for shares 0 and 1, p_member · π / prior renormalised.
+            QVERIFY(r.model.findWeight("linear.weight"));
+            Model::Contents half = r.model.contents();
+            half.linearShare = 0.5;
+            const Labeling h = labelDataset(Model(half), *p.target, always);
+            LabelingOptions uncorrected;
+            uncorrected.priorCorrection = false;
+            for (double share : {0.0, 1.0}) {
+                Model::Contents one = half;
+                one.linearShare = share;
+                const Labeling l = labelDataset(Model(one), *p.target, always);
+                QCOMPARE(l.composition.size(), h.composition.size());
+                for (std::size_t k = 0; k < h.composition.size(); ++k)   // the even mix, summed in another order
+                    QVERIFY(std::abs(l.composition[k] - h.composition[k]) < 1e-6);
+                std::vector<float> expect = labelDataset(Model(one), *p.target, uncorrected).predictions.probabilities;
+                applyClassShares(expect, 3, prior, l.composition, l.noCounts);
+                QCOMPARE(l.predictions.probabilities, expect);
+            }
+        }
         // Without the correction, or with a model that lacks the shares (older files): the raw probabilities and a
         // note saying so.
         LabelingOptions raw;
