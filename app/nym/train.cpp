@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace nym::cli {
 
@@ -26,8 +27,10 @@ struct TrainArgs
     std::string label, domain, preset = "scnym-default", model, report;
     bool domainPerFile = false, noCalibration = false, noAlignment = false, priorCorrection = false,
          noAveraging = false, noPartnerRamp = false;
-    int epochs = -1, threads = 0, batch = -1, minBatch = -1, minSteps = -1, patience = -1;
-    double linearShare = -2, learningRate = -1;
+    int threads = 0;
+    // Given only when set on the command line; out-of-range values reach TrainOptions::validate, which names them.
+    std::optional<int> epochs, batch, minBatch, minSteps, patience;
+    std::optional<double> linearShare, learningRate;
     std::uint64_t seed = 0;
     LabelOutputArgs out;
 };
@@ -58,20 +61,13 @@ int run(const TrainArgs &a)
     if (const auto blas = checkBlas(); !blas.warning.empty())
         std::fprintf(stderr, "warning: %s\n", blas.warning.c_str());
     TrainOptions opt = TrainOptions::fromPreset(a.preset);
-    if (a.epochs > 0)
-        opt.epochs = a.epochs;
-    if (a.batch > 0)
-        opt.batchSize = a.batch;
-    if (a.minSteps >= 0)
-        opt.minStepsPerEpoch = a.minSteps;
-    if (a.minBatch > 0)
-        opt.minBatchSize = a.minBatch;
-    if (a.patience >= 0)
-        opt.patience = a.patience;
-    if (a.learningRate > 0)
-        opt.learningRate = a.learningRate;
-    if (a.linearShare >= -1)
-        opt.linearShare = a.linearShare;
+    opt.epochs = a.epochs.value_or(opt.epochs);
+    opt.batchSize = a.batch.value_or(opt.batchSize);
+    opt.minStepsPerEpoch = a.minSteps.value_or(opt.minStepsPerEpoch);
+    opt.minBatchSize = a.minBatch.value_or(opt.minBatchSize);
+    opt.patience = a.patience.value_or(opt.patience);
+    opt.learningRate = a.learningRate.value_or(opt.learningRate);
+    opt.linearShare = a.linearShare.value_or(opt.linearShare);
     opt.seed = a.seed;
     opt.threads = a.threads;
     if (a.noCalibration)
@@ -203,8 +199,7 @@ void addTrain(CLI::App &app, int &exitCode)
     cmd->add_option("--min-batch", a->minBatch,
         "Smallest batch when the labelled cells are too few for the minimum steps per epoch at --batch (default 64; "
         "--batch or more keeps the batch)");
-    cmd->add_option("--learning-rate", a->learningRate, "Adadelta learning rate (default: the preset's, 1)")
-        ->check(CLI::PositiveNumber);
+    cmd->add_option("--learning-rate", a->learningRate, "Adadelta learning rate (default: the preset's, 1)");
     cmd->add_option("--patience", a->patience,
         "Epochs without a better model-selection loss before training stops (0 = automatic, the default: 5, or 15 "
         "when the model-selection split has fewer than 20 cells; reference-exact 40)");

@@ -111,6 +111,37 @@ private Q_SLOTS:
         QVERIFY(folder.err.contains("folder"));
     }
 
+    void trainSettingsOutOfRangeAreNamed()
+    {
+        // A training setting out of range is refused with the setting named, before any training (given values are
+        // never dropped in favour of the preset's).
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("sim"));
+        QCOMPARE(nymRun({QStringLiteral("simulate"), QStringLiteral("--cells"), QStringLiteral("300"),
+                     QStringLiteral("--genes"), QStringLiteral("200"), QStringLiteral("--types"), QStringLiteral("3"),
+                     QStringLiteral("--out"), out})
+                     .code,
+            0);
+        const QStringList files {QStringLiteral("--train"), out + QStringLiteral("/batch1.h5ad"), QStringLiteral("--target"),
+            out + QStringLiteral("/batch2.h5ad")};
+        const std::vector<std::pair<QStringList, const char *>> cases {
+            {{QStringLiteral("--epochs"), QStringLiteral("0")}, "epochs must be 1 to 100000"},
+            {{QStringLiteral("--batch"), QStringLiteral("1")}, "batch size must be 2"},
+            {{QStringLiteral("--min-steps"), QStringLiteral("-3")}, "minimum steps per epoch"},
+            {{QStringLiteral("--min-batch"), QStringLiteral("0")}, "smallest batch must be 2"},
+            {{QStringLiteral("--patience"), QStringLiteral("-1")}, "patience must be 0"},
+            {{QStringLiteral("--learning-rate"), QStringLiteral("-1")}, "learning rate must be positive"},
+            {{QStringLiteral("--learning-rate"), QStringLiteral("nan")}, "learning rate must be positive"},
+            {{QStringLiteral("--linear-share"), QStringLiteral("2")}, "linear share"},
+        };
+        for (const auto &[args, message] : cases) {
+            const auto r = nymRun(QStringList {QStringLiteral("train")} + files + args);
+            QCOMPARE(r.code, 1);
+            QCOMPARE(r.err.count('\n'), 1);
+            QVERIFY2(r.err.contains(message), r.err.constData());
+        }
+    }
+
     void simulateThenInspect()
     {
         QTemporaryDir dir;
