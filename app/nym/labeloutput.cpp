@@ -2,6 +2,7 @@
 
 #include "core/common/atomicfile.h"
 #include "core/common/error.h"
+#include "core/data/annotations.h"
 #include "core/data/trainingset.h"
 #include "core/eval/calibration.h"
 #include "core/eval/metrics.h"
@@ -36,6 +37,7 @@ std::string derivedName(const std::string &base, const std::string &stem, const 
 void refuseExistingOutputs(const LabelOutputArgs &args, const std::vector<std::string> &targetPaths,
     const std::vector<const std::string *> &extra)
 {
+    Annotations::validateThreshold(args.threshold);   // not after hours of training
     std::vector<std::string> outputs;
     for (const auto *p : extra)
         outputs.push_back(*p);

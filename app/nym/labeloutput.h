@@ -32,8 +32,9 @@ struct LabelOutputArgs
 nlohmann::json labelAndWrite(const Model &model, const std::vector<std::shared_ptr<const Dataset>> &targets,
     const LabelOutputArgs &args);
 
-// Refuses, before any work, outputs that exist (unless args.force): the table and `extra` files, and the annotated
-// copy — one per target file when there are several (named as labelAndWrite names them).
+// Refuses, before any work, a confidence threshold outside 0–1 and outputs that exist (unless args.force): the table
+// and `extra` files, and the annotated copy — one per target file when there are several (named as labelAndWrite
+// names them).
 void refuseExistingOutputs(const LabelOutputArgs &args, const std::vector<std::string> &targetPaths,
     const std::vector<const std::string *> &extra);
 

@@ -133,12 +133,14 @@ private Q_SLOTS:
             {{QStringLiteral("--learning-rate"), QStringLiteral("-1")}, "learning rate must be positive"},
             {{QStringLiteral("--learning-rate"), QStringLiteral("nan")}, "learning rate must be positive"},
             {{QStringLiteral("--linear-share"), QStringLiteral("2")}, "linear share"},
+            {{QStringLiteral("--threshold"), QStringLiteral("-1")}, "confidence threshold must be a number from 0 to 1"},
         };
         for (const auto &[args, message] : cases) {
             const auto r = nymRun(QStringList {QStringLiteral("train")} + files + args);
             QCOMPARE(r.code, 1);
             QCOMPARE(r.err.count('\n'), 1);
             QVERIFY2(r.err.contains(message), r.err.constData());
+            QVERIFY(!r.out.contains("trained") && !r.err.contains("trained"));   // refused before training
         }
     }
 
