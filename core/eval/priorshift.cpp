@@ -104,7 +104,9 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
         if (s > 0 && std::isfinite(s))
             r.logLikelihoodRatio += std::log(s);
     }
-    applyClassShares(probabilities, classes, trainingPrior, pi, skip);
+    // No row with any mass and no pseudo-cells leave no estimate (0 / 0): the probabilities stay as they are.
+    if (std::all_of(pi.begin(), pi.end(), [](double v) { return std::isfinite(v); }))
+        applyClassShares(probabilities, classes, trainingPrior, pi, skip);
     r.composition = pi;
     return r;
 }

@@ -25,73 +25,92 @@ struct Objective
     double C;
     bool penalizeBias;
 
+    // Loss and gradient (into g, zeroed by the caller) of rows [k·per, min(n, (k + 1)·per)).
+    double block(std::int64_t k, std::int64_t per, const double *w, const double *b, double *g) const
+    {
+        const auto n = static_cast<std::int64_t>(rows.size());
+        std::vector<double> z(static_cast<std::size_t>(classes));
+        double loss = 0;
+        for (std::int64_t i = k * per; i < std::min(n, (k + 1) * per); ++i) {
+            const auto row = rows[static_cast<std::size_t>(i)];
+            const auto idx = x.rowIndices(row);
+            const auto val = x.rowValues(row);
+            std::copy_n(b, classes, z.begin());
+            for (std::size_t j = 0; j < idx.size(); ++j) {
+                const double *wr = w + static_cast<std::int64_t>(idx[j]) * classes;
+                const double v = val[j];
+                for (std::int64_t c = 0; c < classes; ++c)
+                    z[static_cast<std::size_t>(c)] += v * wr[c];
+            }
+            const double m = *std::max_element(z.begin(), z.end());
+            double s = 0;
+            for (auto &e : z) {
+                e = std::exp(e - m);
+                s += e;
+            }
+            const auto y = static_cast<std::size_t>(labels[static_cast<std::size_t>(i)]);
+            loss += std::log(s) - std::log(z[y]);
+            for (auto &e : z)
+                e /= s;
+            z[y] -= 1.0;   // z is now ∂loss_i/∂logits
+            double *gbk = g + genes * classes;
+            for (std::int64_t c = 0; c < classes; ++c)
+                gbk[c] += z[static_cast<std::size_t>(c)];
+            for (std::size_t j = 0; j < idx.size(); ++j) {
+                double *gr = g + static_cast<std::int64_t>(idx[j]) * classes;
+                const double v = val[j];
+                for (std::int64_t c = 0; c < classes; ++c)
+                    gr[c] += v * z[static_cast<std::size_t>(c)];
+            }
+        }
+        return loss;
+    }
+
     double operator()(const double *w, const double *b, double *gw, double *gb) const
     {
         const auto n = static_cast<std::int64_t>(rows.size());
-        // An even number of blocks of at least 128 rows (two cores share them evenly), at most 8.
+        // About 128 rows per block (an even number of blocks, so two cores share them evenly), at most 8.
         std::int64_t blocks = std::clamp<std::int64_t>(n / 128, 1, 8);
         blocks += blocks > 1 && blocks % 2 == 1 ? 1 : 0;
         const std::int64_t per = (n + blocks - 1) / blocks;
         const std::size_t gsize = static_cast<std::size_t>(genes * classes + classes);
-        std::vector<std::vector<double>> grads(static_cast<std::size_t>(blocks));
-        std::vector<double> losses(static_cast<std::size_t>(blocks), 0.0);
-        at::parallel_for(0, blocks, 1, [&](std::int64_t from, std::int64_t to) {
-            std::vector<double> z(static_cast<std::size_t>(classes));
-            for (std::int64_t k = from; k < to; ++k) {
-                auto &g = grads[static_cast<std::size_t>(k)];
-                g.assign(gsize, 0.0);
-                double loss = 0;
-                for (std::int64_t i = k * per; i < std::min(n, (k + 1) * per); ++i) {
-                    const auto row = rows[static_cast<std::size_t>(i)];
-                    const auto idx = x.rowIndices(row);
-                    const auto val = x.rowValues(row);
-                    std::copy_n(b, classes, z.begin());
-                    for (std::size_t j = 0; j < idx.size(); ++j) {
-                        const double *wr = w + static_cast<std::int64_t>(idx[j]) * classes;
-                        const double v = val[j];
-                        for (std::int64_t c = 0; c < classes; ++c)
-                            z[static_cast<std::size_t>(c)] += v * wr[c];
-                    }
-                    const double m = *std::max_element(z.begin(), z.end());
-                    double s = 0;
-                    for (auto &e : z) {
-                        e = std::exp(e - m);
-                        s += e;
-                    }
-                    const auto y = static_cast<std::size_t>(labels[static_cast<std::size_t>(i)]);
-                    loss += std::log(s) - std::log(z[y]);
-                    for (auto &e : z)
-                        e /= s;
-                    z[y] -= 1.0;   // z is now ∂loss_i/∂logits
-                    double *gbk = g.data() + genes * classes;
-                    for (std::int64_t c = 0; c < classes; ++c)
-                        gbk[c] += z[static_cast<std::size_t>(c)];
-                    for (std::size_t j = 0; j < idx.size(); ++j) {
-                        double *gr = g.data() + static_cast<std::int64_t>(idx[j]) * classes;
-                        const double v = val[j];
-                        for (std::int64_t c = 0; c < classes; ++c)
-                            gr[c] += v * z[static_cast<std::size_t>(c)];
-                    }
+        // The blocks' gradients are added to the total in block order either way: in parallel each block has its
+        // own buffer; run serially (one thread, or inside a parallel region such as the cross-fitted folds) one
+        // buffer is reused, so concurrent fits do not each hold `blocks` gradients.
+        std::vector<double> total(gsize, 0.0);
+        double loss = 0;
+        if (blocks > 1 && at::get_num_threads() > 1 && !at::in_parallel_region()) {
+            std::vector<std::vector<double>> grads(static_cast<std::size_t>(blocks));
+            std::vector<double> losses(static_cast<std::size_t>(blocks), 0.0);
+            at::parallel_for(0, blocks, 1, [&](std::int64_t from, std::int64_t to) {
+                for (std::int64_t k = from; k < to; ++k) {
+                    grads[static_cast<std::size_t>(k)].assign(gsize, 0.0);
+                    losses[static_cast<std::size_t>(k)] = block(k, per, w, b, grads[static_cast<std::size_t>(k)].data());
                 }
-                losses[static_cast<std::size_t>(k)] = loss;
+            });
+            for (std::int64_t k = 0; k < blocks; ++k) {
+                loss += losses[static_cast<std::size_t>(k)];
+                const auto &g = grads[static_cast<std::size_t>(k)];
+                for (std::size_t e = 0; e < gsize; ++e)
+                    total[e] += g[e];
             }
-        });
+        } else {
+            std::vector<double> g(gsize);
+            for (std::int64_t k = 0; k < blocks; ++k) {
+                std::fill(g.begin(), g.end(), 0.0);
+                loss += block(k, per, w, b, g.data());
+                for (std::size_t e = 0; e < gsize; ++e)
+                    total[e] += g[e];
+            }
+        }
         const double inv = 1.0 / static_cast<double>(n), penalty = 1.0 / (C * static_cast<double>(n));
-        double loss = 0, sq = 0;
-        for (std::int64_t k = 0; k < blocks; ++k)
-            loss += losses[static_cast<std::size_t>(k)];
+        double sq = 0;
         for (std::int64_t e = 0; e < genes * classes; ++e) {
-            double s = 0;
-            for (std::int64_t k = 0; k < blocks; ++k)
-                s += grads[static_cast<std::size_t>(k)][static_cast<std::size_t>(e)];
-            gw[e] = s * inv + penalty * w[e];
+            gw[e] = total[static_cast<std::size_t>(e)] * inv + penalty * w[e];
             sq += w[e] * w[e];
         }
         for (std::int64_t c = 0; c < classes; ++c) {
-            double s = 0;
-            for (std::int64_t k = 0; k < blocks; ++k)
-                s += grads[static_cast<std::size_t>(k)][static_cast<std::size_t>(genes * classes + c)];
-            gb[c] = s * inv + (penalizeBias ? penalty * b[c] : 0.0);
+            gb[c] = total[static_cast<std::size_t>(genes * classes + c)] * inv + (penalizeBias ? penalty * b[c] : 0.0);
             if (penalizeBias)
                 sq += b[c] * b[c];
         }
@@ -323,10 +342,10 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
     for (int f = 0; f < k; ++f)
         if (!parts[static_cast<std::size_t>(f)].heldRows.empty() && parts[static_cast<std::size_t>(f)].fitRows.empty())
             throw Error("Cross-fitting: fold " + std::to_string(f) + " holds every cell; nothing is left to fit on.");
-    // One fold per thread: each fit is deterministic on its own (its row blocks do not depend on the threads) and
-    // writes only its own held-out rows, so the logits do not depend on the thread count. On small sets (a few
-    // hundred cells, one row block per evaluation) this is where the cores are.
-    at::parallel_for(0, k, 1, [&](std::int64_t from, std::int64_t to) {
+    // One fold per thread (up to kParallelFitsUpTo weights): each fit is deterministic on its own (its row blocks do
+    // not depend on the threads) and writes only its own held-out rows, so the logits do not depend on the thread
+    // count. On small sets (a few hundred cells, one row block per evaluation) this is where the cores are.
+    const auto fitFolds = [&](std::int64_t from, std::int64_t to) {
         for (std::int64_t f = from; f < to; ++f) {
             const Fold &p = parts[static_cast<std::size_t>(f)];
             if (p.heldRows.empty())
@@ -345,7 +364,11 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
                 std::copy_n(l.begin() + static_cast<std::ptrdiff_t>(j * c), c,
                     out.begin() + static_cast<std::ptrdiff_t>(p.heldAt[j] * c));
         }
-    });
+    };
+    if (x.cols() * classes <= kParallelFitsUpTo)
+        at::parallel_for(0, k, 1, fitFolds);
+    else
+        fitFolds(0, k);
     return out;
 }
 

@@ -52,6 +52,11 @@ struct LinearClassifier
 LinearClassifier fitLogisticRegression(const CellMatrix &x, std::span<const std::int64_t> rows,
     std::span<const std::int32_t> labels, std::int64_t classes, const LogisticRegressionOptions &options = {});
 
+// Independent fits (the cross-fitted folds, reverse validation's candidates) run one per thread when a fit has at
+// most this many weights (genes × classes): each concurrent fit holds its L-BFGS history (20 vectors of that size),
+// so wider problems fit one after another, each with its rows in parallel. 2^18 weights: 42 MB of history per fit.
+inline constexpr std::int64_t kParallelFitsUpTo = std::int64_t(1) << 18;
+
 // Folds for cross-fitting: each class's entries (in order of appearance, shuffled by `seed`) are dealt to folds 0, 1,
 // … in turn, continuing from where the previous class stopped, so every fold holds about 1/folds of each class and
 // fold sizes differ by at most one. Returns one fold per entry of `labels`. Throws nym::Error for folds < 1.

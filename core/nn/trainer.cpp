@@ -107,7 +107,7 @@ std::vector<std::int64_t> sampleRows(const std::vector<std::int64_t> &rows, std:
 
 // Reverse validation of candidates (Zhong et al. 2010): each candidate's target labels train a linear classifier on
 // the target cells, which then labels the known cells; per candidate, the share of known cells it gets right. The
-// fits run one per thread (each is deterministic on its own).
+// fits run one per thread (each is deterministic on its own) up to kParallelFitsUpTo weights.
 std::vector<double> reverseAccuracies(const CellMatrix &target, const std::vector<std::int64_t> &targetRows,
     const std::vector<torch::Tensor> &candidateProbs, const CellMatrix &labelled,
     const std::vector<std::int64_t> &labelledRows, const std::vector<std::int32_t> &labels, std::int64_t classes)
@@ -121,10 +121,14 @@ std::vector<double> reverseAccuracies(const CellMatrix &target, const std::vecto
     o.maxIterations = kReverseIterations;
     o.tolerance = kReverseTolerance;
     std::vector<LinearClassifier> back(pseudo.size());
-    at::parallel_for(0, static_cast<std::int64_t>(pseudo.size()), 1, [&](std::int64_t from, std::int64_t to) {
+    const auto fit = [&](std::int64_t from, std::int64_t to) {
         for (auto k = static_cast<std::size_t>(from); k < static_cast<std::size_t>(to); ++k)
             back[k] = fitLogisticRegression(target, targetRows, pseudo[k], classes, o);
-    });
+    };
+    if (target.cols() * classes <= kParallelFitsUpTo)   // one fit per thread, or one after another when wide
+        at::parallel_for(0, static_cast<std::int64_t>(pseudo.size()), 1, fit);
+    else
+        fit(0, static_cast<std::int64_t>(pseudo.size()));
     std::vector<double> out;
     for (const auto &b : back)
         out.push_back(accuracyOf(nn::logitsTensor(b.logits(labelled, labelledRows), classes),

@@ -171,11 +171,18 @@ private Q_SLOTS:
         QVERIFY(std::abs(q[0] - 0.192f / 0.764f) < 1e-6f && std::abs(q[2] - 0.5f / 0.764f) < 1e-6f);
         applyClassShares(q10, 3, std::vector<double> {0.5, 0.5, 0.0}, std::vector<double> {4.8, 1.2, 4.0});
         QCOMPARE(q10, q);
-        // correctPriorShift is its estimate followed by this step.
-        std::vector<float> a {0.9f, 0.1f, 0.2f, 0.8f, 0.7f, 0.3f}, b = a;
+        // correctPriorShift's probabilities are the posteriors under its estimate: p · π / prior, renormalised.
+        const std::vector<float> a0 {0.9f, 0.1f, 0.2f, 0.8f, 0.7f, 0.3f};
+        std::vector<float> a = a0;
         const auto r = correctPriorShift(a, 2, std::vector<double> {0.5, 0.5});
-        applyClassShares(b, 2, std::vector<double> {0.5, 0.5}, r.composition);
-        QCOMPARE(a, b);
+        for (std::size_t i = 0; i < 3; ++i) {
+            const double u = a0[2 * i] * r.composition[0] / 0.5, v = a0[2 * i + 1] * r.composition[1] / 0.5;
+            QVERIFY(std::abs(a[2 * i] - u / (u + v)) < 1e-6);
+        }
+        // No row with any mass and no pseudo-cells: no estimate, nothing changed, no error.
+        std::vector<float> empty {0.0f, 0.0f};
+        correctPriorShift(empty, 2, std::vector<double> {0.5, 0.5}, {}, 0.0);
+        QCOMPARE(empty, (std::vector<float> {0.0f, 0.0f}));
         // Bad input names the problem.
         QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 3, std::vector<double> {1, 1, 1}, std::vector<double> {1, 1, 1}));
         QVERIFY_THROWS_EXCEPTION(Error, applyClassShares(p, 2, prior, std::vector<double> {0.5, -0.1}));
