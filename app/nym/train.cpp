@@ -194,7 +194,8 @@ void addTrain(CLI::App &app, int &exitCode)
                                            "or supervised")
         ->capture_default_str();
     cmd->add_option("--epochs", a->epochs, "Epochs (default: the preset's, 100)");
-    cmd->add_option("--batch", a->batch, "Labelled cells per step (default 256; fewer on small training sets, see --min-batch)");
+    cmd->add_option("--batch", a->batch,
+        "Labelled cells per step (default 256; fewer on small training sets, see --min-batch)");
     cmd->add_option("--min-steps", a->minSteps, "Minimum steps per epoch (default 10; 0 = reference behaviour)");
     cmd->add_option("--min-batch", a->minBatch,
         "Smallest batch when the labelled cells are too few for the minimum steps per epoch at --batch (default 64; "

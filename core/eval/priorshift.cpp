@@ -8,19 +8,19 @@
 
 namespace nym {
 
-void requireClassShares(std::span<const double> shares, std::size_t classes, const std::string &owner)
+void requireClassShares(std::span<const double> shares, std::size_t classes, const std::string &what)
 {
     if (shares.size() != classes)
-        throw Error(owner + " training class shares do not match its classes (" + std::to_string(shares.size())
-            + " shares for " + std::to_string(classes) + " classes).");
+        throw Error(what + " do not match its classes (" + std::to_string(shares.size()) + " shares for "
+            + std::to_string(classes) + " classes).");
     double sum = 0;
     for (double v : shares) {
         if (!std::isfinite(v) || v < 0)
-            throw Error(owner + " training class shares must be finite and not negative.");
+            throw Error(what + " must be finite and not negative.");
         sum += v;
     }
     if (!(sum > 0))
-        throw Error(owner + " training class shares sum to 0.");
+        throw Error(what + " sum to 0.");
 }
 
 PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t classes,
@@ -31,7 +31,7 @@ PriorShiftResult correctPriorShift(std::span<float> probabilities, std::int64_t 
     if (classes < 1 || probabilities.size() % c != 0)
         throw Error("Prior correction: " + std::to_string(probabilities.size()) + " probabilities for "
             + std::to_string(classes) + " classes.");
-    requireClassShares(trainingPrior, c, "Prior correction: the");
+    requireClassShares(trainingPrior, c, "Prior correction: the training class shares");
     const std::size_t rows = probabilities.size() / c;
     if (!skip.empty() && skip.size() != rows)
         throw Error("Prior correction: the skip mask does not match the cells.");
@@ -118,10 +118,8 @@ void applyClassShares(std::span<float> probabilities, std::int64_t classes, std:
     if (classes < 1 || probabilities.size() % c != 0)
         throw Error("Class shares: " + std::to_string(probabilities.size()) + " probabilities for "
             + std::to_string(classes) + " classes.");
-    requireClassShares(trainingPrior, c, "Class shares: the");
-    if (shares.size() != c || std::any_of(shares.begin(), shares.end(), [](double v) { return !std::isfinite(v) || v < 0; })
-        || !(std::accumulate(shares.begin(), shares.end(), 0.0) > 0))
-        throw Error("Class shares: the new shares must be one finite, non-negative number per class, not all 0.");
+    requireClassShares(trainingPrior, c, "Class shares: the training class shares");
+    requireClassShares(shares, c, "Class shares: the new class shares");
     const std::size_t rows = probabilities.size() / c;
     if (!skip.empty() && skip.size() != rows)
         throw Error("Class shares: the skip mask does not match the cells.");

@@ -7,9 +7,9 @@
 
 namespace nym {
 
-// Throws nym::Error, its message starting with `owner` (e.g. "The model's"), unless `shares` holds one finite,
-// non-negative number per class with a positive sum.
-void requireClassShares(std::span<const double> shares, std::size_t classes, const std::string &owner);
+// Throws nym::Error, its message starting with `what` (e.g. "The model's training class shares"), unless `shares`
+// holds one finite, non-negative number per class with a positive sum.
+void requireClassShares(std::span<const double> shares, std::size_t classes, const std::string &what);
 
 struct PriorShiftResult
 {

@@ -36,7 +36,7 @@ Model::Model(Contents contents)
     if (!(c.temperature > 0) || !std::isfinite(c.temperature))
         throw Error("The model's calibration temperature is not a positive number.");
     if (!c.classPrior.empty())
-        requireClassShares(c.classPrior, c.classes.size(), "The model's");
+        requireClassShares(c.classPrior, c.classes.size(), "The model's training class shares");
     if (c.weights.empty())
         throw Error("The model has no weights.");
     for (const auto &w : c.weights) {

@@ -101,7 +101,8 @@ bool TrainOptions::sameSettings(const TrainOptions &o) const
         && a.batchNormMomentum == b.batchNormMomentum && a.batchNormEps == b.batchNormEps
         && a.adversaryHidden == b.adversaryHidden && epochs == o.epochs && patience == o.patience
         && minEpochForSelection == o.minEpochForSelection && batchSize == o.batchSize
-        && minStepsPerEpoch == o.minStepsPerEpoch && minBatchSize == o.minBatchSize && learningRate == o.learningRate && rho == o.rho
+        && minStepsPerEpoch == o.minStepsPerEpoch && minBatchSize == o.minBatchSize && learningRate == o.learningRate
+        && rho == o.rho
         && adadeltaEps == o.adadeltaEps && weightDecay == o.weightDecay && mixMatch == o.mixMatch
         && mixupAlpha == o.mixupAlpha && sharpenTemperature == o.sharpenTemperature
         && unsupervisedWeight == o.unsupervisedWeight && unsupervisedRampEpochs == o.unsupervisedRampEpochs

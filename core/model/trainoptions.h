@@ -58,8 +58,8 @@ struct TrainOptions
     // for the number of updates, not for the size of each: at 256 cells a step on a 300-cell split saw most of it,
     // and an epoch ten times over. Over pbmc and kang (seeds 0–2) 64 cells took 45–55% off the time to labels (mesc,
     // 81 cells, little), every pair's accuracy within 0.013 of 256's (mesc batch2 → batch3 0.990 → 0.977) but the
-    // smallest training set's (pbmc 3p_v1 → 3p_v2, 290 cells: 0.887 → 0.868, the regression 0.860). Set it to batchSize or above to keep the batch; with
-    // minStepsPerEpoch 0 ("reference-exact") it never applies. Default 64.
+    // smallest training set's (pbmc 3p_v1 → 3p_v2, 290 cells: 0.887 → 0.868, the regression 0.860). Set it to
+    // batchSize or above to keep the batch; with minStepsPerEpoch 0 ("reference-exact") it never applies. Default 64.
     int minBatchSize = 64;
 
     // Adadelta (the reference's optimiser): learning rate, rho, eps and L2 weight decay. Defaults 1.0, 0.9, 1e-6,

@@ -36,10 +36,10 @@ void classMixCorrection(Labeling &out, const Model &model, const LabelingOptions
     const auto c = static_cast<std::int64_t>(p.classes.size());
     // The probabilities the class mix is estimated from: the labelling's own, or, when a single member labels (chosen
     // by the automatic share or set with --linear-share), both members evenly: the probabilities corrected are still
-    // that member's, only the estimate of the mix they are corrected for rests on both. A member's estimate alone is only as good as its calibration
-    // on this input, and the regression, trained on the labelled cells only, is the one a technology shift throws
-    // off (pbmc 3p_v2 → 3p_v1: the regression alone put 14% of the cells in a class holding 1% and labelled 0.81 of
-    // them right, 0.92 uncorrected; the even mix's estimate was within 0.04 per class).
+    // that member's, only the estimate of the mix rests on both. A member's estimate alone is only as good as its
+    // calibration on this input, and the regression, trained on the labelled cells only, is the one a technology
+    // shift throws off (pbmc 3p_v2 → 3p_v1: the regression alone put 14% of the cells in a class holding 1% and
+    // labelled 0.81 of them right, 0.92 uncorrected; the even mix's estimate was within 0.04 per class).
     std::vector<float> estimateFrom;
     if (!p.linearProbabilities.empty()) {
         // Each member's own estimate of the class shares, from its calibrated probabilities.

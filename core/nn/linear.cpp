@@ -365,11 +365,16 @@ std::vector<float> crossFittedLogits(const CellMatrix &x, std::span<const std::i
                     out.begin() + static_cast<std::ptrdiff_t>(p.heldAt[j] * c));
         }
     };
-    if (x.cols() * classes <= kParallelFitsUpTo)
-        at::parallel_for(0, k, 1, fitFolds);
-    else
-        fitFolds(0, k);
+    forEachFit(k, x.cols() * classes, fitFolds);
     return out;
+}
+
+void forEachFit(std::int64_t fits, std::int64_t weights, const std::function<void(std::int64_t, std::int64_t)> &fit)
+{
+    if (weights <= kParallelFitsUpTo)
+        at::parallel_for(0, fits, 1, fit);
+    else if (fits > 0)
+        fit(0, fits);
 }
 
 }   // namespace nym

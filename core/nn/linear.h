@@ -3,6 +3,7 @@
 #include "core/data/cellmatrix.h"
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -56,6 +57,9 @@ LinearClassifier fitLogisticRegression(const CellMatrix &x, std::span<const std:
 // most this many weights (genes × classes): each concurrent fit holds its L-BFGS history (20 vectors of that size),
 // so wider problems fit one after another, each with its rows in parallel. 2^18 weights: 42 MB of history per fit.
 inline constexpr std::int64_t kParallelFitsUpTo = std::int64_t(1) << 18;
+// Runs fit(first, last) over [0, fits): in parallel chunks when a fit has at most kParallelFitsUpTo `weights`, else
+// in one call.
+void forEachFit(std::int64_t fits, std::int64_t weights, const std::function<void(std::int64_t, std::int64_t)> &fit);
 
 // Folds for cross-fitting: each class's entries (in order of appearance, shuffled by `seed`) are dealt to folds 0, 1,
 // … in turn, continuing from where the previous class stopped, so every fold holds about 1/folds of each class and

@@ -125,10 +125,7 @@ std::vector<double> reverseAccuracies(const CellMatrix &target, const std::vecto
         for (auto k = static_cast<std::size_t>(from); k < static_cast<std::size_t>(to); ++k)
             back[k] = fitLogisticRegression(target, targetRows, pseudo[k], classes, o);
     };
-    if (target.cols() * classes <= kParallelFitsUpTo)   // one fit per thread, or one after another when wide
-        at::parallel_for(0, static_cast<std::int64_t>(pseudo.size()), 1, fit);
-    else
-        fit(0, static_cast<std::int64_t>(pseudo.size()));
+    forEachFit(static_cast<std::int64_t>(pseudo.size()), target.cols() * classes, fit);
     std::vector<double> out;
     for (const auto &b : back)
         out.push_back(accuracyOf(nn::logitsTensor(b.logits(labelled, labelledRows), classes),
