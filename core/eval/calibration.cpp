@@ -129,4 +129,31 @@ double fitTemperature(
     return std::exp((a + b) / 2);
 }
 
+CrossFittedTemperature fitTemperatureWithHeldOut(std::span<const float> fitLogits,
+    std::span<const std::int32_t> fitLabels, std::span<const float> heldLogits, std::span<const std::int32_t> heldLabels,
+    std::int64_t classes, double priorSigma)
+{
+    const auto c = static_cast<std::size_t>(classes);
+    if (classes <= 0 || fitLogits.size() != fitLabels.size() * c || heldLogits.size() != heldLabels.size() * c)
+        throw Error("Cannot fit a temperature: logits and labels disagree in length.");
+    // The fit cells plus the held-out cells of the halves in `halves` (bit 0: even positions, bit 1: odd ones).
+    const auto fitWith = [&](unsigned halves) {
+        std::vector<float> l(fitLogits.begin(), fitLogits.end());
+        std::vector<std::int32_t> y(fitLabels.begin(), fitLabels.end());
+        for (std::size_t i = 0; i < heldLabels.size(); ++i)
+            if (halves & (1u << (i % 2))) {
+                l.insert(l.end(), heldLogits.begin() + static_cast<std::ptrdiff_t>(i * c),
+                    heldLogits.begin() + static_cast<std::ptrdiff_t>((i + 1) * c));
+                y.push_back(heldLabels[i]);
+            }
+        return fitTemperature(l, classes, y, priorSigma);
+    };
+    CrossFittedTemperature t;
+    t.temperature = fitWith(3);
+    const double evenChecked = fitWith(2), oddChecked = fitWith(1);
+    for (std::size_t i = 0; i < heldLabels.size(); ++i)
+        t.heldOut.push_back(i % 2 == 0 ? evenChecked : oddChecked);
+    return t;
+}
+
 }   // namespace nym

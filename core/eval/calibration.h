@@ -38,6 +38,18 @@ std::vector<float> softmaxRows(std::span<const float> logits, std::int64_t class
 // T → 0 ⇒ every confidence 1); thousands of cells outweigh the prior.
 double fitTemperature(std::span<const float> logits, std::int64_t classes, std::span<const std::int32_t> labels,
     double priorSigma = 0.0);
+// A temperature fitted on `fit` cells and a held-out set together, with the held-out cells' own check kept honest
+// by cross-fitting: `temperature` rests on every cell (the model's), `heldOut[i]` on the fit cells plus the other
+// half of the held-out cells (halves by position: even / odd), so the held-out check never sees its own labels.
+struct CrossFittedTemperature
+{
+    double temperature = 1.0;
+    std::vector<double> heldOut;   // one per held-out cell
+};
+CrossFittedTemperature fitTemperatureWithHeldOut(std::span<const float> fitLogits,
+    std::span<const std::int32_t> fitLabels, std::span<const float> heldLogits, std::span<const std::int32_t> heldLabels,
+    std::int64_t classes, double priorSigma);
+
 // The prior spread the trainer uses (TrainOptions::temperatureScaling): weakly informative. The temperatures fitted
 // on large splits range over 0.4–1.6 (the network, trained on MixUp-ed cells, is underconfident: 0.6–1.1); a spread
 // of 0.25 put most of that range beyond two standard deviations, so a split of 9–20 cells, all right, could not move

@@ -724,24 +724,33 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
     s.heldOutCells = static_cast<std::int64_t>(d->heldOutRows.size());
     s.targetCells = static_cast<std::int64_t>(d->targetRows.size());
     s.stopped = !d->done;
-    // The temperature of a member's model-selection logits (METHOD.md §7), or 1 when scaling is off.
-    const auto selectionTemperature = [&](const torch::Tensor &logits) {
-        if (!d->opt.temperatureScaling || logits.size(0) == 0)
-            return 1.0;
-        auto l = logits.contiguous();
-        auto y = selLabels.to(torch::kInt32).contiguous();
-        return fitTemperature(std::span<const float>(l.data_ptr<float>(), static_cast<std::size_t>(l.numel())),
-            d->classes, std::span<const std::int32_t>(y.data_ptr<std::int32_t>(), static_cast<std::size_t>(y.numel())),
-            kTemperaturePriorSigma);
-    };
-    s.temperature = selectionTemperature(selLogits);
+    // The network's temperature (METHOD.md §7), or 1 when scaling is off: fitted on the model-selection and held-out
+    // cells together. The selection split alone is small where it matters (26 cells of pbmc 3p_v1's 290 labelled
+    // ones left T anywhere in 0.44–1.14 over three seeds); the held-out check stays honest by cross-fitting (each
+    // half of the held-out cells is scaled by the temperature fitted without it).
+    torch::Tensor heldTemperatures = torch::ones({heldLogits.size(0), 1});
+    s.temperature = 1.0;
+    if (d->opt.temperatureScaling && selLogits.size(0) + heldLogits.size(0) > 0) {
+        const auto sl = selLogits.to(torch::kCPU).contiguous(), hl = heldLogits.to(torch::kCPU).contiguous();
+        const auto sy = selLabels.to(torch::kCPU).to(torch::kInt32).contiguous();
+        const auto hy = heldLabels.to(torch::kCPU).to(torch::kInt32).contiguous();
+        const auto t = fitTemperatureWithHeldOut(
+            std::span<const float>(sl.data_ptr<float>(), static_cast<std::size_t>(sl.numel())),
+            std::span<const std::int32_t>(sy.data_ptr<std::int32_t>(), static_cast<std::size_t>(sy.numel())),
+            std::span<const float>(hl.data_ptr<float>(), static_cast<std::size_t>(hl.numel())),
+            std::span<const std::int32_t>(hy.data_ptr<std::int32_t>(), static_cast<std::size_t>(hy.numel())),
+            d->classes, kTemperaturePriorSigma);
+        s.temperature = t.temperature;
+        for (std::size_t i = 0; i < t.heldOut.size(); ++i)
+            heldTemperatures[static_cast<std::int64_t>(i)][0] = t.heldOut[i];
+    }
     s.calibrationBefore = calibrationOf(heldLogits, heldLabels, 1.0);
     c.temperature = s.temperature;
 
     // The linear member: fitted on every labelled cell, calibrated by cross-fitting, its share given or chosen by
     // reverse validation among the network, an even mix and the linear model alone.
     std::vector<std::pair<std::string, double>> linearMetrics;
-    torch::Tensor heldFinal = heldLogits / s.temperature;   // logits of the final probabilities
+    torch::Tensor heldFinal = heldLogits / heldTemperatures.to(heldLogits.device());   // the final probabilities' logits
     if (d->opt.linearShare != 0) {
         const auto t0 = Clock::now();
         std::vector<std::int64_t> allLabelled(d->data->labels.size());

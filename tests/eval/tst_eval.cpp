@@ -153,6 +153,36 @@ private Q_SLOTS:
         QVERIFY2(std::abs(fitTemperature(logits, c, labels, 0.25) - 0.879) < 0.01, "the tight prior's fit");
     }
 
+    void heldOutCellsCheckTheirTemperatureHonestly()
+    {
+        // Nine fit cells right at margin log 18 and two held-out cells at that margin: cell 0 (even) labelled wrong,
+        // cell 1 (odd) right. Hand-checked minima of n_right·log(1 + 2e^(−m/T)) + n_wrong·log(e^(m/T) + 2) +
+        // (log T)²/2: 10 right + 1 wrong → T ≈ 0.9686 (the model's, every cell); cell 0 is checked with the fit on
+        // the nine and cell 1 (10 right → 0.5591), cell 1 with the nine and cell 0 (9 right + 1 wrong → 1.0000).
+        const int c = 3;
+        const auto m = static_cast<float>(std::log(18.0));
+        const auto [fitLogits, fitLabels] = allRight(9, c, m);
+        const std::vector<float> heldLogits {m, 0.f, 0.f, m, 0.f, 0.f};
+        std::vector<std::int32_t> heldLabels {1, 0};
+        const auto t = fitTemperatureWithHeldOut(fitLogits, fitLabels, heldLogits, heldLabels, c, kTemperaturePriorSigma);
+        QVERIFY2(std::abs(t.temperature - 0.9686) < 0.002, qPrintable(QString::number(t.temperature)));
+        QCOMPARE(t.heldOut.size(), std::size_t(2));
+        QVERIFY2(std::abs(t.heldOut[0] - 0.5591) < 0.002, qPrintable(QString::number(t.heldOut[0])));
+        QVERIFY2(std::abs(t.heldOut[1] - 1.0000) < 0.002, qPrintable(QString::number(t.heldOut[1])));
+        // A cell's own label never moves its check: relabelling cell 0 right changes the others' fits only.
+        heldLabels[0] = 0;
+        const auto u = fitTemperatureWithHeldOut(fitLogits, fitLabels, heldLogits, heldLabels, c, kTemperaturePriorSigma);
+        QCOMPARE(u.heldOut[0], t.heldOut[0]);
+        QVERIFY2(std::abs(u.heldOut[1] - 0.5591) < 0.002, qPrintable(QString::number(u.heldOut[1])));
+        QVERIFY2(std::abs(u.temperature - 0.5501) < 0.002, qPrintable(QString::number(u.temperature)));
+        // No held-out cells: the fit cells' own temperature; lengths that disagree are refused.
+        QCOMPARE(fitTemperatureWithHeldOut(fitLogits, fitLabels, {}, {}, c, kTemperaturePriorSigma).temperature,
+            fitTemperature(fitLogits, c, fitLabels, kTemperaturePriorSigma));
+        const std::vector<std::int32_t> oneLabel {0};
+        QVERIFY_THROWS_EXCEPTION(Error,
+            fitTemperatureWithHeldOut(fitLogits, fitLabels, heldLogits, oneLabel, c, kTemperaturePriorSigma));
+    }
+
     void classSharesAppliedByHand()
     {
         // Training shares (0.5, 0.5) → new shares (0.8, 0.2): ratios (1.6, 0.4). A row (0.5, 0.5) becomes
