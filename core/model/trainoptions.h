@@ -147,8 +147,9 @@ struct TrainOptions
     double modelSelectionFraction = 0.09;
     double heldOutFraction = 0.10;
 
-    // Fit a temperature on the model-selection split after training so confidences are calibrated (METHOD.md §7);
-    // a MAP fit under a log-normal prior around T = 1 (kTemperaturePriorSigma), so a small split cannot run it away.
+    // Fit a temperature on the model-selection and held-out cells after training so confidences are calibrated
+    // (METHOD.md §7; the held-out check cross-fitted, fitTemperatureWithHeldOut); a MAP fit under a log-normal prior
+    // around T = 1 (kTemperaturePriorSigma), so a small split cannot run it away.
     // Default true.
     bool temperatureScaling = true;
 

@@ -113,8 +113,8 @@ public:
     bool run(const TrainerCallbacks &callbacks = {}, std::stop_token stop = {});
 
     // The trained model: the averaged weights (TrainOptions::weightAveraging), else the selected (best) ones, or the
-    // current ones when selection never ran; the calibration temperature fitted on the model-selection split when
-    // enabled; held-out metrics.
+    // current ones when selection never ran; the calibration temperature fitted on the model-selection and held-out
+    // cells when enabled; held-out metrics (their calibration cross-fitted).
     struct Result
     {
         Model model;
