@@ -728,21 +728,23 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
     // cells together. The selection split alone is small where it matters (26 cells of pbmc 3p_v1's 290 labelled
     // ones left T anywhere in 0.44–1.14 over three seeds); the held-out check stays honest by cross-fitting (each
     // half of the held-out cells is scaled by the temperature fitted without it).
+    const auto labelsOf = [&](const std::vector<std::int64_t> &rows) {
+        std::vector<std::int32_t> y;
+        for (auto r : rows)
+            y.push_back(d->data->labels[static_cast<std::size_t>(r)]);
+        return y;
+    };
+    const auto valuesOf = [](const torch::Tensor &t) {
+        const auto c = t.to(torch::kCPU).contiguous();
+        return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    };
     torch::Tensor heldTemperatures = torch::ones({heldLogits.size(0), 1});
     s.temperature = 1.0;
     if (d->opt.temperatureScaling && selLogits.size(0) + heldLogits.size(0) > 0) {
-        const auto sl = selLogits.to(torch::kCPU).contiguous(), hl = heldLogits.to(torch::kCPU).contiguous();
-        const auto sy = selLabels.to(torch::kCPU).to(torch::kInt32).contiguous();
-        const auto hy = heldLabels.to(torch::kCPU).to(torch::kInt32).contiguous();
-        const auto t = fitTemperatureWithHeldOut(
-            std::span<const float>(sl.data_ptr<float>(), static_cast<std::size_t>(sl.numel())),
-            std::span<const std::int32_t>(sy.data_ptr<std::int32_t>(), static_cast<std::size_t>(sy.numel())),
-            std::span<const float>(hl.data_ptr<float>(), static_cast<std::size_t>(hl.numel())),
-            std::span<const std::int32_t>(hy.data_ptr<std::int32_t>(), static_cast<std::size_t>(hy.numel())),
-            d->classes, kTemperaturePriorSigma);
+        const auto t = fitTemperatureWithHeldOut(valuesOf(selLogits), labelsOf(d->selectionRows), valuesOf(heldLogits),
+            labelsOf(d->heldOutRows), d->classes, kTemperaturePriorSigma);
         s.temperature = t.temperature;
-        for (std::size_t i = 0; i < t.heldOut.size(); ++i)
-            heldTemperatures[static_cast<std::int64_t>(i)][0] = t.heldOut[i];
+        heldTemperatures = torch::tensor(t.heldOut).to(torch::kFloat32).reshape({heldLogits.size(0), 1});
     }
     s.calibrationBefore = calibrationOf(heldLogits, heldLabels, 1.0);
     c.temperature = s.temperature;
@@ -755,12 +757,6 @@ Trainer::Result Trainer::finish(const std::vector<std::string> &trainingFiles) c
         const auto t0 = Clock::now();
         std::vector<std::int64_t> allLabelled(d->data->labels.size());
         std::iota(allLabelled.begin(), allLabelled.end(), 0);
-        const auto labelsOf = [&](const std::vector<std::int64_t> &rows) {
-            std::vector<std::int32_t> y;
-            for (auto r : rows)
-                y.push_back(d->data->labels[static_cast<std::size_t>(r)]);
-            return y;
-        };
         const auto fitRows = sampleRows(allLabelled, kLinearFitCells, d->opt.seed ^ 0x9e3779b97f4a7c15ull);
         const LinearClassifier lin = fitLogisticRegression(d->data->labelled, fitRows, labelsOf(fitRows), d->classes);
         // Calibrated by cross-fitting (as scikit-learn's CalibratedClassifierCV): every calibration cell's logits come

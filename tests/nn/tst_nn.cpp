@@ -707,6 +707,14 @@ private Q_SLOTS:
         Trainer r(set, ref);
         QCOMPARE(r.stepsPerEpoch(), 1);
         QVERIFY(r.run());
+        // No held-out cells: the temperature rests on the model-selection split alone.
+        TrainOptions noHeld = o;
+        noHeld.heldOutFraction = 0;
+        Trainer h(set, noHeld);
+        QVERIFY(h.run());
+        const auto result = h.finish();
+        QCOMPARE(result.summary.heldOutCells, std::int64_t(0));
+        QVERIFY(std::isfinite(result.summary.temperature) && result.summary.temperature > 0);
     }
 
     void smallSplitsShrinkTheBatch()
